@@ -1,0 +1,458 @@
+"""Split a story file into front matter and body, and read the YAML strictly.
+
+Why not MkDocs' reader: it swallows invalid YAML and publishes it as body text.
+Why not ``yaml.safe_load``: duplicate keys win silently, ``NO`` becomes False,
+``12:30`` becomes 750, an impossible date raises ValueError, and aliases can
+expand without bound.  We compose the YAML into nodes with libyaml (fast, and
+never runs constructors), then convert nodes ourselves, recording where each
+key and value stands so that later stages can point at line and column.
+
+This module knows nothing about stories: it returns plain values, positions
+and problems.  Callers decide what the values mean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+try:  # libyaml is in every PyYAML wheel we lock; the pure-Python one is a fallback.
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_DEPTH = 20
+
+Path_ = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """1-based line and column of a key and of its value."""
+
+    line: int
+    column: int
+    key_line: int
+    key_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Trap:
+    """A plain scalar that YAML read as something other than text.
+
+    Kept beside the value so that a schema expecting text can say what
+    happened (``NO`` read as false) instead of "expected a string".
+    """
+
+    text: str
+    kind: str  # "yes/no value", "number", "empty value", "date"
+
+
+@dataclass(slots=True)
+class Document:
+    """The result of reading one file's front matter."""
+
+    data: dict[str, Any] | None
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    traps: dict[Path_, Trap] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1  # the file line on which the body starts
+    front_matter_lines: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A value the reader has already reported (an impossible date, a forbidden tag).
+
+    Kept in place of the value so the schema does not report the same mistake again.
+    """
+
+    text: str
+
+
+class _Reader:
+    def __init__(self, file: str, line_offset: int) -> None:
+        self.file = file
+        self.offset = line_offset  # file line of the YAML's first line, minus one
+        self.problems: list[Problem] = []
+        self.positions: dict[Path_, Position] = {}
+        self.traps: dict[Path_, Trap] = {}
+        self.seen: set[int] = set()
+        self.reported_alias = False
+
+    def where(self, mark: yaml.Mark) -> tuple[int, int]:
+        return mark.line + 1 + self.offset, mark.column + 1
+
+    def problem(self, mark: yaml.Mark, code: str, message: str, hint: str = "") -> None:
+        line, column = self.where(mark)
+        self.problems.append(Problem(self.file, line, column, code, "error", message, hint))
+
+    def convert(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            self.problem(
+                node.start_mark,
+                "CH108",
+                f"The front matter is nested more than {MAX_DEPTH} levels deep.",
+                "Story front matter needs at most three levels. Check the indentation.",
+            )
+            return None
+        if id(node) in self.seen:  # the composer shares one node between an anchor and its aliases
+            if not self.reported_alias:
+                self.reported_alias = True
+                self.problem(
+                    node.start_mark,
+                    "CH107",
+                    "YAML anchors and aliases (& and *) are not allowed in front matter.",
+                    "Write the value out in full where it is needed.",
+                )
+            return Rejected("*alias")
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.bad_tag(node)
+                return Rejected(node.tag)
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self.scalar(node, path)
+
+    def bad_tag(self, node: yaml.Node) -> None:
+        self.problem(
+            node.start_mark,
+            "CH106",
+            f"The YAML tag `{node.tag}` is not allowed.",
+            "Remove the tag (the part starting with !) and write a plain value.",
+        )
+
+    def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any] | Rejected:
+        if node.tag != _MAP:
+            self.bad_tag(node)
+            return Rejected(node.tag)
+        result: dict[str, Any] = {}
+        first_at: dict[str, yaml.Mark] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag.startswith("tag:yaml.org,2002:python"):
+                self.bad_tag(key_node)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (
+                _STR,
+                _INT,
+                _BOOL,
+                _NULL,
+                _FLOAT,
+            ):
+                self.problem(key_node.start_mark, "CH105", "A key must be a plain word, such as `title`.")
+                continue
+            key = str(key_node.value)
+            if key == "<<":
+                self.problem(
+                    key_node.start_mark,
+                    "CH107",
+                    "YAML merge keys (<<) are not allowed in front matter.",
+                    "Write the fields out in full.",
+                )
+                continue
+            if key in first_at:
+                first_line, _ = self.where(first_at[key])
+                self.problem(
+                    key_node.start_mark,
+                    "CH104",
+                    f"`{key}` is given twice; the first is on line {first_line}.",
+                    "Keep one of them. YAML would silently use only the last one.",
+                )
+                continue
+            first_at[key] = key_node.start_mark
+            line, column = self.where(value_node.start_mark)
+            key_line, key_column = self.where(key_node.start_mark)
+            self.positions[(*path, key)] = Position(line, column, key_line, key_column)
+            result[key] = self.convert(value_node, (*path, key), depth + 1)
+        return result
+
+    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        text = node.value
+        if path not in self.positions:  # list items have no key; record the value itself
+            line, column = self.where(node.start_mark)
+            self.positions[path] = Position(line, column, line, column)
+        tag = node.tag
+        if tag == _STR:
+            return text
+        if node.style not in (None, ""):  # quoted but tagged: an explicit !!tag
+            self.bad_tag(node)
+            return Rejected(text)
+        if tag == _BOOL:
+            self.traps[path] = Trap(text, "yes/no value")
+            return text.lower() in ("yes", "true", "on", "y")
+        if tag == _NULL:
+            self.traps[path] = Trap(text, "empty value")
+            return None
+        if tag == _INT:
+            self.traps[path] = Trap(text, "number")
+            try:
+                return yaml.load(text, Loader=_Loader)
+            except (ValueError, yaml.YAMLError):  # pragma: no cover - resolver and constructor agree
+                return text
+        if tag == _FLOAT:
+            self.traps[path] = Trap(text, "number")
+            try:
+                return float(text.replace("_", "")) if text[-1:].isdigit() else yaml.load(text, Loader=_Loader)
+            except (ValueError, yaml.YAMLError):
+                return text
+        if tag == _TIMESTAMP:
+            self.traps[path] = Trap(text, "date")
+            match = _DATE_RE.match(text)
+            if not match:
+                self.problem(
+                    node.start_mark,
+                    "CH110",
+                    f"`{text}` is a date and time; only a date is expected here.",
+                    "Write dates as YYYY-MM-DD, for example 2017-02-16.",
+                )
+                return Rejected(text)
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                self.problem(
+                    node.start_mark,
+                    "CH110",
+                    f"`{text}` is not a real date.",
+                    "Write dates as YYYY-MM-DD and check the day exists in that month.",
+                )
+                return Rejected(text)
+        self.bad_tag(node)
+        return Rejected(text)
+
+
+def blank_control_characters(text: str) -> str:
+    """Replace control characters (already reported) so YAML does not report them again."""
+    return _CONTROL_RE.sub("\ufffd", text)
+
+
+def find_control_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
+    """Invisible control and bidirectional-override characters, which can hide text from reviewers."""
+    problems: list[Problem] = []
+    if not _CONTROL_RE.search(text):
+        return problems
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        for match in _CONTROL_RE.finditer(line):
+            code = f"U+{ord(match.group()):04X}"
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    match.start() + 1,
+                    "CH109",
+                    "error",
+                    f"An invisible control character ({code}) is in the text.",
+                    "Delete it: retype the text around this point, or paste it as plain text.",
+                )
+            )
+    return problems
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """Bytes to text: UTF-8 only, a byte order mark and CRLF line endings accepted."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        before = data[:start]
+        line = before.count(b"\n") + 1
+        column = start - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            Problem(
+                file,
+                line,
+                column,
+                "CH100",
+                "error",
+                f"The file is not UTF-8 text: byte 0x{data[start]:02X} cannot be read.",
+                "Save the file as UTF-8 (in most editors: File, Save as, Encoding: UTF-8).",
+            )
+        ]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def read(text: str, file: str) -> tuple[Document, list[Problem]]:
+    """Split ``text`` (already decoded) into front matter and body and read the YAML strictly."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        return Document(None), [
+            Problem(
+                file,
+                1,
+                1,
+                "CH101",
+                "error",
+                "The file must start with front matter: a line `---`, the fields, then `---`.",
+                "Start from a template in stories/_templates/, or run `carehub new`.",
+            )
+        ]
+    end = -1
+    position = 4
+    while True:
+        newline = text.find("\n", position)
+        current = text[position:] if newline == -1 else text[position:newline]
+        if current.rstrip() in ("---", "..."):
+            end = position
+            break
+        if newline == -1:
+            break
+        position = newline + 1
+    if end == -1:
+        return Document(None), [
+            Problem(
+                file,
+                1,
+                1,
+                "CH102",
+                "error",
+                "The front matter starts with `---` on line 1 but is never closed.",
+                "Add a line with just `---` after the last field, before the story text.",
+            )
+        ]
+    yaml_text = text[4:end]
+    fm_lines = yaml_text.count("\n")
+    after = text.find("\n", end)
+    body = "" if after == -1 else text[after + 1 :]
+    body_line = fm_lines + 3
+    document = Document(None, body=body, body_line=body_line, front_matter_lines=fm_lines)
+    if len(yaml_text.encode()) > MAX_FRONT_MATTER_BYTES:
+        return document, [
+            Problem(
+                file,
+                2,
+                1,
+                "CH108",
+                "error",
+                f"The front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB.",
+                "Put long text in the body, below the closing `---`.",
+            )
+        ]
+    if not yaml_text.strip():
+        return document, [
+            Problem(
+                file,
+                1,
+                1,
+                "CH105",
+                "error",
+                "The front matter is empty.",
+                "Add the required fields between the two `---` lines.",
+            )
+        ]
+    reader = _Reader(file, line_offset=1)
+    try:
+        node = yaml.compose(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = reader.where(mark) if mark else (2, 1)
+        what = (error.problem or "invalid YAML").strip()
+        if "nesting depth" in what:
+            return document, [
+                Problem(
+                    file,
+                    line,
+                    column,
+                    "CH108",
+                    "error",
+                    "The front matter is nested too deeply to read.",
+                    "Story front matter needs at most three levels. Check the brackets.",
+                )
+            ]
+        return document, [
+            Problem(
+                file,
+                line,
+                column,
+                "CH103",
+                "error",
+                f"The front matter is not valid YAML: {what}.",
+                _yaml_hint(what),
+            )
+        ]
+    except yaml.YAMLError as error:
+        return document, [
+            Problem(
+                file,
+                2,
+                1,
+                "CH103",
+                "error",
+                f"The front matter is not valid YAML: {error}.",
+                "Check the indentation and quotes.",
+            )
+        ]
+    except RecursionError:
+        return document, [
+            Problem(
+                file,
+                2,
+                1,
+                "CH108",
+                "error",
+                "The front matter is nested too deeply to read.",
+                "Story front matter needs at most three levels. Check the brackets.",
+            )
+        ]
+    if node is None:
+        return document, [
+            Problem(
+                file,
+                1,
+                1,
+                "CH105",
+                "error",
+                "The front matter is empty.",
+                "Add the required fields between the two `---` lines.",
+            )
+        ]
+    if not isinstance(node, yaml.MappingNode):
+        line, column = reader.where(node.start_mark)
+        return document, [
+            Problem(
+                file,
+                line,
+                column,
+                "CH105",
+                "error",
+                "The front matter must be a list of `key: value` lines.",
+                "Each line should look like `title: My story`.",
+            )
+        ]
+    data = reader.convert(node, ())
+    document.data = data
+    document.positions = reader.positions
+    document.traps = reader.traps
+    return document, reader.problems
+
+
+def _yaml_hint(what: str) -> str:
+    if "mapping values are not allowed" in what:
+        return "A value contains `: `. Put the whole value in double quotes."
+    if "found character '\\t'" in what or "tab" in what:
+        return "Use spaces, not tabs, to indent."
+    if "could not find expected ':'" in what:
+        return "Each line needs `key: value`. A long value may have wrapped: put it in quotes."
+    if "found undefined alias" in what or "alias" in what:
+        return "Anchors and aliases (& and *) are not allowed. A value starting with * must be in quotes."
+    return "Check the indentation, quotes and colons around this point."

@@ -1,0 +1,216 @@
+"""Unsafe markup: found at check time in Markdown source, removed at build time from HTML.
+
+Two walls, on purpose.  ``find_unsafe_markup`` rejects a story whose body would
+execute in a reader's browser (script, event handlers, ``javascript:`` links,
+iframes, forms, ``attr_list`` handlers …) so the contributor learns why.
+``sanitise_html`` then cleans the *rendered* HTML with nh3 (Ammonia) whatever
+the check said, because Python-Markdown passes ``javascript:`` links and
+``attr_list`` handlers straight through.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import nh3
+
+# Raw HTML a story may use: harmless inline elements, with no attributes but title on abbr.
+ALLOWED_RAW_TAGS = frozenset({"abbr", "br", "sub", "sup", "kbd", "mark", "small", "s", "del", "ins"})
+ALLOWED_RAW_ATTRIBUTES = {"abbr": frozenset({"title"})}
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?(?:^\1?\2[`~]*[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_CODE_SPAN_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR_RE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+_INLINE_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?([^\s>]+)", re.MULTILINE)
+_AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+_ATTR_LIST_RE = re.compile(r"\{:?([^{}\n]*)\}")
+_HANDLER_RE = re.compile(r"(?:^|[\s\"'])(on[a-z]+)\s*=", re.IGNORECASE)
+_URL_ATTR_RE = re.compile(r"(?:^|\s)([a-z:-]+)\s*=\s*[\"']?\s*([^\s\"'}]+)", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Unsafe:
+    code: str  # CH400 tag, CH401 handler, CH402 address
+    start: int
+    message: str
+    hint: str
+
+
+def blank_code(markdown: str) -> str:
+    """Replace fenced code blocks and code spans by spaces, keeping offsets and newlines.
+
+    Code is shown as text, never run, so ``<script>`` inside backticks is fine.
+    """
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group())
+
+    if "```" in markdown or "~~~" in markdown:
+        markdown = _FENCE_RE.sub(blank, markdown)
+    if "`" in markdown:
+        markdown = _CODE_SPAN_RE.sub(blank, markdown)
+    return markdown
+
+
+def unsafe_address(address: str) -> str | None:
+    """The scheme of ``address`` if a browser would treat it as something other than a web link."""
+    plain = _INVISIBLE_RE.sub("", html.unescape(address)).lower()
+    match = _SCHEME_RE.match(plain)
+    if match and match.group(1) not in SAFE_SCHEMES:
+        return match.group(1)
+    return None
+
+
+def find_unsafe_markup(markdown: str) -> Iterator[Unsafe]:
+    """Everything in a Markdown body that could run code or load something in a reader's browser."""
+    if not any(c in markdown for c in "<{:"):
+        return
+    text = blank_code(markdown)
+    if "<" in text:
+        for m in _TAG_RE.finditer(text):
+            closing, name, attributes = m.group(1), m.group(2).lower(), m.group(3)
+            if name not in ALLOWED_RAW_TAGS:
+                if not closing:
+                    yield Unsafe(
+                        "CH400",
+                        m.start(),
+                        f"The HTML tag `<{name}>` is not allowed in stories.",
+                        'Use Markdown instead: **bold**, [a link](https://example.org), ![a picture](photo.png "alt").',
+                    )
+                continue
+            for a in _ATTR_RE.finditer(attributes):
+                attribute = a.group(1).lower()
+                if attribute.startswith("on"):
+                    yield Unsafe(
+                        "CH401",
+                        m.start() + len(name) + 1 + a.start(),
+                        f"The event handler `{attribute}` would run code in readers' browsers.",
+                        "Remove it. Stories cannot contain scripts.",
+                    )
+                elif attribute not in ALLOWED_RAW_ATTRIBUTES.get(name, frozenset()):
+                    yield Unsafe(
+                        "CH400",
+                        m.start() + len(name) + 1 + a.start(),
+                        f"The attribute `{attribute}` is not allowed on `<{name}>`.",
+                        "Remove the attribute.",
+                    )
+        for m in _AUTOLINK_RE.finditer(text):
+            scheme = unsafe_address(m.group(1))
+            if scheme:
+                yield _unsafe_link(m.start(1), scheme)
+    if "](" in text:
+        for m in _INLINE_LINK_RE.finditer(text):
+            scheme = unsafe_address(m.group(1))
+            if scheme:
+                yield _unsafe_link(m.start(1), scheme)
+    if "]:" in text:
+        for m in _REF_DEF_RE.finditer(text):
+            scheme = unsafe_address(m.group(1))
+            if scheme:
+                yield _unsafe_link(m.start(1), scheme)
+    if "{" in text:
+        for m in _ATTR_LIST_RE.finditer(text):
+            inner = m.group(1)
+            for h in _HANDLER_RE.finditer(inner):
+                yield Unsafe(
+                    "CH401",
+                    m.start(1) + h.start(1),
+                    f"The attribute list sets `{h.group(1)}`, which would run code in readers' browsers.",
+                    "Remove it. Stories cannot contain scripts.",
+                )
+            for u in _URL_ATTR_RE.finditer(inner):
+                scheme = unsafe_address(u.group(2))
+                if scheme:
+                    yield _unsafe_link(m.start(1) + u.start(2), scheme)
+
+
+def _unsafe_link(start: int, scheme: str) -> Unsafe:
+    return Unsafe(
+        "CH402",
+        start,
+        f"A `{scheme}:` address is not allowed; it could run code or hide content.",
+        "Links must start with https://, http://, mailto: or be a path on this site.",
+    )
+
+
+# What rendered story HTML may contain after sanitising: what Python-Markdown and
+# the extensions in mkdocs.yml produce for Markdown, and nothing that can run.
+_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "details": {"open"},
+}
+
+
+def sanitise_html(fragment: str) -> str:
+    """Clean rendered story HTML: the second wall after :func:`find_unsafe_markup`."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=set(SAFE_SCHEMES),
+        link_rel="noopener",
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )
