@@ -210,7 +210,8 @@ def _check_references(path: Path, document: frontmatter.Document, ctx: _Context,
     image = data.get("image")
     if isinstance(image, dict) and isinstance(image.get("src"), str):
         refs.append((("image", "src"), image["src"]))
-    for index, download in enumerate(data.get("downloads") or []):
+    downloads = data.get("downloads")
+    for index, download in enumerate(downloads if isinstance(downloads, list) else []):
         if isinstance(download, dict) and isinstance(download.get("href"), str):
             refs.append((("downloads", index, "href"), download["href"]))
     for ref_path, target in refs:

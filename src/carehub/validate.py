@@ -78,7 +78,7 @@ class StoryValidator:
         problems: list[Problem] = []
         meta: Meta | None = None
         story_type = data.get("type")
-        if story_type not in MODELS:
+        if not isinstance(story_type, str) or story_type not in MODELS:
             problems.append(self._type_problem(document, file, story_type))
             target: type[BaseModel] = model.StoryBase
             payload = {k: v for k, v in data.items() if k != "type"}
@@ -396,7 +396,7 @@ class StoryValidator:
                             severity="warning",
                         )
                     seen.add(item)
-        for index, outcome in enumerate(data.get("outcomes") or []):
+        for index, outcome in enumerate(_as_list(data.get("outcomes"))):
             if not isinstance(outcome, dict):
                 continue
             for key in ("before", "after"):
@@ -427,7 +427,7 @@ class StoryValidator:
         data = document.data or {}
         allowed = [
             e["text"]
-            for e in data.get("privacy_exceptions") or []
+            for e in _as_list(data.get("privacy_exceptions"))
             if isinstance(e, dict) and isinstance(e.get("text"), str)
         ]
         used: set[str] = set()
@@ -482,6 +482,11 @@ class StoryValidator:
                 )
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A list field as a list; anything else (already reported by the schema) as empty."""
+    return value if isinstance(value, list) else []
+
+
 def _exception_hint(text: str) -> str:
     return (
         "\nIf a reviewer agrees it is not personal data, add to the front matter:\n"
@@ -503,7 +508,7 @@ def _strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
 def _site_refs(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
     if "site" in data:
         yield ("site",), data["site"]
-    for index, site in enumerate(data.get("adopted_from") or []):
+    for index, site in enumerate(_as_list(data.get("adopted_from"))):
         yield ("adopted_from", index), site
 
 

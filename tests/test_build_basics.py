@@ -1,0 +1,136 @@
+"""The plugin and `carehub build`: same checks as `check`, atomic publishing, sanitised HTML.
+
+Builds real (small) sites with MkDocs and parses the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+
+from carehub.safety import sanitise_html
+
+from .conftest import FIXTURES
+
+VALID = (FIXTURES / "stories" / "valid" / "case-study.md").read_text()
+pytestmark = pytest.mark.build
+
+
+def build(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "carehub", "--root", str(root), "build", "--quiet", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> _Text:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_stories_are_published_at_their_slug(project: Callable[..., Path]) -> None:
+    root = project({"deep/folder/red-bag.md": VALID, "other/index.md": VALID.replace("red bag", "blue bag")})
+    result = build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = parse(root / "site" / "stories" / "red-bag" / "index.html")
+    assert "The red bag scheme in Sutton care homes" in " ".join(page.text)
+    assert (root / "site" / "stories" / "other" / "index.html").exists()
+    assert "title: The red bag" not in " ".join(page.text), "front matter must never be rendered as text"
+
+
+def test_failed_build_lists_every_problem_and_leaves_site_untouched(project: Callable[..., Path]) -> None:
+    root = project({"good.md": VALID})
+    assert build(root).returncode == 0
+    before = tree_digest(root / "site")
+    (root / "stories" / "bad-one.md").write_text(VALID.replace("region: london", "region: Londn"))
+    (root / "stories" / "bad-two.md").write_text("---\ntitle: [unclosed\n---\n")
+    result = build(root)
+    assert result.returncode == 1
+    assert "stories/bad-one.md:9:9" in result.stdout and "CH203" in result.stdout
+    assert "stories/bad-two.md:" in result.stdout and "CH103" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert tree_digest(root / "site") == before
+    assert not list(root.glob(".site-*")), "the staging folder must be removed"
+
+
+def test_mkdocs_build_itself_fails_on_broken_front_matter(project: Callable[..., Path], tmp_path: Path) -> None:
+    """Running plain `mkdocs build` goes through the same loader and stops."""
+    root = project({"bad.md": "---\ntitle: x\ntitle: y\n---\nBody\n"})
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"), "-d", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"NO_MKDOCS_2_WARNING": "1", "CAREHUB_TODAY": "2026-11-25", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode != 0
+    assert "CH104" in result.stdout + result.stderr
+
+
+def test_story_html_is_sanitised_by_the_plugin(project: Callable[..., Path]) -> None:
+    body = VALID + "\n<!-- a reviewer's private note -->\n\nVisible text.\n"
+    root = project({"commented.md": body})
+    assert build(root).returncode == 0
+    html = (root / "site" / "stories" / "commented" / "index.html").read_text()
+    assert "Visible text." in html
+    assert "private note" not in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[click](javascript:alert(1))",
+        "[click](jav&#x61;script:alert(1))",
+        'A paragraph\n{: onclick="alert(1)" }',
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<iframe src=https://example.org></iframe>",
+        '<a href="vbscript:msgbox">x</a>',
+        "![x](data:text/html;base64,PHNjcmlwdD4=)",
+        "<form action=https://example.org><input></form>",
+        "<meta http-equiv=refresh content=0>",
+    ],
+)
+def test_second_wall_removes_executable_html(source: str) -> None:
+    rendered = markdown.markdown(source, extensions=["attr_list"])
+    clean = sanitise_html(rendered).lower()
+    parser = _Text()
+    parser.feed(clean)
+    for tag, attrs in parser.tags:
+        assert tag not in {"script", "iframe", "form", "input", "meta", "base", "object", "embed"}
+        for name, value in attrs.items():
+            assert not name.startswith("on")
+            if name in {"href", "src"} and value:
+                assert not value.strip().startswith(("javascript:", "vbscript:", "data:")), value
