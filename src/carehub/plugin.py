@@ -1,53 +1,77 @@
 """The carehub MkDocs plugin: publishes stories/ with the same checks as `carehub check`.
 
 MkDocs and Material are the rendering engine, not the home of our logic: this
-module adapts the catalogue (catalogue.py) to MkDocs' plugin events, so a move
-to another engine means rewriting this file, not the hub.
+module adapts the catalogue (catalogue.py) and the generated-page plan
+(listings.py, facets.py, related.py, sites.py, glossary.py) to MkDocs' plugin
+events, so a move to another engine means rewriting this file, not the hub.
 
-- on_config: load and check every story; any error stops the build with the
-  full list, before anything is rendered (MkDocs' own reader would publish
-  broken front matter as text).
+- on_config: load and check every story, the sites and the glossary; any
+  error stops the build with the full list, before anything is rendered
+  (MkDocs' own reader would publish broken front matter as text).  Then plan
+  every generated page once: facet indexes, related stories, the sites
+  directory — nothing later is proportional to the number of stories.
 - on_files: add each story as a virtual page at /stories/<slug>/, kept out of
-  the nav (a nav of thousands of stories makes every page quadratic), and the
-  other files under stories/ (images, downloads) at their own paths.
-- on_page_markdown / on_page_content: give story pages their metadata and
-  sanitise their rendered HTML with nh3.
+  the nav (a nav of thousands of stories makes every page quadratic), the
+  other files under stories/ (images, downloads) at their own paths, and each
+  generated page (listings, sites, regions, glossary, search).
+- on_page_markdown / on_page_content: give story and generated pages their
+  metadata and template; sanitise story HTML with nh3.
+- on_page_context: hand the template its view (one page's worth of data).
+- on_post_build: index the built site for search (search.py), in the
+  staging folder, before `carehub build` swaps it into place.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import jinja2
+from markupsafe import Markup
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_build_date, normalize_url
+from mkdocs.utils.templates import TemplateContext
 
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
-from .problems import format_text
+from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
+from .glossary import Glossary, load_glossary
+from .listings import DEFAULT_PER_PAGE, GeneratedPage, Home, home_view, plan_pages
+from .problems import Problem, format_text
+from .regions import region_map
+from .related import related_stories
 from .safety import sanitise_html
+from .sites import SiteEntry, build_directory
+from .story_page import build_story_view
 
 
 class ContentError(PluginError):
     """Stories failed their checks; carries the catalogue so the CLI can print every problem."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, extra: list[Problem] | None = None) -> None:
         self.catalogue = catalogue
-        errors = catalogue.errors
+        problems = sorted([*catalogue.problems, *(extra or [])], key=lambda p: (p.file, p.line, p.column))
+        errors = [p for p in problems if p.is_error]
         super().__init__(
             "carehub: the stories have problems, so nothing was built.\n\n"
-            + format_text(list(catalogue.problems), catalogue.checked, catalogue.sources)
+            + format_text(problems, catalogue.checked, catalogue.sources)
             + f"\n\n{len(errors)} error(s) must be fixed."
         )
 
 
 class CarehubConfig(Config):  # type: ignore[no-untyped-call]
     jobs = config_options.Type(int, default=1)
+    per_page = config_options.Type(int, default=DEFAULT_PER_PAGE)
+    related = config_options.Type(int, default=5)
+    search = config_options.Type(bool, default=True)
 
 
 class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
@@ -60,9 +84,23 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
         catalogue = preloaded or load_catalogue(self.root, jobs=self.config.jobs)
-        if catalogue.errors:
-            raise ContentError(catalogue)
+        glossary, glossary_problems = load_glossary(self.root)
+        if catalogue.errors or any(p.is_error for p in glossary_problems):
+            raise ContentError(catalogue, glossary_problems)
         self.catalogue = catalogue
+        self.glossary: Glossary = glossary
+        self.content_date = _content_date(catalogue)
+        _explain_abbreviations(config, glossary)
+        # Everything below is computed once per build, so no page costs more as the hub grows.
+        self.labels = label_maps(catalogue)
+        self.indexes = build_facet_indexes(catalogue)
+        self.directory: dict[str, SiteEntry] = build_directory(catalogue)
+        self.related = related_stories(catalogue.stories, self.config.related)
+        self.generated: dict[str, GeneratedPage] = {
+            page.src_uri: page
+            for page in plan_pages(catalogue, self.indexes, self.directory, glossary, self.config.per_page)
+        }
+        self.home: Home = home_view(catalogue, self.indexes, self.directory)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -71,9 +109,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         for story in self.catalogue.stories:
             file = File.generated(config, story.path, content="\n" + story.body, inclusion=InclusionLevel.NOT_IN_NAV)
             file.dest_uri = f"{STORIES_DIR}/{story.slug}/index.html"
-            file.edit_uri = story.path
+            # edit_uri in mkdocs.yml points into docs/; stories live beside it.
+            file.edit_uri = f"../{story.path}"
             files.append(file)
-            self._by_src[story.path] = story
+            self._by_src[file.src_uri] = story
         for path in _assets(self.root / STORIES_DIR):
             rel = path.relative_to(self.root).as_posix()
             files.append(
@@ -85,6 +124,14 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
                     inclusion=InclusionLevel.NOT_IN_NAV,
                 )
             )
+        for src_uri, generated in self.generated.items():
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:  # a hand-written page of the same name wins, with a warning
+                raise PluginError(f"carehub: docs/{src_uri} would hide the generated page /{generated.url}.")
+            inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+            file.edit_uri = f"../{generated.edit_path}" if generated.edit_path else None
+            files.append(file)
         return files
 
     def story_for(self, page: Page) -> Story | None:
@@ -98,14 +145,121 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
                 **meta,
                 "title": story.meta.title,
                 "description": story.meta.summary,
+                "template": "carehub/story.html",
                 "carehub_story": story,
+                "carehub_searchable": True,
+                "hide": ["toc"],
             }
+            # The sitemap's <lastmod>: when the story last changed, not when the site was built.
+            page.update_date = (story.meta.updated or story.meta.date).isoformat()
+            return markdown
+        page.update_date = self.content_date
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            page.meta = {
+                "title": generated.title,
+                "description": generated.description,
+                "template": generated.template,
+                "carehub_searchable": generated.searchable,
+                "hide": ["toc"],
+            }
+            return markdown
+        if page.is_homepage:
+            page.meta.setdefault("template", "carehub/home.html")
+            page.meta.setdefault("hide", ["toc"])
+        else:
+            page.meta.setdefault("carehub_searchable", True)
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.story_for(page) is not None:
             return sanitise_html(html)
         return html
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        env.globals["ch_labels"] = self.labels
+        env.globals["ch_facets"] = FACETS
+        env.globals["ch_search"] = self.config.search
+        env.globals["ch_sites"] = {site_id: entry.site.name for site_id, entry in self.directory.items()}
+        env.globals["ch_region_map"] = self._region_map
+        env.filters["ch_date"] = format_date
+        return env
+
+    def _region_map(self, index: FacetIndex) -> Markup:
+        """The regions map for the page being rendered (links are relative to it)."""
+        page = self._current_page
+
+        def href(region_id: str) -> str:
+            return str(normalize_url(f"browse/region/{region_id}/", page))
+
+        return region_map({t.id: t.count for t in index.terms}, self.labels["regions"], href)
+
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        self._current_page = page
+        story = self.story_for(page)
+        view: object = None
+        if story is not None:
+            view = build_story_view(story, self.labels, self.related.get(story.slug, ()), self.directory)
+        elif (generated := self.generated.get(page.file.src_uri)) is not None:
+            view = generated.view
+        elif page.is_homepage:
+            view = self.home
+        # Templates read their view as `ch`; MkDocs' TypedDict does not know our key.
+        cast(dict[str, Any], context)["ch"] = view
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.search:
+            from .search import index_site
+
+            problems = index_site(Path(config.site_dir))
+            if problems:
+                raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date(value: dt.date) -> str:
+    """GOV.UK style, whatever the build machine's locale: 16 February 2017."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _content_date(catalogue: Catalogue) -> str:
+    """The date a page without its own date reports as last changed: the newest story date.
+
+    MkDocs stamps every page with the build date (sitemap.xml's <lastmod>, and
+    the mtime inside sitemap.xml.gz) unless SOURCE_DATE_EPOCH is set; using the
+    content's own newest date instead makes the same content give the same
+    bytes on any day, on any machine.  SOURCE_DATE_EPOCH, when set, still wins.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return get_build_date()
+    dates = [story.meta.updated or story.meta.date for story in catalogue.stories]
+    return max(dates).isoformat() if dates else "1970-01-01"
+
+
+def _explain_abbreviations(config: MkDocsConfig, glossary: Glossary) -> None:
+    """Give Python-Markdown's abbr extension the glossary, so PACS is explained wherever it appears.
+
+    Done in the Markdown tree (not on HTML afterwards), so code, links and
+    headings stay valid; plurals (STPs) are explained too.
+    """
+    abbreviations = glossary.abbreviations()
+    if not abbreviations:
+        return
+    terms = dict(abbreviations)
+    for abbreviation, term in abbreviations.items():
+        terms.setdefault(f"{abbreviation}s", f"{term}s")
+    if "abbr" not in config.markdown_extensions:
+        config.markdown_extensions.append("abbr")
+    existing = config.mdx_configs.get("abbr", {}).get("glossary", {})
+    config.mdx_configs["abbr"] = {**config.mdx_configs.get("abbr", {}), "glossary": {**terms, **existing}}
 
 
 def _assets(directory: Path) -> list[Path]:

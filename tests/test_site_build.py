@@ -1,0 +1,462 @@
+"""The public site, built for real from a small project and read back as parsed HTML.
+
+One project is built once for the module (building is the slow part); each
+test reads the output.  Expected values come from the story specifications
+below, not from the code under test, so a wrong listing, count, link or
+search entry fails here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from carehub.cli import main
+
+from .conftest import make_project
+from .html_tools import Element, parse_file
+from .story_factory import story_text
+
+pytestmark = pytest.mark.build
+
+PER_PAGE = 3
+OUTCOME = {
+    "measure": "Hospital admissions from care homes",
+    "before": 120,
+    "after": 90,
+    "unit": "admissions a month",
+    "period": "2015/16 against 2016/17",
+    "source": "Vanguard dashboard",
+}
+
+# slug -> (file, front matter).  Dates chosen so that order, ties and pagination are all exercised.
+SPECS: dict[str, tuple[str, dict[str, object]]] = {
+    "red-bag": (
+        "case-studies/red-bag.md",
+        {
+            "title": "The red bag scheme",
+            "type_": "case-study",
+            "date": "2017-02-16",
+            "region": "london",
+            "tags": ("red-bag-scheme", "hospital-discharge"),
+            "site": "sutton-homes-of-care",
+            "outcomes": [OUTCOME],
+        },
+    ),
+    "red-bag-copy": (
+        "case-studies/red-bag-copy.md",
+        {
+            "title": "We copied the red bag",
+            "type_": "case-study",
+            "date": "2017-05-01",
+            "region": "north-west",
+            "tags": ("red-bag-scheme",),
+            "site": "example-community-partnership",
+            "adopted_from": ["sutton-homes-of-care"],
+        },
+    ),
+    "records": (
+        "failures/records.md",
+        {
+            "title": "Shared records too soon",
+            "type_": "failure",
+            "date": "2017-03-01",
+            "region": "north-west",
+            "care_models": ("multispecialty-community-providers",),
+            "settings": ("primary-care", "community-services"),
+            "barriers": ("information-governance-and-it", "time-and-resources"),
+            "tags": ("data-sharing",),
+            "site": "example-community-partnership",
+            "illustrative": True,
+            "body": "## Why PACS mattered\n\nThe PACS and two STPs were involved. "
+            "See [the PACS page](#why-pacs-mattered).",
+        },
+    ),
+    "commissioners": (
+        "failures/commissioners.md",
+        {
+            "title": "Commissioners were not in the room",
+            "type_": "failure",
+            "date": "2016-11-01",
+            "region": "midlands",
+            "care_models": ("integrated-primary-and-acute-care",),
+            "barriers": ("lack-of-commissioner-engagement",),
+            "tags": ("contracting",),
+        },
+    ),
+    "home-sooner": (
+        "patient-stories/home-sooner.md",
+        {
+            "title": "Home from hospital sooner",
+            "type_": "patient-story",
+            "date": "2017-04-10",
+            "region": "north-west",
+            "care_models": ("multispecialty-community-providers",),
+            "tags": ("hospital-discharge",),
+            "site": "example-community-partnership",
+        },
+    ),
+    "tips": (
+        "resources/tips.md",
+        {
+            "title": "Top tips for sharing learning",
+            "type_": "resource",
+            "date": "2017-02-16",
+            "region": "national",
+            "care_models": ("other",),
+            "settings": ("leadership-and-management",),
+            "tags": ("share-early",),
+        },
+    ),
+    "lonely": (
+        "case-studies/lonely.md",
+        {
+            "title": "A network with nothing in common",
+            "type_": "case-study",
+            "date": "2016-06-01",
+            "region": "south-west",
+            "care_models": ("urgent-and-emergency-care",),
+            "settings": ("acute",),
+        },
+    ),
+    "second-person": (
+        "patient-stories/second-person.md",
+        {
+            "title": "A second patient story",
+            "type_": "patient-story",
+            "date": "2015-10-01",
+            "region": "north-west",
+            "care_models": ("multispecialty-community-providers",),
+        },
+    ),
+}
+
+DEFAULTS = {"care_models": ("enhanced-health-in-care-homes",), "settings": ("social-care",), "barriers": ()}
+FACET_FIELDS = {
+    "type": "type_",
+    "care-model": "care_models",
+    "setting": "settings",
+    "region": "region",
+    "barrier": "barriers",
+    "tag": "tags",
+}
+
+
+def facet_values(spec: dict[str, object], facet: str) -> list[str]:
+    value = spec.get(FACET_FIELDS[facet], DEFAULTS.get(FACET_FIELDS[facet], ()))
+    if facet == "barrier" and spec["type_"] == "failure" and not value:
+        value = ("time-and-resources",)
+    return [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+
+
+def newest_first(slugs: list[str]) -> list[str]:
+    return sorted(slugs, key=lambda s: (-int(str(SPECS[s][1]["date"]).replace("-", "")), s))
+
+
+def expected_listings() -> dict[tuple[str, str], list[str]]:
+    listings: dict[tuple[str, str], list[str]] = {}
+    for slug, (_, spec) in SPECS.items():
+        for facet in FACET_FIELDS:
+            for value in facet_values(spec, facet):
+                listings.setdefault((facet, value), []).append(slug)
+    return {key: newest_first(slugs) for key, slugs in listings.items()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREHUB_TODAY", "2026-11-25")
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        stories = {path: story_text(**spec) for path, spec in SPECS.values()}  # type: ignore[arg-type]
+        project = make_project(tmp_path_factory.mktemp("site"), stories)
+        config = project / "mkdocs.yml"
+        config.write_text(
+            config.read_text().replace("  - carehub\n", f"  - carehub:\n      per_page: {PER_PAGE}\n"), "utf-8"
+        )
+        assert main(["--root", str(project), "build", "--quiet"]) == 0
+        yield project
+
+
+def page(project: Path, url: str) -> Element:
+    return parse_file(project / "site" / url / "index.html")
+
+
+def listing_slugs(project: Path, url: str) -> tuple[list[str], list[str]]:
+    """Story slugs across every page of a listing (following rel=next), and each page's count line."""
+    slugs: list[str] = []
+    counts: list[str] = []
+    current: str | None = url
+    while current is not None:
+        here = current
+        tree = page(project, here)
+        listing = tree.find("div", data_ch_listing=True)
+        assert listing is not None, here
+        cards = listing.find("ol", class_="ch-cards")
+        if cards is not None:
+            for link in cards.find_all("a"):
+                if link.parent is not None and link.parent.tag in ("h2", "h3"):
+                    slugs.append(str(link.attrs["href"]).rstrip("/").rsplit("/", 1)[-1])
+        count = listing.find("p", class_="ch-count")
+        counts.append(count.text if count else "")
+        following = tree.find("a", rel="next")
+        current = None
+        if following is not None:
+            current = str((Path("/" + here) / str(following.attrs["href"])).resolve()).strip("/")
+    return slugs, counts
+
+
+def test_every_story_has_its_page_with_title_summary_and_facts(built: Path) -> None:
+    for slug, (_, spec) in SPECS.items():
+        tree = page(built, f"stories/{slug}")
+        assert tree.find("h1") is not None and tree.find("h1").text == spec["title"]  # type: ignore[union-attr]
+        facts = tree.find("section", class_="ch-facts")
+        assert facts is not None, slug
+        fact_text = facts.text
+        for facet in ("care-model", "setting", "region", "barrier", "tag"):
+            for value in facet_values(spec, facet):
+                assert tree.find("a", href=f"../../browse/{facet}/{value}/") is not None, (slug, facet, value)
+        assert "Published" in fact_text
+
+
+def test_each_listing_holds_exactly_its_stories_newest_first_with_counts(built: Path) -> None:
+    for (facet, value), slugs in expected_listings().items():
+        found, counts = listing_slugs(built, f"browse/{facet}/{value}")
+        assert found == slugs, (facet, value)
+        total = len(slugs)
+        noun = "story" if total == 1 else "stories"
+        assert all(f"{total} {noun}" in line for line in counts), (facet, value, counts)
+        assert len(counts) == -(-total // PER_PAGE)
+
+
+def test_all_stories_page_is_paginated_newest_first(built: Path) -> None:
+    found, counts = listing_slugs(built, "stories")
+    assert found == newest_first(list(SPECS))
+    assert counts[0] == f"Showing 1 to {PER_PAGE} of {len(SPECS)} stories, newest first"
+    assert (built / "site/stories/page/3/index.html").is_file()
+    assert not (built / "site/stories/page/4").exists()
+
+
+def test_facet_index_pages_show_each_term_with_its_count(built: Path) -> None:
+    expected = expected_listings()
+    tree = page(built, "browse/region")
+    cards = {
+        card.find("a").text: card.find("p", class_="ch-term-card__count").text
+        for card in tree.find_all("li", class_="ch-term-card")
+    }  # type: ignore[union-attr]
+    assert cards["London"] == f"{len(expected[('region', 'london')])} story"
+    assert cards["North West"] == f"{len(expected[('region', 'north-west')])} stories"
+    assert cards["East of England"] == "0 stories"
+
+
+def test_an_empty_listing_explains_itself(built: Path) -> None:
+    tree = page(built, "browse/region/east-of-england")
+    empty = tree.find("div", class_="ch-empty")
+    assert empty is not None and "no stories" in empty.text.lower()
+    assert empty.find("a", href="../../../contribute/share/") is not None
+
+
+def test_related_stories_share_something_and_are_listed_both_ways(built: Path) -> None:
+    def related(slug: str) -> list[str]:
+        section = page(built, f"stories/{slug}").find("section", class_="ch-related")
+        if section is None:
+            return []
+        return [str(a.attrs["href"]).rstrip("/").rsplit("/", 1)[-1] for a in section.find_all("a")]
+
+    # Sharing a tag (3) beats sharing only a care model (1): red-bag-copy is red-bag's best match.
+    assert related("red-bag")[0] == "red-bag-copy"
+    assert "red-bag" in related("red-bag-copy")
+    # records shares a care model with home-sooner and second-person; newest wins the tie.
+    assert related("records")[:2] == ["home-sooner", "second-person"]
+    # A story that shares nothing has no related section at all.
+    assert related("lonely") == []
+
+
+def test_site_page_lists_exactly_its_stories_and_adoption_both_ways(built: Path) -> None:
+    partnership = page(built, "sites/example-community-partnership")
+    own = [
+        str(a.attrs["href"]).rstrip("/").rsplit("/", 1)[-1]
+        for a in partnership.find("ol", class_="ch-cards").find_all("a")  # type: ignore[union-attr]
+    ]
+    expected = newest_first(
+        [s for s, (_, spec) in SPECS.items() if spec.get("site") == "example-community-partnership"]
+    )
+    assert own == expected
+    learned = partnership.find("h2", id="ch-adopted-from")
+    assert learned is not None
+    sutton = page(built, "sites/sutton-homes-of-care")
+    adopted_by = sutton.find_all("ul", class_="ch-adoptions")
+    assert len(adopted_by) == 1
+    links = [a.attrs["href"] for a in adopted_by[0].find_all("a")]
+    assert links == ["../example-community-partnership/", "../../stories/red-bag-copy/"]
+    story = page(built, "stories/red-bag-copy")
+    assert story.find("a", href="../../sites/sutton-homes-of-care/") is not None
+
+
+def test_search_index_holds_every_story_with_its_facet_filters(built: Path) -> None:
+    fragments = {}
+    for path in (built / "site/pagefind/fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        fragments[data["url"]] = data
+    for slug, (_, spec) in SPECS.items():
+        entry = fragments[f"/stories/{slug}/"]
+        assert entry["meta"]["title"] == spec["title"]
+        for facet in FACET_FIELDS:
+            assert sorted(entry["filters"].get(facet, [])) == sorted(facet_values(spec, facet)), (slug, facet)
+        assert "Summary of" in entry["content"]
+    # Listings are not search results (they would crowd out the stories they list).
+    assert not any(url.startswith("/browse/") for url in fragments)
+    assert "/glossary/" in fragments
+
+
+def test_outcomes_have_a_table_and_an_accessible_chart(built: Path) -> None:
+    tree = page(built, "stories/red-bag")
+    table = tree.find("table", class_="ch-outcomes__table")
+    assert table is not None
+    assert "120 admissions a month" in table.text and "90 admissions a month" in table.text
+    assert "Down 25% (better)" in table.text
+    chart = tree.find("svg", class_="ch-chart")
+    assert chart is not None and chart.attrs["role"] == "img"
+    title_id, desc_id = str(chart.attrs["aria-labelledby"]).split()
+    assert tree.find("title", id=title_id).text == OUTCOME["measure"]  # type: ignore[union-attr]
+    assert "Before: 120 admissions a month. After: 90 admissions a month." in tree.find("desc", id=desc_id).text  # type: ignore[union-attr]
+
+
+def test_failure_has_what_we_learned_and_illustrative_banner(built: Path) -> None:
+    tree = page(built, "stories/records")
+    callout = tree.find("aside", class_="ch-callout--learned")
+    assert callout is not None and "Agree the purpose" in callout.text
+    assert tree.find("div", class_="ch-banner--illustrative") is not None
+    assert page(built, "stories/commissioners").find("div", class_="ch-banner--illustrative") is None
+
+
+def test_case_study_has_buddy_contact_licence_and_edit_link(built: Path) -> None:
+    tree = page(built, "stories/red-bag")
+    buddy = tree.find("aside", class_="ch-callout--buddy")
+    assert buddy is not None and buddy.find("a", href="mailto:newcaremodels-team@example.org") is not None
+    assert tree.find("a", rel="license", href="https://creativecommons.org/licenses/by/4.0/") is not None
+    edit = tree.find("a", rel="edit")
+    assert edit is not None
+    assert edit.attrs["href"] == "https://github.com/carehub/carehub/edit/main/stories/case-studies/red-bag.md"
+
+
+def test_abbreviations_are_explained_without_breaking_headings_or_links(built: Path) -> None:
+    tree = page(built, "stories/records")
+    body = tree.find("div", class_="ch-body")
+    assert body is not None
+    abbrs = body.find_all("abbr")
+    assert {a.text for a in abbrs} >= {"PACS", "STPs"}
+    assert all(a.attrs.get("title") for a in abbrs)
+    heading = body.find("h2", id="why-pacs-mattered")
+    assert heading is not None and heading.find("abbr") is not None
+    assert body.find("a", href="#why-pacs-mattered") is not None
+
+
+def test_glossary_lists_terms_with_working_see_also_links(built: Path) -> None:
+    tree = page(built, "glossary")
+    entries = tree.find_all("div", class_="ch-glossary__entry")
+    assert len(entries) >= 5
+    ids = {str(e.attrs["id"]) for e in entries}
+    assert "pacs" in ids
+    for link in tree.find("dl", class_="ch-glossary").find_all("a"):  # type: ignore[union-attr]
+        assert str(link.attrs["href"]).removeprefix("#") in ids
+
+
+def test_regions_map_links_each_region_and_has_a_text_list(built: Path) -> None:
+    tree = page(built, "regions")
+    svg = tree.find("svg", class_="ch-map")
+    assert svg is not None and svg.attrs["aria-hidden"] == "true"
+    map_links = {str(a.attrs["href"]) for a in svg.find_all("a")}
+    listed = {str(a.attrs["href"]) for a in tree.find("ul", class_="ch-terms").find_all("a")}  # type: ignore[union-attr]
+    assert len(map_links) == 7
+    assert map_links <= listed and "../browse/region/national/" in listed
+    for href in listed:
+        assert (built / "site/regions" / href / "index.html").resolve().is_file()
+
+
+def test_home_page_has_latest_featured_failure_and_browse(built: Path) -> None:
+    tree = page(built, "")
+    latest = tree.find("section", **{"aria-labelledby": "ch-latest"})
+    assert latest is not None
+    first = latest.find("a")
+    assert first is not None and first.attrs["href"] == "stories/red-bag-copy/"
+    featured = tree.find("section", class_="ch-featured")
+    assert featured is not None and featured.find("a", href="stories/records/") is not None
+
+
+def test_pages_make_no_third_party_requests_and_fix_stock_material_markup(built: Path) -> None:
+    site = built / "site"
+    for path in site.rglob("*.html"):
+        tree = parse_file(path)
+        for element in tree.iter():
+            for attribute in ("src",) if element.tag != "link" else ("href",):
+                value = element.attrs.get(attribute)
+                if value and element.tag in ("script", "img", "link", "iframe"):
+                    if element.tag == "link" and element.attrs.get("rel") not in ("stylesheet", "icon", "preload"):
+                        continue
+                    assert "//" not in str(value), (path, element.tag, value)
+        for checkbox in tree.find_all("input", type="checkbox"):
+            assert "autocomplete" not in checkbox.attrs, path
+    # The search index is fetched by the search page's script only, never referenced by other pages.
+    home = (site / "index.html").read_text("utf-8")
+    assert "pagefind" not in home and "search_index.json" not in home
+    assert not (site / "search/search_index.json").exists()
+
+
+def test_sitemap_dates_come_from_the_content(built: Path) -> None:
+    sitemap = (built / "site/sitemap.xml").read_text("utf-8")
+    assert "<loc>https://carehub.example.org/stories/red-bag/</loc>\n         <lastmod>2017-02-16</lastmod>" in sitemap
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_two_builds_give_the_same_bytes(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("CAREHUB_TODAY", "2026-12-31")  # a different day must not matter
+    again = tmp_path / "again"
+    assert main(["--root", str(built), "build", "--quiet", "--site-dir", str(again)]) == 0
+    first, second = tree_digest(built / "site"), tree_digest(again)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_failed_build_leaves_the_site_byte_for_byte_untouched(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree_digest(built / "site")
+    broken = built / "stories/failures/broken.md"
+    other = built / "stories/failures/broken-too.md"
+    broken.write_text(story_text("Broken story", "failure", region="atlantis"), "utf-8")
+    other.write_text("---\ntitle: [unclosed\n---\n", "utf-8")
+    try:
+        assert main(["--root", str(built), "build", "--quiet"]) == 1
+    finally:
+        broken.unlink()
+        other.unlink()
+    output = capsys.readouterr()
+    printed = output.out + output.err
+    assert "stories/failures/broken.md" in printed and "stories/failures/broken-too.md" in printed
+    assert tree_digest(built / "site") == before
+    assert not any(p.name.startswith(".site-") for p in built.iterdir())
+
+
+def test_a_hand_written_page_cannot_hide_a_generated_one(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {})
+    (project / "docs/glossary").mkdir()
+    (project / "docs/glossary/index.md").write_text("# Mine\n", "utf-8")
+    (project / "site").mkdir()
+    (project / "site/keep.txt").write_text("previous site", "utf-8")
+    assert main(["--root", str(project), "build", "--quiet"]) == 1
+    assert (project / "site/keep.txt").read_text("utf-8") == "previous site"
+    shutil.rmtree(project / "site")
