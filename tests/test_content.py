@@ -340,8 +340,9 @@ def test_glossary_covers_every_evidence_level(catalogue: Catalogue) -> None:
         assert term.label.lower() in text, term.label
 
 
-# Upper-case words that are not abbreviations a reader needs explained.
-_NOT_ABBREVIATIONS = {"I", "UK", "OK", "YYYY", "MM", "DD"}
+# Upper-case words that are not abbreviations a reader needs explained: the pronoun, the country, date
+# formats, the product name "VS Code" and the placeholder "FILL IN" that `carehub new` writes.
+_NOT_ABBREVIATIONS = {"I", "UK", "OK", "YYYY", "MM", "DD", "VS", "FILL", "IN"}
 _ABBREVIATION_RE = re.compile(r"(?<![\w/.&-])([A-Z][A-Z&]{1,5}s?)(?![\w/.-])")
 
 
