@@ -1,0 +1,365 @@
+"""The hub's own launch content: coverage, honesty and links.
+
+These tests read the repository's real stories/, docs/ and data/ (not a
+throwaway project), so they fail when a change to the content leaves a
+listing or feed empty, publishes a fictional place without the illustrative
+flag, links to a story or site that does not exist, or lets the glossary and
+the resource pages drift from the vocabularies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from carehub.catalogue import Catalogue, Story, load_catalogue
+from carehub.model import STORY_TYPES, CaseStudy
+
+from .conftest import ROOT
+
+DOCS = ROOT / "docs"
+GLOSSARY = ROOT / "data" / "glossary.yml"
+FACETS = {
+    "type": None,
+    "care-model": "care_models",
+    "setting": "settings",
+    "region": "regions",
+    "barrier": "barriers",
+    "tag": "tags",
+}
+# Every story facet that gets a listing page and a feed, with the vocabulary behind it.
+STORY_FACETS = {"care_models": "care_models", "settings": "settings", "barriers": "barriers", "tags": "tags"}
+_MD_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue(ROOT)
+
+
+def _values(story: Story, field: str) -> list[str]:
+    value = getattr(story.meta, field)
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _doc_pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def _links(text: str) -> Iterator[str]:
+    for match in _MD_LINK_RE.finditer(text):
+        yield match.group(1)
+
+
+def _glossary() -> list[dict[str, Any]]:
+    data = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+    assert isinstance(data, dict) and isinstance(data.get("terms"), list), "data/glossary.yml needs a `terms:` list"
+    return data["terms"]
+
+
+# -- every story passes check ------------------------------------------------------------
+
+
+def test_repository_content_passes_check_without_warnings(catalogue: Catalogue) -> None:
+    problems = [f"{p.file}:{p.line}:{p.column} {p.severity} {p.code} {p.message}" for p in catalogue.problems]
+    assert problems == []
+    assert len(catalogue.stories) == catalogue.checked >= 12
+
+
+# -- coverage: every listing and feed has content --------------------------------------------
+
+
+def test_every_story_type_has_stories(catalogue: Catalogue) -> None:
+    used = {story.meta.type for story in catalogue.stories}
+    assert sorted(set(STORY_TYPES) - used) == []
+
+
+def test_every_region_including_national_has_stories(catalogue: Catalogue) -> None:
+    used = {story.meta.region for story in catalogue.stories}
+    missing = [term.id for term in catalogue.vocabularies["regions"] if term.id not in used]
+    assert missing == []
+    assert len(catalogue.vocabularies["regions"].ids) == 8  # seven NHS England regions and national
+
+
+@pytest.mark.parametrize("field", sorted(STORY_FACETS))
+def test_every_term_of_a_listed_facet_has_stories(catalogue: Catalogue, field: str) -> None:
+    used = {value for story in catalogue.stories for value in _values(story, field)}
+    vocabulary = catalogue.vocabularies[STORY_FACETS[field]]
+    assert [term.id for term in vocabulary if term.id not in used] == []
+
+
+def test_every_evidence_level_and_status_is_shown_by_a_case_study(catalogue: Catalogue) -> None:
+    case_studies = [s.meta for s in catalogue.stories if isinstance(s.meta, CaseStudy)]
+    for vocabulary, field in (("evidence_levels", "evidence_level"), ("statuses", "status")):
+        used = {getattr(meta, field) for meta in case_studies}
+        assert [t.id for t in catalogue.vocabularies[vocabulary] if t.id not in used] == [], vocabulary
+
+
+def test_every_barrier_has_a_failure_write_up(catalogue: Catalogue) -> None:
+    failures = [s for s in catalogue.stories if s.meta.type == "failure"]
+    used = {barrier for story in failures for barrier in story.meta.barriers}
+    assert [t.id for t in catalogue.vocabularies["barriers"] if t.id not in used] == []
+
+
+# -- honesty: illustrative content is marked, real places are sourced -----------------------
+
+
+def _is_fictional_site(catalogue: Catalogue, site_id: str | None) -> bool:
+    return site_id is not None and site_id in catalogue.sites and "(illustrative)" in catalogue.sites[site_id].name
+
+
+def test_fictional_sites_are_named_as_illustrative_and_never_vanguards(catalogue: Catalogue) -> None:
+    for site_id, site in catalogue.sites.items():
+        if site.name.startswith("Example"):
+            assert site.name.endswith("(illustrative)"), site_id
+            assert not site.vanguard and not site.sources, site_id
+            assert "fictional" in site.summary, site_id
+
+
+def test_stories_about_fictional_places_are_marked_illustrative(catalogue: Catalogue) -> None:
+    for story in catalogue.stories:
+        fictional = _is_fictional_site(catalogue, story.meta.site) or (story.meta.organisation or "").startswith(
+            "Example"
+        )
+        if fictional:
+            assert story.meta.illustrative, f"{story.path} is about a fictional place but not `illustrative: true`"
+
+
+def test_illustrative_stories_say_so_at_the_top_of_the_body(catalogue: Catalogue) -> None:
+    for story in catalogue.stories:
+        if story.meta.illustrative:
+            first_paragraph = story.body.strip().split("\n\n", 1)[0]
+            assert "illustrative example" in first_paragraph.lower(), story.path
+
+
+def test_patient_stories_are_all_illustrative_for_now(catalogue: Catalogue) -> None:
+    """No real patient's story has been consented for the hub yet; every one is fictional."""
+    patient_stories = [s for s in catalogue.stories if s.meta.type == "patient-story"]
+    assert patient_stories
+    assert [s.path for s in patient_stories if not s.meta.illustrative] == []
+
+
+def test_real_places_have_sources_and_no_invented_outcomes(catalogue: Catalogue) -> None:
+    """Stories about real organisations state only what a named source says: no figures the seeds lack."""
+    for story in catalogue.stories:
+        if story.meta.illustrative:
+            continue
+        assert story.meta.sources, f"{story.path} is about a real place but names no source"
+        assert story.meta.outcomes == [], f"{story.path}: outcomes for a real place need a published source"
+        if isinstance(story.meta, CaseStudy):
+            assert story.meta.evidence_level == "anecdotal", story.path
+
+
+def test_illustrative_outcomes_say_they_are_illustrative(catalogue: Catalogue) -> None:
+    for story in catalogue.stories:
+        for outcome in story.meta.outcomes:
+            assert "illustrative" in outcome.source.lower(), story.path
+            assert "illustrative" in outcome.period.lower(), story.path
+
+
+def test_contacts_are_role_mailboxes_on_example_org(catalogue: Catalogue) -> None:
+    addresses: list[tuple[str, str]] = []
+    for story in catalogue.stories:
+        meta = story.meta
+        if isinstance(meta, CaseStudy):
+            addresses.append((story.path, meta.buddy_contact))
+        consent = getattr(meta, "consent", None)
+        if consent is not None:
+            addresses.append((story.path, consent.withdrawal_contact))
+    addresses += [(site_id, site.contact) for site_id, site in catalogue.sites.items() if site.contact]
+    assert addresses
+    assert [(where, address) for where, address in addresses if not address.endswith("@example.org")] == []
+
+
+# -- the buddying network: every site referenced exists, and some stories use it -----------
+
+
+def test_every_site_referenced_by_a_story_exists(catalogue: Catalogue) -> None:
+    for story in catalogue.stories:
+        for site_id in [story.meta.site, *story.meta.adopted_from]:
+            if site_id is not None:
+                assert site_id in catalogue.sites, f"{story.path} refers to missing site {site_id}"
+
+
+def test_adopted_from_links_connect_places_to_real_vanguards(catalogue: Catalogue) -> None:
+    pairs = [(s.meta.site, source) for s in catalogue.stories for source in s.meta.adopted_from]
+    assert len(pairs) >= 2
+    for site_id, source in pairs:
+        assert site_id != source
+        assert catalogue.sites[source].vanguard, f"{source} is adopted from, so it should be a vanguard with a source"
+
+
+def test_every_site_has_a_story(catalogue: Catalogue) -> None:
+    used = {s.meta.site for s in catalogue.stories}
+    assert sorted(set(catalogue.sites) - used) == []
+
+
+# -- links from docs pages and stories -------------------------------------------------------
+
+
+def _link_problems(catalogue: Catalogue, source: Path, text: str) -> Iterator[str]:
+    slugs = {s.slug for s in catalogue.stories}
+    for target in _links(text):
+        path = target.split("#", 1)[0]
+        if target.startswith(("http://", "https://", "mailto:", "#")):
+            continue
+        if path.endswith(".md"):
+            if not (source.parent / path).resolve().exists():
+                yield f"{source.name}: {target} does not exist"
+            continue
+        parts = [p for p in path.split("/") if p]
+        if parts[:1] == ["stories"] and len(parts) == 2 and parts[1] not in slugs:
+            yield f"{source.name}: no story {parts[1]}"
+        elif parts[:1] == ["sites"] and len(parts) == 2 and parts[1] not in catalogue.sites:
+            yield f"{source.name}: no site {parts[1]}"
+        elif parts[:1] == ["browse"] and len(parts) >= 2:
+            facet = parts[1]
+            if facet not in FACETS:
+                yield f"{source.name}: {target} is not a browse facet"
+            elif len(parts) >= 3:
+                vocabulary = FACETS[facet]
+                ids = STORY_TYPES if vocabulary is None else catalogue.vocabularies[vocabulary].ids
+                if parts[2] not in ids:
+                    yield f"{source.name}: {target} names no {facet}"
+
+
+def test_links_in_docs_pages_point_to_things_that_exist(catalogue: Catalogue) -> None:
+    problems = [p for page in _doc_pages() for p in _link_problems(catalogue, page, page.read_text(encoding="utf-8"))]
+    assert problems == []
+
+
+def test_links_in_stories_point_to_things_that_exist(catalogue: Catalogue) -> None:
+    problems = [p for s in catalogue.stories for p in _link_problems(catalogue, ROOT / s.path, s.body)]
+    assert problems == []
+
+
+def test_the_link_checker_catches_a_bad_link(catalogue: Catalogue) -> None:
+    text = "[a](/stories/no-such-story/) [b](/browse/barrier/not-a-barrier/) [c](/sites/nowhere/) [d](gone.md)"
+    assert len(list(_link_problems(catalogue, DOCS / "index.md", text))) == 4
+
+
+# -- resource pages match the vocabularies ---------------------------------------------------
+
+
+def test_barriers_page_links_every_barrier_listing(catalogue: Catalogue) -> None:
+    text = (DOCS / "resources" / "barriers-to-spread.md").read_text(encoding="utf-8")
+    for term in catalogue.vocabularies["barriers"]:
+        assert f"](/browse/barrier/{term.id}/)" in text, term.id
+    assert text.count("\n## ") - 1 == len(catalogue.vocabularies["barriers"].ids)  # one section each, plus Source
+
+
+def test_encourage_page_has_the_ten_messages() -> None:
+    text = (DOCS / "resources" / "encourage-spread.md").read_text(encoding="utf-8")
+    numbers = [int(m) for m in re.findall(r"^## (\d+)\. ", text, flags=re.MULTILINE)]
+    assert numbers == list(range(1, 11))
+
+
+def test_evaluating_page_explains_every_evidence_level_and_status(catalogue: Catalogue) -> None:
+    text = (DOCS / "resources" / "evaluating.md").read_text(encoding="utf-8")
+    for vocabulary in ("evidence_levels", "statuses"):
+        for term in catalogue.vocabularies[vocabulary]:
+            assert f"| **{term.label}** |" in text, f"{vocabulary}: {term.label}"
+
+
+def test_resource_and_about_pages_are_in_the_nav() -> None:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in ("about.md", *(f"resources/{p.name}" for p in sorted((DOCS / "resources").glob("*.md")))):
+        assert page in text, page
+
+
+# -- glossary ---------------------------------------------------------------------------------
+
+# Terms and abbreviations the brief, the seeds and the site rely on.
+REQUIRED_TERMS = [
+    "New care models",
+    "Vanguard",
+    "Five Year Forward View",
+    "Enhanced health in care homes",
+    "Urgent and emergency care network",
+    "Acute care collaboration",
+    "Arm's-length bodies",
+    "Information governance",
+    "Commissioning",
+    "Place-based",
+    "Learning network",
+    "Buddying",
+    "Community of interest",
+    "Red bag scheme",
+    "Health coach",
+    "Buurtzorg",
+    "Logic model",
+    "Evaluation",
+    "Evidence level",
+]
+REQUIRED_ABBREVIATIONS = ["PACS", "MCP", "ACS", "ACO", "STP", "CCG", "RSS", "NHS", "GP"]
+
+
+def test_glossary_entries_have_the_agreed_form() -> None:
+    terms = _glossary()
+    for entry in terms:
+        assert set(entry) <= {"term", "abbreviation", "definition", "see_also"}, entry
+        assert isinstance(entry.get("term"), str) and entry["term"].strip(), entry
+        definition = entry.get("definition")
+        assert isinstance(definition, str) and 20 <= len(definition) <= 400, entry["term"]
+        assert definition.rstrip().endswith("."), entry["term"]
+        # One word, as the site's abbreviation markup needs (carehub.glossary on the site branch).
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9&]{1,11}", entry.get("abbreviation", "OK")), entry["term"]
+        assert isinstance(entry.get("see_also", []), list)
+    names = [entry["term"] for entry in terms]
+    assert names == sorted(names, key=str.lower), "keep data/glossary.yml in alphabetical order"
+    assert len(set(map(str.lower, names))) == len(names), "a term is listed twice"
+    abbreviations = [entry["abbreviation"] for entry in terms if "abbreviation" in entry]
+    assert len(set(abbreviations)) == len(abbreviations), "an abbreviation is listed twice"
+
+
+def test_glossary_see_also_points_to_other_terms() -> None:
+    terms = _glossary()
+    names = {entry["term"] for entry in terms}
+    for entry in terms:
+        for other in entry.get("see_also", []):
+            assert other in names, f"{entry['term']}: see also {other!r} is not a term"
+            assert other != entry["term"]
+
+
+def test_glossary_covers_the_required_terms() -> None:
+    terms = _glossary()
+    names = {entry["term"] for entry in terms}
+    abbreviations = {entry.get("abbreviation") for entry in terms}
+    assert [t for t in REQUIRED_TERMS if t not in names] == []
+    assert [a for a in REQUIRED_ABBREVIATIONS if a not in abbreviations] == []
+
+
+def test_glossary_covers_every_evidence_level(catalogue: Catalogue) -> None:
+    text = GLOSSARY.read_text(encoding="utf-8").lower()
+    for term in catalogue.vocabularies["evidence_levels"]:
+        assert term.label.lower() in text, term.label
+
+
+# Upper-case words that are not abbreviations a reader needs explained: the pronoun, the country, date
+# formats, the product name "VS Code" and the placeholder "FILL IN" that `carehub new` writes.
+_NOT_ABBREVIATIONS = {"I", "UK", "OK", "YYYY", "MM", "DD", "VS", "FILL", "IN"}
+_ABBREVIATION_RE = re.compile(r"(?<![\w/.&-])([A-Z][A-Z&]{1,5}s?)(?![\w/.-])")
+
+
+def _prose_files() -> list[Path]:
+    return [*_doc_pages(), *sorted((ROOT / "stories").rglob("*.md")), *sorted((ROOT / "data").rglob("*.yml"))]
+
+
+def test_every_abbreviation_the_site_uses_is_in_the_glossary() -> None:
+    known = {entry["abbreviation"] for entry in _glossary() if "abbreviation" in entry}
+    unexplained: set[str] = set()
+    for path in _prose_files():
+        if "_templates" in path.parts:
+            continue
+        text = re.sub(r"`[^`]*`|\]\([^)]*\)|https?://\S+", " ", path.read_text(encoding="utf-8"))
+        text = text.replace("CC BY", " ")  # explained by the term "Creative Commons Attribution (CC BY)"
+        for word in _ABBREVIATION_RE.findall(text):
+            base = word[:-1] if word.endswith("s") and word[:-1] in known else word
+            if base not in known and base not in _NOT_ABBREVIATIONS:
+                unexplained.add(f"{path.relative_to(ROOT)}: {word}")
+    assert not unexplained, "add these to data/glossary.yml: " + ", ".join(sorted(unexplained))
