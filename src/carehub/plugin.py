@@ -12,6 +12,9 @@ to another engine means rewriting this file, not the hub.
   other files under stories/ (images, downloads) at their own paths.
 - on_page_markdown / on_page_content: give story pages their metadata and
   sanitise their rendered HTML with nh3.
+- Feeds and open data (feeds.py, opendata.py): on_env gives templates the feed
+  list and ``carehub_feed_for(page.url)`` for autodiscovery links; the
+  Subscribe page gets its generated list; on_post_build writes the files.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,6 +32,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from . import feeds, opendata
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .problems import format_text
 from .safety import sanitise_html
@@ -48,6 +53,8 @@ class ContentError(PluginError):
 
 class CarehubConfig(Config):  # type: ignore[no-untyped-call]
     jobs = config_options.Type(int, default=1)
+    # How many stories each RSS feed and feed.json holds (the newest); stories.json holds them all.
+    feed_length = config_options.Type(int, default=feeds.DEFAULT_LENGTH)
 
 
 class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
@@ -55,6 +62,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     catalogue: Catalogue | None = None
     root: Path
+    feed_site: feeds.Site
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
@@ -63,6 +71,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         if catalogue.errors:
             raise ContentError(catalogue)
         self.catalogue = catalogue
+        self.feed_site = _feed_site(config, catalogue, self.config.feed_length)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -100,12 +109,64 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
                 "description": story.meta.summary,
                 "carehub_story": story,
             }
+        if page.file.src_uri == SUBSCRIBE_PAGE:
+            listing = feeds.subscribe_markdown(self.feed_site, opendata.DOWNLOADS)
+            markdown = feeds.subscribe_page(markdown, listing)
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.story_for(page) is not None:
             return sanitise_html(html)
         return html
+
+    # -- feeds and open data (issue 5) -------------------------------------------------------------
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """Templates: ``carehub_feeds`` (the site-wide feeds) and ``carehub_feed_for(page.url)``."""
+        site = self.feed_site
+        env.globals["carehub_feeds"] = feeds.main_feeds(site.name)
+        env.globals["carehub_feed_for"] = lambda url: feeds.feed_for_page(url or "", site.vocabularies, site.name)
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write every feed and open data file into the built site."""
+        assert self.catalogue is not None
+        stories = self.catalogue.stories
+        try:
+            outputs = {**feeds.render_all(stories, self.feed_site), **opendata.render_all(stories, self.feed_site)}
+        except feeds.FeedError as error:
+            raise PluginError(f"carehub: the feeds could not be written: {error}") from error
+        site_dir = Path(config.site_dir)
+        for rel, data in sorted(outputs.items()):
+            target = site_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+SUBSCRIBE_PAGE = "subscribe.md"
+
+
+def _feed_site(config: MkDocsConfig, catalogue: Catalogue, length: int) -> feeds.Site:
+    """What the feed writers need from mkdocs.yml, checked so a mistake stops the build with a clear message."""
+    if length < 1:
+        raise PluginError(f"carehub: feed_length in mkdocs.yml must be 1 or more, not {length}.")
+    if not config.site_url:
+        raise PluginError(
+            "carehub: site_url is not set in mkdocs.yml; feeds and open data need the site's full address, "
+            "for example site_url: https://carehub.example.org/."
+        )
+    try:
+        build_date = feeds.source_date_epoch()
+    except feeds.FeedError as error:
+        raise PluginError(f"carehub: {error}") from error
+    url = config.site_url if config.site_url.endswith("/") else config.site_url + "/"
+    return feeds.Site(
+        url=url,
+        name=config.site_name,
+        vocabularies=catalogue.vocabularies,
+        length=length,
+        build_date=build_date,
+    )
 
 
 def _assets(directory: Path) -> list[Path]:
