@@ -53,6 +53,7 @@ class Spec:
     scope: list[str] = field(default_factory=lambda: ["website", "feeds"])
     folder: str = "case-studies"
     summary: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # any other front matter, e.g. outcomes
 
     @property
     def url(self) -> str:
@@ -107,6 +108,7 @@ class Spec:
                 "scope": self.scope,
                 "withdrawal_contact": "stories-team@example.org",
             }
+        meta |= self.extra
         # JSON is YAML: every string is quoted, so no title can be misread.
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
         body = f"The body of {self.slug}: BODY-MARKER-{self.slug}. Nothing here goes into feeds or open data.\n"
