@@ -8,6 +8,7 @@ build machine's path, or which folder under stories/ holds the file.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -115,17 +116,35 @@ def test_feed_length_bounds_every_feed_but_not_the_open_data(tmp_path: Path) -> 
     assert "Each feed holds the newest 3 stories." in (site / "subscribe" / "index.html").read_text("utf-8")
 
 
-def test_a_feed_length_below_one_stops_the_build_with_a_clear_message(tmp_path: Path) -> None:
-    project = make_project(tmp_path)
-    write_stories(project, SPECS[:1])
-    set_plugin_option(project, "feed_length", 0)
+def _failed_build(project: Path, **env: str) -> str:
+    """Run `carehub build` as a user would; assert it failed cleanly and return what it printed."""
     result = subprocess.run(
         [sys.executable, "-m", "carehub", "--root", str(project), "build", "--quiet"],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "CAREHUB_TODAY": "2026-11-25", **env},
     )
-    assert result.returncode == 1
-    assert "feed_length in mkdocs.yml must be 1 or more, not 0" in result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()
+    return result.stdout + result.stderr
+
+
+def test_a_feed_length_below_one_stops_the_build_with_a_clear_message(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write_stories(project, SPECS[:1])
+    set_plugin_option(project, "feed_length", 0)
+    assert "feed_length in mkdocs.yml must be 1 or more, not 0" in _failed_build(project)
+
+
+def test_settings_the_feeds_cannot_use_stop_the_build_with_a_clear_message(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    write_stories(project, SPECS[:1])
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds" in _failed_build(project, SOURCE_DATE_EPOCH="soon")
+    config = project / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original.replace("site_name: ", 'site_name: "Hub\\x0b" # ', 1), encoding="utf-8")
+    assert "site_name in mkdocs.yml contains the character U+000B" in _failed_build(project)
+    config.write_text(original.replace("site_url: ", "# site_url: ", 1), encoding="utf-8")
+    assert "site_url is not set in mkdocs.yml" in _failed_build(project)

@@ -12,6 +12,7 @@ This module only draws and encodes; it must not read or write files.
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 
@@ -55,6 +56,7 @@ def _stored_zlib(data: bytes) -> bytes:
     return bytes(out)
 
 
+@functools.cache
 def png() -> bytes:
     """The logo: a white heart on indigo, SIZE × SIZE pixels, 2-bit palette PNG."""
     rows = bytearray()

@@ -239,7 +239,8 @@ def stories_for(feed: FeedInfo, stories: Sequence[Story], length: int) -> tuple[
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def _xml_text(value: str, where: str) -> str:
+def check_xml_text(value: str, where: str) -> str:
+    """``value`` unchanged if XML 1.0 can hold it; otherwise a FeedError naming ``where`` and the character."""
     bad = _NOT_XML_RE.search(value)
     if bad:
         raise FeedError(f"{where} contains the character U+{ord(bad.group()):04X}, which XML cannot hold. Remove it.")
@@ -288,7 +289,7 @@ def render_rss(feed: FeedInfo, stories: Sequence[Story], site: Site) -> bytes:
 
     def sub(parent: ET.Element, tag: str, text: str, where: str, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
-        element.text = _xml_text(text, where)
+        element.text = check_xml_text(text, where)
         return element
 
     rss = ET.Element("rss", {"version": "2.0"})

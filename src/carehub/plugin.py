@@ -156,6 +156,7 @@ def _feed_site(config: MkDocsConfig, catalogue: Catalogue, length: int) -> feeds
             "for example site_url: https://carehub.example.org/."
         )
     try:
+        feeds.check_xml_text(config.site_name, "site_name in mkdocs.yml")
         build_date = feeds.source_date_epoch()
     except feeds.FeedError as error:
         raise PluginError(f"carehub: {error}") from error
