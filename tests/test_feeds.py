@@ -37,6 +37,8 @@ from .feedkit import (
     write_stories,
 )
 
+pytestmark = pytest.mark.build
+
 HOSTILE_ORGANISATION = 'Smith & Jones <Partners> "LLP" ]]>'
 HOSTILE_SUMMARY = 'A summary with <b>tags</b>, & ampersands, "quotes" and ]]> that must stay plain text 🏥.'
 

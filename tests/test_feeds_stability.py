@@ -22,6 +22,8 @@ from carehub import feedimage, feeds, opendata
 from .conftest import make_project
 from .feedkit import SITE_URL, Spec, assert_valid_rss, build, feed_files, guids, items, set_plugin_option, write_stories
 
+pytestmark = pytest.mark.build
+
 SPECS = [
     Spec("red-bag", date="2017-02-16", barriers=["time-and-resources"]),
     Spec("shared-record", type="failure", date="2017-03-01", barriers=["information-governance-and-it"]),

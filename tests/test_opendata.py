@@ -23,6 +23,8 @@ from carehub import feeds, opendata
 from .conftest import make_project
 from .feedkit import HOSTILE_TITLES, SITE_URL, Spec, build, guids, write_stories
 
+pytestmark = pytest.mark.build
+
 OUTCOME = {
     "measure": "Emergency admissions from care homes",
     "before": 120,

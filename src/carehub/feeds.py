@@ -17,7 +17,20 @@ What is fixed (shared with the site's templates and listing pages):
 Reproducible: item guids are the canonical story URL (the slug, never the file
 path or build time); dates come from front matter, and a channel's
 lastBuildDate from SOURCE_DATE_EPOCH or else the newest story in it, never the
-clock.  The same catalogue always gives the same bytes.
+clock.  The same catalogue always gives the same bytes.  The updated feed
+keeps the same guid for a story, so readers that track guids refresh the item
+rather than show it twice.
+
+Text: titles, categories and dc:creator are plain text (escaped once, by
+ElementTree); <description> is HTML by RSS convention, so the plain summary
+is HTML-escaped first and "<b>" in a summary stays visible text.  RSS cannot
+mark a title as plain text, so a title that reads like HTML ("</b>", "&amp;")
+is guessed to be HTML by some readers (feedparser, and the W3C validator
+warns); the XML is still valid and every other character round-trips.
+
+Patient stories go into feeds only with consent scope ``feeds``; see
+:func:`syndicated`.  No RSS <author>: it must be an email address, and we
+publish none; dc:creator carries the organisation instead.
 
 This module must not read or write files or know about MkDocs: it turns a
 catalogue into bytes, and plugin.py decides where they go.
