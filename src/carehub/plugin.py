@@ -19,6 +19,9 @@ events, so a move to another engine means rewriting this file, not the hub.
 - on_page_context: hand the template its view (one page's worth of data).
 - on_post_build: index the built site for search (search.py), in the
   staging folder, before `carehub build` swaps it into place.
+- Feeds and open data (feeds.py, opendata.py): on_env gives templates the feed
+  list and ``carehub_feed_for(page.url)`` for autodiscovery links; the
+  Subscribe page gets its generated list; on_post_build writes the files.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
+from . import feeds, opendata
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .glossary import Glossary, load_glossary
@@ -72,6 +76,8 @@ class CarehubConfig(Config):  # type: ignore[no-untyped-call]
     per_page = config_options.Type(int, default=DEFAULT_PER_PAGE)
     related = config_options.Type(int, default=5)
     search = config_options.Type(bool, default=True)
+    # How many stories each RSS feed and feed.json holds (the newest); stories.json holds them all.
+    feed_length = config_options.Type(int, default=feeds.DEFAULT_LENGTH)
 
 
 class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
@@ -79,6 +85,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     catalogue: Catalogue | None = None
     root: Path
+    feed_site: feeds.Site
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
@@ -88,6 +95,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         if catalogue.errors or any(p.is_error for p in glossary_problems):
             raise ContentError(catalogue, glossary_problems)
         self.catalogue = catalogue
+        # Checked first: it validates SOURCE_DATE_EPOCH and site_url with messages a person can act on.
+        self.feed_site = _feed_site(config, catalogue, self.config.feed_length)
         self.glossary: Glossary = glossary
         self.content_date = _content_date(catalogue)
         _explain_abbreviations(config, glossary)
@@ -169,6 +178,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             page.meta.setdefault("hide", ["toc"])
         else:
             page.meta.setdefault("carehub_searchable", True)
+        if page.file.src_uri == SUBSCRIBE_PAGE:
+            listing = feeds.subscribe_markdown(self.feed_site, opendata.DOWNLOADS)
+            markdown = feeds.subscribe_page(markdown, listing)
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -183,6 +195,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         env.globals["ch_sites"] = {site_id: entry.site.name for site_id, entry in self.directory.items()}
         env.globals["ch_region_map"] = self._region_map
         env.filters["ch_date"] = format_date
+        # Feeds (issue 5): the site-wide feeds, and the facet feed of a listing page for autodiscovery.
+        site = self.feed_site
+        env.globals["carehub_feeds"] = feeds.main_feeds(site.name)
+        env.globals["carehub_feed_for"] = lambda url: feeds.feed_for_page(url or "", site.vocabularies, site.name)
         return env
 
     def _region_map(self, index: FacetIndex) -> Markup:
@@ -211,12 +227,26 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._write_feeds(Path(config.site_dir))
         if self.config.search:
             from .search import index_site
 
             problems = index_site(Path(config.site_dir))
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
+
+    def _write_feeds(self, site_dir: Path) -> None:
+        """Write every feed and open data file into the built site."""
+        assert self.catalogue is not None
+        stories = self.catalogue.stories
+        try:
+            outputs = {**feeds.render_all(stories, self.feed_site), **opendata.render_all(stories, self.feed_site)}
+        except feeds.FeedError as error:
+            raise PluginError(f"carehub: the feeds could not be written: {error}") from error
+        for rel, data in sorted(outputs.items()):
+            target = site_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
 
 
 MONTHS = (
@@ -260,6 +290,33 @@ def _explain_abbreviations(config: MkDocsConfig, glossary: Glossary) -> None:
         config.markdown_extensions.append("abbr")
     existing = config.mdx_configs.get("abbr", {}).get("glossary", {})
     config.mdx_configs["abbr"] = {**config.mdx_configs.get("abbr", {}), "glossary": {**terms, **existing}}
+
+
+SUBSCRIBE_PAGE = "subscribe.md"
+
+
+def _feed_site(config: MkDocsConfig, catalogue: Catalogue, length: int) -> feeds.Site:
+    """What the feed writers need from mkdocs.yml, checked so a mistake stops the build with a clear message."""
+    if length < 1:
+        raise PluginError(f"carehub: feed_length in mkdocs.yml must be 1 or more, not {length}.")
+    if not config.site_url:
+        raise PluginError(
+            "carehub: site_url is not set in mkdocs.yml; feeds and open data need the site's full address, "
+            "for example site_url: https://carehub.example.org/."
+        )
+    try:
+        feeds.check_xml_text(config.site_name, "site_name in mkdocs.yml")
+        build_date = feeds.source_date_epoch()
+    except feeds.FeedError as error:
+        raise PluginError(f"carehub: {error}") from error
+    url = config.site_url if config.site_url.endswith("/") else config.site_url + "/"
+    return feeds.Site(
+        url=url,
+        name=config.site_name,
+        vocabularies=catalogue.vocabularies,
+        length=length,
+        build_date=build_date,
+    )
 
 
 def _assets(directory: Path) -> list[Path]:
