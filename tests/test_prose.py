@@ -10,7 +10,8 @@ Readability is measured as words per sentence, the measure behind the style
 rule "short sentences".  No library is used for it: the readability packages
 on PyPI either pull in NLTK and several other dependencies (textstat) or are
 unmaintained, and syllable-based scores such as Flesch are unreliable on
-short pages full of proper nouns.  The figures are printed (run pytest with
+short pages full of proper nouns.  Vale's PyPI package only downloads its
+binary from GitHub at first run, so it would put the network in the tests.  The figures are printed (run pytest with
 -s to see them) and asserted loosely, so a page of long sentences fails.
 """
 
