@@ -9,9 +9,8 @@ themselves, not by asking carehub.feeds.
 
 from __future__ import annotations
 
-import re
-
 import html
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
