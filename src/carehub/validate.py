@@ -431,11 +431,17 @@ class StoryValidator:
             if isinstance(e, dict) and isinstance(e.get("text"), str)
         ]
         used: set[str] = set()
-        for path, text in _strings(data):
-            if path[:1] == ("privacy_exceptions",):
+        fields = [(path, text) for path, text in _strings(data) if path[:1] != ("privacy_exceptions",)]
+        # One cheap pass over all the fields says which detectors could match any of them.
+        detectors = privacy.possible_detectors("\x00".join(text for _, text in fields))
+        for path, text in fields:
+            if not detectors and "@" not in text:
                 continue
             contact = path in model.CONTACT_FIELDS
-            findings, hit = privacy.apply_exceptions(privacy.find_personal_data(text, contact=contact), allowed)
+            found = list(privacy.find_personal_data(text, contact=contact, detectors=detectors))
+            if not found:
+                continue
+            findings, hit = privacy.apply_exceptions(found, allowed)
             used |= hit
             position: Position | None = document.positions.get(path)
             for finding in findings:
@@ -451,7 +457,8 @@ class StoryValidator:
                 )
         body = document.body
         index: privacy.LineIndex | None = None
-        findings, hit = privacy.apply_exceptions(privacy.find_personal_data(body), allowed)
+        found = list(privacy.find_personal_data(body))
+        findings, hit = privacy.apply_exceptions(found, allowed) if found else ([], set())
         used |= hit
         for finding in findings:
             index = index or privacy.LineIndex(body, document.body_line)
