@@ -302,6 +302,7 @@ def scaffold_project(dest: Path, source: Path) -> Path:
             shutil.copytree(source / name, dest / name, dirs_exist_ok=True)
     shutil.copy(source / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "stories").mkdir(exist_ok=True)
+    (dest / "overrides").mkdir(exist_ok=True)  # mkdocs.yml names it as custom_dir, even while empty
     return dest
 
 
