@@ -13,7 +13,6 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,8 @@ STORIES_DIR = "stories"
 DATA_DIR = "data"
 MAX_STORY_BYTES = 256 * 1024
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LINK_RE = re.compile(r"(!?)\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
+# Starts with a literal `[` so the regex engine can skip ahead; an image is a match preceded by `!`.
+_LINK_RE = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
 _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -78,18 +78,34 @@ def suggest_slug(name: str) -> str:
 
 def find_story_files(root: Path) -> list[Path]:
     """Every Markdown file under stories/, skipping names that start with `_` (templates)."""
-    base = root / STORIES_DIR
-    found: list[Path] = []
+    return [Path(name) for name in _story_file_names(root)]
+
+
+def _story_file_names(root: Path) -> list[str]:
+    """find_story_files as strings: a one-file check lists every story (for slugs) and
+    building 20,000 Path objects would cost more than checking the file."""
+    base = str(root / STORIES_DIR)
+    join, islink = os.path.join, os.path.islink
+    found: list[str] = []
     for directory, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         # os.walk does not descend into linked folders; report them so one leaving the repository is caught.
-        found.extend(Path(directory) / d for d in dirnames if Path(directory, d).is_symlink())
+        found.extend(join(directory, d) for d in dirnames if islink(join(directory, d)))
         for name in sorted(filenames):
             if name.endswith(".md") and not name.startswith(("_", ".")):
-                found.append(Path(directory) / name)
-            elif Path(directory, name).is_symlink():
-                found.append(Path(directory) / name)  # checked below: a link may leave the repository
+                found.append(join(directory, name))
+            elif islink(join(directory, name)):
+                found.append(join(directory, name))  # checked below: a link may leave the repository
     return found
+
+
+def _slug_of(name: str) -> str:
+    """slug_for on a path string (the same rule as pathlib's stem)."""
+    head, tail = os.path.split(name)
+    if tail == "index.md":
+        return os.path.basename(head)  # noqa: PTH119 - strings, not Paths, for speed
+    dot = tail.rfind(".")
+    return tail[:dot] if 0 < dot < len(tail) - 1 else tail
 
 
 @dataclass(frozen=True)
@@ -183,9 +199,10 @@ def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], 
     meta, story_problems = validator.validate(document, rel)
     problems.extend(story_problems)
     problems.extend(_check_references(path, document, ctx, rel))
+    # The lines are only for quoting the source under a problem; a clean file sends none back.
     if meta is None or any(p.is_error for p in problems):
         return None, problems, lines
-    return Story(slug, rel, meta, document.body, document.body_line), problems, lines
+    return Story(slug, rel, meta, document.body, document.body_line), problems, lines if problems else []
 
 
 def _check_references(path: Path, document: frontmatter.Document, ctx: _Context, rel: str) -> list[Problem]:
@@ -232,7 +249,8 @@ def _check_references(path: Path, document: frontmatter.Document, ctx: _Context,
     if "](" in body:
         lines: LineIndex | None = None
         for m in _LINK_RE.finditer(body):
-            is_image, target = m.group(1) == "!", m.group(2)
+            start = m.start()
+            is_image, target = start > 0 and body[start - 1] == "!", m.group(1)
             problem: tuple[str, str, str] | None = None
             story_slug = _story_slug_of(target)
             if story_slug is not None:
@@ -257,7 +275,7 @@ def _check_references(path: Path, document: frontmatter.Document, ctx: _Context,
                 )
             if problem:
                 lines = lines or LineIndex(body, document.body_line)
-                line, column = lines.position(m.start(2))
+                line, column = lines.position(m.start(1))
                 problems.append(Problem(rel, line, column, problem[0], "error", problem[1], problem[2]))
     return problems
 
@@ -321,18 +339,27 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
 
 
 def load_catalogue(
-    root: Path, paths: Sequence[Path] | None = None, *, today: dt.date | None = None, jobs: int = 1
+    root: Path,
+    paths: Sequence[Path] | None = None,
+    *,
+    today: dt.date | None = None,
+    jobs: int = 1,
+    keep_stories: bool = True,
 ) -> Catalogue:
-    """Load and check the project at ``root`` (only ``paths``, if given)."""
+    """Load and check the project at ``root`` (only ``paths``, if given).
+
+    ``keep_stories=False`` is for `carehub check`, which needs only the problems:
+    ``stories`` is then empty, and parallel workers do not send every story back.
+    """
     root = root.resolve()
     today = today or _today()
     vocab, problems = vocabularies.load(root / DATA_DIR / "vocabularies.yml", root)
     sites, site_problems = load_sites(root, vocab)
     problems.extend(site_problems)
-    all_files = find_story_files(root)
-    files = all_files if paths is None else _select(paths, root)
-    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slug_for(p) for p in all_files))
-    results = _run(files, ctx, jobs)
+    all_names = _story_file_names(root)
+    files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
+    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(_slug_of(name) for name in all_names))
+    results = _run(files, ctx, jobs, keep_stories)
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
     for story, file_problems, lines in results:
@@ -341,47 +368,73 @@ def load_catalogue(
             sources[file_problems[0].file] = lines
         if story is not None:
             stories.append(story)
-    problems.extend(_collisions(all_files if paths is None else files, all_files, root))
+    problems.extend(_collisions(files, all_names, root))
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
     return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources)
 
 
-def _run(files: list[Path], ctx: _Context, jobs: int) -> list[tuple[Story | None, list[Problem], list[str]]]:
+_Result = tuple[Story | None, list[Problem], list[str]]
+_WORKER_CONTEXT: list[_Context] = []
+
+
+def _init_worker(ctx: _Context) -> None:
+    _WORKER_CONTEXT[:] = [ctx]
+
+
+def _check_chunk(paths: list[Path], keep_stories: bool) -> list[_Result]:
+    ctx = _WORKER_CONTEXT[0]
+    results = [check_file(path, ctx) for path in paths]
+    return results if keep_stories else [(None, problems, lines) for _, problems, lines in results]
+
+
+def _run(files: list[Path], ctx: _Context, jobs: int, keep_stories: bool) -> list[_Result]:
     if jobs <= 1 or len(files) < 200:
-        return [check_file(path, ctx) for path in files]
-    chunk = max(1, len(files) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_file, files, [ctx] * len(files), chunksize=chunk))
+        results = [check_file(path, ctx) for path in files]
+        return results if keep_stories else [(None, problems, lines) for _, problems, lines in results]
+    from concurrent.futures import ProcessPoolExecutor  # costs 12 ms to import; a one-file check never needs it
+
+    # The context (with every slug) goes to each worker once, not with every file:
+    # sent per file it made a full check quadratic in the number of stories.
+    size = max(1, len(files) // (jobs * 8))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
+        done = pool.map(_check_chunk, chunks, [keep_stories] * len(chunks))
+        return [result for chunk in done for result in chunk]
 
 
-def _select(paths: Iterable[Path], root: Path) -> list[Path]:
+def _select(paths: Iterable[Path], root: Path, all_names: list[str]) -> list[Path]:
     selected: list[Path] = []
     for given in paths:
         path = given if given.is_absolute() else Path.cwd() / given
         if path.is_dir():
-            selected.extend(p for p in find_story_files(root) if p.resolve().is_relative_to(path.resolve()))
+            folder = str(path.resolve())
+            for name in all_names:
+                real = os.path.realpath(name)
+                if real == folder or real.startswith(folder.rstrip(os.sep) + os.sep):
+                    selected.append(Path(name))
         else:
             selected.append(path.absolute())
     return sorted(set(selected))
 
 
-def _collisions(files: Iterable[Path], all_files: list[Path], root: Path) -> list[Problem]:
-    by_slug: dict[str, list[Path]] = {}
-    for path in all_files:
-        if path.name.endswith(".md"):
-            by_slug.setdefault(slug_for(path), []).append(path)
-    wanted = set(files)
+def _collisions(files: Iterable[Path], all_names: list[str], root: Path) -> list[Problem]:
+    by_slug: dict[str, list[str]] = {}
+    for name in all_names:
+        if name.endswith(".md"):
+            by_slug.setdefault(_slug_of(name), []).append(name)
+    wanted = {str(path) for path in files}
+    prefix = len(str(root)) + 1
     problems = []
-    for slug, paths in by_slug.items():
-        if len(paths) < 2:
+    for slug, names in by_slug.items():
+        if len(names) < 2:
             continue
-        for path in paths:
-            if path not in wanted:
+        for name in names:
+            if name not in wanted:
                 continue
-            others = ", ".join(p.relative_to(root).as_posix() for p in paths if p != path)
+            others = ", ".join(Path(o[prefix:]).as_posix() for o in names if o != name)
             problems.append(
                 Problem(
-                    path.relative_to(root).as_posix(),
+                    Path(name[prefix:]).as_posix(),
                     0,
                     0,
                     "CH500",

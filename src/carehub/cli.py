@@ -9,7 +9,6 @@ prints a traceback unless --debug is given.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import traceback
@@ -103,7 +102,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"carehub: {path}: no such file or folder", file=sys.stderr)
             return EXIT_USAGE
-    catalogue = load_catalogue(root, args.paths or None, jobs=_jobs(args.jobs))
+    catalogue = load_catalogue(root, args.paths or None, jobs=_jobs(args.jobs), keep_stories=False)
     problems = list(catalogue.problems)
     if args.format == "json":
         print(format_json(problems, catalogue.checked))
@@ -116,6 +115,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
+    import logging
+
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError

@@ -431,11 +431,17 @@ class StoryValidator:
             if isinstance(e, dict) and isinstance(e.get("text"), str)
         ]
         used: set[str] = set()
-        for path, text in _strings(data):
-            if path[:1] == ("privacy_exceptions",):
+        fields = [(path, text) for path, text in _strings(data) if path[:1] != ("privacy_exceptions",)]
+        # One cheap pass over all the fields says which detectors could match any of them.
+        detectors = privacy.possible_detectors("\x00".join(text for _, text in fields))
+        for path, text in fields:
+            if not detectors and "@" not in text:
                 continue
             contact = path in model.CONTACT_FIELDS
-            findings, hit = privacy.apply_exceptions(privacy.find_personal_data(text, contact=contact), allowed)
+            found = list(privacy.find_personal_data(text, contact=contact, detectors=detectors))
+            if not found:
+                continue
+            findings, hit = privacy.apply_exceptions(found, allowed)
             used |= hit
             position: Position | None = document.positions.get(path)
             for finding in findings:
@@ -451,7 +457,8 @@ class StoryValidator:
                 )
         body = document.body
         index: privacy.LineIndex | None = None
-        findings, hit = privacy.apply_exceptions(privacy.find_personal_data(body), allowed)
+        found = list(privacy.find_personal_data(body))
+        findings, hit = privacy.apply_exceptions(found, allowed) if found else ([], set())
         used |= hit
         for finding in findings:
             index = index or privacy.LineIndex(body, document.body_line)
@@ -494,15 +501,19 @@ def _exception_hint(text: str) -> str:
     )
 
 
-def _strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
+def _strings(value: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
+    """Every string in the front matter with its path, depth first in file order."""
+    found: list[tuple[Path_, str]] = []
+    stack: list[tuple[Path_, Any]] = [(path, value)]
+    while stack:
+        where, current = stack.pop()
+        if isinstance(current, str):
+            found.append((where, current))
+        elif isinstance(current, dict):
+            stack.extend(((*where, key), item) for key, item in reversed(current.items()))
+        elif isinstance(current, list):
+            stack.extend(((*where, index), item) for index, item in reversed(list(enumerate(current))))
+    return found
 
 
 def _site_refs(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import frontmatter
@@ -48,9 +48,14 @@ class Term:
 class Vocabulary:
     name: str
     terms: tuple[Term, ...]
+    # Membership is asked for every vocabulary value of every story: a set, not a scan.
+    _ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ids", frozenset(term.id for term in self.terms))
 
     def __contains__(self, value: object) -> bool:
-        return any(term.id == value for term in self.terms)
+        return value in self._ids if isinstance(value, str) else any(term.id == value for term in self.terms)
 
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
