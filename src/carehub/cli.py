@@ -153,7 +153,21 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
+    """Preview with live reload.  MkDocs rebuilds on changes to docs/, overrides/ and (through `watch:` in
+    mkdocs.yml) stories/ and data/; a rebuild with problems lists them and keeps serving the last good build.
+    """
     from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import Abort, ConfigurationError
 
-    serve(config_file=str(root / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True)
+    from .plugin import ContentError
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        serve(config_file=str(root / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True)
+    except ContentError as error:  # the first build failed: nothing to serve yet
+        print(str(error))
+        return EXIT_CONTENT
+    except (Abort, ConfigurationError) as error:
+        print(f"carehub: the preview could not start: {error}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK

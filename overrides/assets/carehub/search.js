@@ -11,7 +11,7 @@
  * site only.  No libraries, no cookies, no storage.
  */
 
-const PAGE_SIZE = 20;
+const PAGE_SIZE = 10; // each result is one fragment request: keep the first query small
 
 function formatDate(iso) {
   const months = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -181,6 +181,7 @@ class HubSearch {
   card(item) {
     const li = document.createElement("li");
     li.className = "ch-card";
+    li.dataset.searchResult = "";
     const heading = document.createElement("h2");
     heading.className = "ch-card__title";
     const link = document.createElement("a");
