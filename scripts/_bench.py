@@ -354,28 +354,25 @@ def browser_figures(site: Path, story_url: str) -> dict[str, Any]:
             start = "/search/" if (site / "search" / "index.html").exists() else "/"
             context, page, seen = visit(start)
             out["search_page"] = {"url": start, **_summary(seen)}
-            box = None
+            box, as_you_type = None, False
             for selector in _SEARCH_INPUTS:
                 candidate = page.locator(selector).first
                 if candidate.count() and candidate.is_visible():
-                    box = candidate
+                    box, as_you_type = candidate, selector == "input.md-search__input"
                     break
             if box is None and page.locator("label[for=__search]").count():
                 page.locator("label[for=__search]").first.click()
-                box = page.locator("input.md-search__input").first
+                box, as_you_type = page.locator("input.md-search__input").first, True
             if box is None:
                 out["query"] = {"skipped": "no search box found"}
             else:
                 box.click()
                 page.keyboard.type(QUERY, delay=30)
-                seen = []
-                try:
-                    page.wait_for_selector(_RESULTS, timeout=4000)
-                except Exception:
-                    # A search form that answers on submit rather than as you type (ours without live results).
+                if not as_you_type:  # Material searches as you type (and Enter opens a result); a form needs Enter
                     page.keyboard.press("Enter")
-                    with contextlib.suppress(Exception):
-                        page.wait_for_selector(_RESULTS, timeout=10000)
+                seen = []
+                with contextlib.suppress(Exception):  # a busy machine may need the time
+                    page.wait_for_selector(_RESULTS, timeout=15000)
                 _quiet(counter, seen)
                 results = page.locator(_RESULTS).count()
                 query = _summary(seen)
