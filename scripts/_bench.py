@@ -477,6 +477,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "wall_s": round(best.wall_s, 3),
             "cpu_s": round(best.cpu_s, 3),
             "files_per_s": round(n / best.wall_s),
+            # On a busy machine wall time includes waiting for a core; files per CPU second does not.
+            "files_per_cpu_s": round(n / best.cpu_s),
         }
     # The check alone, without starting Python and importing (what the throughput is once running).
     steady = must(
@@ -623,6 +625,7 @@ def table(results: dict[str, Any]) -> str:
         ("check files/s, 1 process", ("check", "jobs1", "files_per_s"), "n"),
         ("check files/s, 2 processes", ("check", "jobs2", "files_per_s"), "n"),
         ("check files/s, 2 proc., in process", ("check", "jobs2", "in_process_files_per_s"), "n"),
+        ("check files per CPU second (2 proc.)", ("check", "jobs2", "files_per_cpu_s"), "n"),
         ("check one file, s", ("check", "one_file", "wall_s_median"), "s"),
         ("build ours, s (median)", ("build", "ours", "wall_s_median"), "s"),
         ("build stock Material, s (median)", ("build", "stock", "wall_s_median"), "s"),
@@ -780,6 +783,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated projects and sites")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
     parser.add_argument("--serve", action="store_true", help="also time a `carehub serve` rebuild at every size")
+    parser.add_argument("--merge", action="store_true", help="keep other sizes already in --out, replace these")
     parser.add_argument("--stock-huge", action="store_true", help="also build stock Material above 5,000 stories")
     args = parser.parse_args(argv)
     if args.quick:
@@ -792,6 +796,11 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     results: dict[str, Any] = {"argv": argv, "machine": machine(), "seed": args.seed, "gzip_level": GZIP_LEVEL}
     results["runs"] = [bench_size(n, args, args.work) for n in sizes]
+    if args.merge and args.out.exists():
+        earlier = json.loads(args.out.read_text(encoding="utf-8"))
+        kept = [r for r in earlier.get("runs", []) if r["n"] not in sizes]
+        results["runs"] = sorted(kept + results["runs"], key=lambda r: r["n"])
+        results["argv"] = [*earlier.get("argv", []), "+", *argv]
     print("\n" + table(results))
     print("\n" + "\n".join(f"{a}: {b} ({c})" for a, b, c in targets(results)))
     args.out.parent.mkdir(parents=True, exist_ok=True)
