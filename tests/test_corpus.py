@@ -75,3 +75,25 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     generate_corpus(third, 20, seed=12)
     assert _digest(first) == _digest(second)
     assert _digest(first) != _digest(third)
+
+
+def test_parallel_check_finds_what_one_process_finds(tmp_path: Path) -> None:
+    """Workers get the check context once (not per file) and may skip sending stories back;
+    neither may change a single problem."""
+    project = make_project(tmp_path)
+    paths = generate_corpus(project, 240, seed=9)
+    # Break a few files in different ways, including a link to a story that does not exist.
+    paths[3].write_text(paths[3].read_text().replace("region:", "regoin:"), encoding="utf-8")
+    paths[50].write_text(paths[50].read_text() + "\nCall 01632 960123.\n", encoding="utf-8")
+    paths[99].write_text(paths[99].read_text() + "\nSee [gone](/stories/no-such-story/).\n", encoding="utf-8")
+    (project / "stories" / "Bad Name.md").write_text(paths[7].read_text(), encoding="utf-8")
+    one = load_catalogue(project, jobs=1)
+    two = load_catalogue(project, jobs=2)
+    checked_only = load_catalogue(project, jobs=2, keep_stories=False)
+    assert {p.code for p in one.problems} >= {"CH201", "CH302", "CH505", "CH501"}
+    assert one.problems == two.problems == checked_only.problems
+    assert one.sources == two.sources == checked_only.sources
+    assert [s.slug for s in one.stories] == [s.slug for s in two.stories]
+    assert len(one.stories) == 237
+    assert checked_only.stories == ()
+    assert one.checked == two.checked == checked_only.checked == 241

@@ -203,14 +203,17 @@ _ATTRIBUTES = {
 }
 
 
+# Built once: nh3.clean() builds a new Ammonia sanitiser on every call, which is a third of its cost.
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    url_schemes=set(SAFE_SCHEMES),
+    link_rel="noopener",
+    strip_comments=True,
+    filter_style_properties={"text-align"},
+)
+
+
 def sanitise_html(fragment: str) -> str:
     """Clean rendered story HTML: the second wall after :func:`find_unsafe_markup`."""
-    return nh3.clean(
-        fragment,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=set(SAFE_SCHEMES),
-        link_rel="noopener",
-        strip_comments=True,
-        filter_style_properties={"text-align"},
-    )
+    return str(_CLEANER.clean(fragment))

@@ -501,19 +501,15 @@ def _exception_hint(text: str) -> str:
     )
 
 
-def _strings(value: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
-    """Every string in the front matter with its path, depth first in file order."""
-    found: list[tuple[Path_, str]] = []
-    stack: list[tuple[Path_, Any]] = [(path, value)]
-    while stack:
-        where, current = stack.pop()
-        if isinstance(current, str):
-            found.append((where, current))
-        elif isinstance(current, dict):
-            stack.extend(((*where, key), item) for key, item in reversed(current.items()))
-        elif isinstance(current, list):
-            stack.extend(((*where, index), item) for index, item in reversed(list(enumerate(current))))
-    return found
+def _strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
 
 
 def _site_refs(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
