@@ -50,7 +50,7 @@ KNOWN: tuple[Known, ...] = (
     ),
     Known(
         "privacy",
-        r"api\.github\.com",
+        r"api\.github\.com|sessionStorage key '/\.__source'",
         "stock Material 9.8 fetches repository stars and forks from api.github.com for the repo_url link "
         "(partials/source.html, data-md-component=source) and caches them in sessionStorage `__source`; "
         "issue 4 removes the fetch in overrides/",
