@@ -49,6 +49,31 @@ KNOWN: tuple[Known, ...] = (
         "primary navigation when a page is not in the nav (every story page); issue 4 fixes it in overrides/",
     ),
     Known(
+        "keyboard",
+        r"focus lands on <button> 'Back to top', which cannot be seen",
+        "stock Material 9.8 navigation.top: the back-to-top button keeps its place in the Tab order while it "
+        "is hidden (opacity 0, `hidden` attribute overridden by CSS); issue 4 to fix in overrides/",
+    ),
+    Known(
+        "keyboard",
+        r"<div> '(Type to start searching|Initializing search)'|<input> 'Search'|after the search overlay opened|"
+        r"focus lands on <a> '(New care models hub|GitHub|Home)', which cannot be seen",
+        "stock Material 9.8 search: tabbing into the header search box opens its full-screen overlay, which "
+        "then hides the rest of the page from keyboard users; issue 4 replaces it with Pagefind on /search/",
+    ),
+    Known(
+        "keyboard",
+        r"focus lands on <input> 'on', which cannot be seen",
+        "stock Material 9.8 renders the palette form's radio input without a visible toggle when only one "
+        "palette is configured; issue 4 configures light and dark palettes with toggles",
+    ),
+    Known(
+        "keyboard",
+        r"^the first Tab stop is .*, not a skip link to the content",
+        "stock Material 9.8 base.html renders its skip link only when a page has a table of contents, so "
+        "story pages and the 404 page have none (WCAG 2.4.1); issue 4 to render it always in overrides/base.html",
+    ),
+    Known(
         "privacy",
         r"api\.github\.com|sessionStorage key '/\.__source'",
         "stock Material 9.8 fetches repository stars and forks from api.github.com for the repo_url link "
