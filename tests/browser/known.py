@@ -21,7 +21,7 @@ import pytest
 
 @dataclass(frozen=True)
 class Known:
-    gate: str  # "axe", "html", "privacy", "keyboard"
+    gate: str  # "axe", "html", "privacy", "keyboard", "nojs"
     pattern: str  # a regular expression searched for in the finding's line
     why: str  # what is wrong, and who fixes it where
 
@@ -72,6 +72,11 @@ KNOWN: tuple[Known, ...] = (
         r"^the first Tab stop is .*, not a skip link to the content",
         "stock Material 9.8 base.html renders its skip link only when a page has a table of contents, so "
         "story pages and the 404 page have none (WCAG 2.4.1); issue 4 to render it always in overrides/base.html",
+    ),
+    Known(
+        "nojs",
+        r"^text not shown: ",
+        "story pages on main do not show the story's summary yet; issue 4's story template (overrides/) does",
     ),
     Known(
         "privacy",
