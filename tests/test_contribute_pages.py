@@ -61,6 +61,11 @@ def _page(site: Path, url: str) -> _Page:
     return parser
 
 
+def _joined(page: _Page) -> str:
+    """The page's text as a reader sees it (the glossary wraps abbreviations in <abbr>, splitting text nodes)."""
+    return " ".join("".join(page.text).split())
+
+
 def test_every_contribute_page_is_built_and_no_marker_is_left(site: Path) -> None:
     pages = sorted(p.stem for p in (ROOT / "docs" / "contribute").glob("*.md"))
     assert {"index", "share", "writing", "consent", "review", "code-of-conduct", "fields", "errors"} <= set(pages)
@@ -71,7 +76,7 @@ def test_every_contribute_page_is_built_and_no_marker_is_left(site: Path) -> Non
 
 def test_the_field_reference_covers_every_field_of_every_type(site: Path) -> None:
     page = _page(site, "contribute/fields")
-    text = " ".join(page.text)
+    text = _joined(page)
     for cls in model.MODELS.values():
         for name in cls.model_fields:
             assert name in page.ids, name
@@ -87,7 +92,7 @@ def test_the_field_reference_covers_every_field_of_every_type(site: Path) -> Non
 
 
 def test_evidence_levels_are_explained_from_the_vocabulary(site: Path) -> None:
-    text = " ".join(_page(site, "contribute/writing").text)
+    text = _joined(_page(site, "contribute/writing"))
     vocab, _ = vocabularies.load(ROOT / "data" / "vocabularies.yml", ROOT)
     for name in ("evidence_levels", "statuses", "resource_kinds"):
         for term in vocab[name]:
@@ -96,7 +101,7 @@ def test_evidence_levels_are_explained_from_the_vocabulary(site: Path) -> None:
 
 def test_every_check_code_is_explained(site: Path) -> None:
     page = _page(site, "contribute/errors")
-    text = " ".join(page.text)
+    text = _joined(page)
     for code, title in CODES.items():
         assert code.lower() in page.ids
         assert title in text
@@ -105,7 +110,7 @@ def test_every_check_code_is_explained(site: Path) -> None:
 
 def test_consent_page_lists_legal_bases_and_how_to_withdraw(site: Path) -> None:
     page = _page(site, "contribute/consent")
-    text = " ".join(page.text)
+    text = _joined(page)
     assert "how-a-person-withdraws" in page.ids
     vocab, _ = vocabularies.load(ROOT / "data" / "vocabularies.yml", ROOT)
     for term in [*vocab["legal_bases"], *vocab["consent_scopes"]]:
