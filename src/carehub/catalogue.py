@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from . import frontmatter, vocabularies
 from .model import Meta, Site
+from .placeholders import find_placeholders
 from .privacy import LineIndex
 from .problems import Problem, sort_problems
 from .validate import StoryValidator
@@ -185,6 +186,7 @@ def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], 
     if text is None:
         return None, problems + decode_problems, []
     lines = text.split("\n")
+    problems.extend(find_placeholders(lines, rel))
     control = frontmatter.find_control_characters(text, rel)
     if control:
         problems.extend(control)

@@ -1,4 +1,4 @@
-"""The `carehub` command line: check, build and serve.
+"""The `carehub` command line: check, build, serve, new and schema.
 
 Thin on purpose: each command parses its options and calls the modules that
 do the work.  Exit codes are part of the interface (CI and pre-commit rely on
@@ -14,10 +14,16 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .catalogue import load_catalogue
+from .model import STORY_TYPES
 from .problems import format_github, format_json, format_text
+
+if TYPE_CHECKING:
+    from .fieldspec import FieldSpec
+    from .vocabularies import Vocabularies
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +68,54 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="preview the site at http://127.0.0.1:8000 and rebuild on changes")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+
+    new = commands.add_parser(
+        "new",
+        help="start a new story from the template for its type",
+        description="Create stories/<type folder>/<slug>.md with every required field and a comment on each. "
+        "In a terminal it asks for what you have not given; values left to fill in are marked FILL IN, "
+        "and `carehub check` warns about each until it is replaced. It never overwrites a file.",
+    )
+    new.add_argument("--type", dest="story_type", choices=STORY_TYPES, help="the kind of story")
+    new.add_argument("--title", help="a short, plain title; the file name is made from it")
+    new.add_argument("--summary", help="one or two sentences: what changed and what difference it made")
+    new.add_argument("--organisation", help="the organisation or partnership telling the story")
+    new.add_argument("--care-model", action="append", default=[], metavar="ID", help="a care model id (repeatable)")
+    new.add_argument("--setting", action="append", default=[], metavar="ID", help="a setting id (repeatable)")
+    new.add_argument("--region", metavar="ID", help="the NHS England region id, or national")
+    new.add_argument("--barrier", action="append", default=[], metavar="ID", help="a barrier id (repeatable)")
+    new.add_argument("--tag", action="append", default=[], metavar="ID", help="a tag id (repeatable)")
+    new.add_argument("--consent-reference", metavar="REF", help="patient stories: the consent record's reference")
+    new.add_argument(
+        "--consent-reviewed",
+        action="store_true",
+        help="patient stories: the person has read and agreed the final text",
+    )
+    new.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="any other field, e.g. --set evidence_level=before-and-after or --set consent.scope=website,feeds",
+    )
+    new.add_argument("--folder", help="folder under stories/ (default: the folder for the type)")
+    new.add_argument("--slug", help="the file name without .md (default: made from the title, unique)")
+    new.add_argument("--stdout", action="store_true", help="print the story instead of writing a file")
+    new.add_argument("--no-input", action="store_true", help="never ask questions, even in a terminal")
+    new.add_argument(
+        "--templates", action="store_true", help="refresh stories/_templates/ from the content model and stop"
+    )
+
+    schema = commands.add_parser(
+        "schema",
+        help="print or refresh the JSON Schema of story front matter, for editors",
+        description="Print the JSON Schema of story front matter (generated from the content model and "
+        "data/vocabularies.yml). --write refreshes schema/*.schema.json; --check fails if they are out of date.",
+    )
+    schema.add_argument("--site", action="store_true", help="the schema of data/sites/*.yml instead")
+    schema_mode = schema.add_mutually_exclusive_group()
+    schema_mode.add_argument("--write", action="store_true", help="write schema/story.schema.json and site.schema.json")
+    schema_mode.add_argument("--check", action="store_true", help="exit 1 if the committed schemas are out of date")
     return parser
 
 
@@ -76,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(root, args)
         if args.command == "serve":
             return _serve(root, args)
+        if args.command == "new":
+            return _new(root, args)
+        if args.command == "schema":
+            return _schema(root, args)
     except KeyboardInterrupt:
         return EXIT_USAGE
     except FileNotFoundError as error:
@@ -171,3 +229,159 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         print(f"carehub: the preview could not start: {error}", file=sys.stderr)
         return EXIT_CONTENT
     return EXIT_OK
+
+
+def _load_vocabularies(root: Path) -> Vocabularies | None:
+    from . import vocabularies
+
+    vocab, problems = vocabularies.load(root / "data" / "vocabularies.yml", root)
+    if any(p.is_error for p in problems):
+        print(format_text(problems, 1), file=sys.stderr)
+        print("carehub: fix data/vocabularies.yml first.", file=sys.stderr)
+        return None
+    return vocab
+
+
+def _schema(root: Path, args: argparse.Namespace) -> int:
+    from . import schema, settings
+
+    vocab = _load_vocabularies(root)
+    if vocab is None:
+        return EXIT_CONTENT
+    base_url = settings.load(root).site_url
+    texts = {
+        schema.STORY_SCHEMA_PATH: schema.render(schema.story_schema(vocab, base_url)),
+        schema.SITE_SCHEMA_PATH: schema.render(schema.site_schema(vocab, base_url)),
+    }
+    if args.write:
+        for rel, text in texts.items():
+            print(f"{'Wrote' if schema.write(root / rel, text) else 'Unchanged'}: {rel}")
+        return EXIT_OK
+    if args.check:
+        stale = [rel for rel, text in texts.items() if not (root / rel).is_file() or (root / rel).read_text() != text]
+        for rel in stale:
+            print(
+                f"{rel}: out of date with the content model or data/vocabularies.yml.\n"
+                "    Run `carehub schema --write` and commit the result."
+            )
+        return EXIT_CONTENT if stale else EXIT_OK
+    sys.stdout.write(texts[schema.SITE_SCHEMA_PATH if args.site else schema.STORY_SCHEMA_PATH])
+    return EXIT_OK
+
+
+def _new(root: Path, args: argparse.Namespace) -> int:
+    from . import fieldspec, scaffold, schema
+    from .catalogue import _today
+
+    vocab = _load_vocabularies(root)
+    if vocab is None:
+        return EXIT_CONTENT
+    story_schema = schema.story_schema(vocab)
+    if args.templates:
+        changed = scaffold.refresh_templates(root, story_schema)
+        print(f"Refreshed {len(changed)} template(s) in stories/{scaffold.TEMPLATES_DIR}/.")
+        return EXIT_OK
+    interactive = sys.stdin.isatty() and not args.no_input and not args.stdout
+    story_type = args.story_type
+    if story_type is None:
+        if not interactive:
+            print("carehub: choose the kind of story with --type " + "|".join(STORY_TYPES), file=sys.stderr)
+            return EXIT_USAGE
+        story_type = _ask_type()
+    given: dict[str, object] = {}
+    for name, value in (
+        ("title", args.title),
+        ("summary", args.summary),
+        ("organisation", args.organisation),
+        ("care_models", args.care_model),
+        ("settings", args.setting),
+        ("region", args.region),
+        ("barriers", args.barrier),
+        ("tags", args.tag),
+        ("consent.reference", args.consent_reference),
+        ("consent.reviewed_final_text", True if args.consent_reviewed else None),
+    ):
+        if value:
+            given[name] = value
+    specs = {spec.name: spec for spec in fieldspec.type_fields(story_schema, story_type)}
+    for item in args.set:
+        name, sep, raw = item.partition("=")
+        spec = _spec_at(specs, name.strip())
+        if not sep or spec is None:
+            print(f"carehub: --set {item}: expected FIELD=VALUE with a field of a {story_type}.", file=sys.stderr)
+            return EXIT_USAGE
+        value, problem = scaffold.parse_answer(spec, raw.strip())
+        if problem:
+            print(f"carehub: --set {item}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        given[name.strip()] = value
+    problems = _check_given(specs, given)
+    if problems:
+        for problem in problems:
+            print(f"carehub: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if interactive:
+        if "title" not in given:
+            title = input("Title (a short, plain title that says what happened): ").strip()
+            if title:
+                given["title"] = title
+        given = scaffold.ask_answers(story_type, story_schema, given, input, print)
+    try:
+        plan = scaffold.plan(root, story_type, given, story_schema, _today(), folder=args.folder, slug=args.slug)
+        if args.stdout:
+            sys.stdout.write(plan.text)
+            return EXIT_OK
+        scaffold.write_new(plan)
+    except FileExistsError:
+        print("carehub: that file appeared meanwhile; carehub new never overwrites a file.", file=sys.stderr)
+        return EXIT_USAGE
+    except scaffold.ScaffoldError as error:
+        print(f"carehub: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    rel = plan.path.relative_to(root).as_posix()
+    print(f"Created {rel}; it will be published at /stories/{plan.slug}/.")
+    if plan.placeholders:
+        print("Still to fill in (marked FILL IN): " + ", ".join(plan.placeholders) + ".")
+    print(f"Write the story below the front matter, then run: carehub check {rel}")
+    return EXIT_OK
+
+
+def _ask_type() -> str:
+    from .model import TYPE_DESCRIPTIONS, TYPE_LABELS
+
+    print("What kind of story is it?")
+    for number, story_type in enumerate(STORY_TYPES, 1):
+        print(f"  {number}. {TYPE_LABELS[story_type]}: {TYPE_DESCRIPTIONS[story_type]}")
+    while True:
+        reply = input("Number: ").strip()
+        if reply.isdigit() and 1 <= int(reply) <= len(STORY_TYPES):
+            return STORY_TYPES[int(reply) - 1]
+        if reply in STORY_TYPES:
+            return reply
+        print(f"  Type a number from 1 to {len(STORY_TYPES)}.")
+
+
+def _spec_at(specs: dict[str, FieldSpec], dotted: str) -> FieldSpec | None:
+    head, _, rest = dotted.partition(".")
+    spec = specs.get(head)
+    if spec is None or not rest:
+        return spec
+    return next((child for child in spec.children if child.name == rest), None)
+
+
+def _check_given(specs: dict[str, FieldSpec], given: dict[str, object]) -> list[str]:
+    """Flag values the options gave that break a field's rules, before anything is written."""
+    from .scaffold import parse_answer
+
+    problems = []
+    for dotted, value in given.items():
+        spec = _spec_at(specs, dotted)
+        if spec is None:
+            problems.append(f"a {dotted} is not a field of this kind of story.")
+            continue
+        raw = ",".join(value) if isinstance(value, list) else value
+        if isinstance(raw, str):
+            _, problem = parse_answer(spec, raw)
+            if problem:
+                problems.append(f"{dotted}: {problem}")
+    return problems

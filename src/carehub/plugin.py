@@ -44,7 +44,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import feeds, opendata
+from . import contribute, feeds, opendata
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .glossary import Glossary, load_glossary
@@ -141,6 +141,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             file = File.generated(config, src_uri, content="", inclusion=inclusion)
             file.edit_uri = f"../{generated.edit_path}" if generated.edit_path else None
             files.append(file)
+        contribute.add_files(files, config, self.catalogue)  # schemas and the share form's assets
         return files
 
     def story_for(self, page: Page) -> Story | None:
@@ -181,6 +182,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         if page.file.src_uri == SUBSCRIBE_PAGE:
             listing = feeds.subscribe_markdown(self.feed_site, opendata.DOWNLOADS)
             markdown = feeds.subscribe_page(markdown, listing)
+        if self.catalogue is not None:
+            markdown = contribute.expand(markdown, page, config, self.catalogue)  # generated lists in docs pages
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

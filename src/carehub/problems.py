@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "CH215": "A value close to its length limit",
     "CH216": "An image without alternative text",
     "CH217": "A value the hub cannot accept",
+    "CH218": "A placeholder (FILL IN) still to be replaced",
     "CH300": "Looks like an NHS number",
     "CH301": "Looks like a full postcode",
     "CH302": "Looks like a phone number",

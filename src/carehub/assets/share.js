@@ -1,0 +1,507 @@
+/*
+ * The "share your story" form (/contribute/share/).
+ *
+ * The markup is generated from the content model by shareform.py; the rules
+ * this script checks come from the story JSON Schema embedded in the page, so
+ * they are the rules `carehub check` applies. The script turns the answers into
+ * a story file and offers four ways to send it: a prefilled "create new file"
+ * page on GitHub, copy, download, and e-mail. It makes no network requests.
+ * Error handling follows the GOV.UK pattern: a summary at the top that takes
+ * focus, with links to each field, and a message beside each field.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("share");
+  var dataElement = document.getElementById("share-data");
+  if (!root || !dataElement) return;
+  var data = JSON.parse(dataElement.textContent);
+  var schema = data.schema;
+  var defs = schema.$defs;
+  var form = document.getElementById("share-form");
+  var questions = form.querySelector("[data-share-questions]");
+  var summary = document.getElementById("share-errors");
+  var result = document.getElementById("share-result");
+  var markdownBox = document.getElementById("share-markdown");
+  var status = document.getElementById("share-status");
+  var pageTitle = document.title;
+  var LONG_TEXT_FROM = 201; // as fieldspec.py: longer limits are paragraphs
+  var WRAP = 100; // as scaffold.py
+  var URL_LIMIT = 8000; // GitHub refuses much longer addresses
+  var YAML_WORDS = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"];
+  var PLAIN = /^[A-Za-z][A-Za-z0-9 .,'\u2019()/&+@\u2013-]*$/;
+  var current = null; // the chosen story type
+  var prepared = null; // {slug, markdown, title}
+
+  root.querySelector("[data-share-nojs]").hidden = true;
+  form.hidden = false;
+
+  // -- the schema ---------------------------------------------------------------------
+
+  function resolve(node) {
+    while (node && node.$ref) node = defs[node.$ref.split("/").pop()];
+    return node;
+  }
+  function unwrap(node) {
+    node = resolve(node);
+    if (node && node.anyOf) {
+      node = resolve(node.anyOf.filter(function (o) { return o.type !== "null"; })[0]);
+    }
+    return node;
+  }
+  function partsOf(path) {
+    return path.split(".").filter(function (p) { return !/^\d+$/.test(p); });
+  }
+  /* The schema of a field for a type: {node, required}, or null if the type has no such field. */
+  function lookup(type, path) {
+    var node = resolve({ $ref: schema.discriminator.mapping[type] });
+    var required = true;
+    var parts = partsOf(path);
+    for (var i = 0; i < parts.length; i++) {
+      node = unwrap(node);
+      if (node && node.type === "array") node = unwrap(node.items);
+      if (!node || !node.properties || !(parts[i] in node.properties)) return null;
+      required = (node.required || []).indexOf(parts[i]) >= 0;
+      node = node.properties[parts[i]];
+    }
+    return { node: unwrap(node), required: required };
+  }
+
+  // -- showing the questions for a type ----------------------------------------------------
+
+  function applies(element, type) {
+    var types = element.getAttribute("data-types");
+    return types === null || types.split(" ").indexOf(type) >= 0;
+  }
+
+  function showType(type) {
+    current = type;
+    questions.hidden = false;
+    form.querySelectorAll("[data-types]").forEach(function (element) {
+      var on = applies(element, type);
+      element.hidden = !on;
+      element.querySelectorAll("input, select, textarea, button").forEach(function (control) {
+        control.disabled = !on;
+      });
+    });
+    form.querySelectorAll("[data-field]").forEach(function (element) {
+      var marker = element.querySelector("[data-optional]");
+      if (!marker) return;
+      var path = element.getAttribute("data-field");
+      var info = path === "body" ? { required: true } : lookup(type, path);
+      // Emptied rather than hidden, so the label's text is exactly what a screen reader says.
+      marker.textContent = !info || info.required ? "" : " (optional)";
+    });
+  }
+
+  form.querySelectorAll('input[name="type"]').forEach(function (radio) {
+    radio.addEventListener("change", function () { showType(radio.value); });
+    if (radio.checked) showType(radio.value);
+  });
+
+  // -- repeatable groups (outcomes, sources, downloads) -----------------------------------
+
+  function renumber(group) {
+    group.querySelectorAll("[data-item]").forEach(function (item, index) {
+      item.querySelector("[data-item-number]").textContent = String(index + 1);
+    });
+  }
+
+  var itemCounter = 0;
+  form.querySelectorAll("[data-group]").forEach(function (group) {
+    var template = group.querySelector("template[data-item-template]");
+    var list = group.querySelector("[data-items]");
+    group.querySelector("[data-add-item]").addEventListener("click", function () {
+      itemCounter += 1;
+      var n = String(itemCounter);
+      var html = template.innerHTML.replace(/ITEMN/g, n);
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var item = holder.firstElementChild;
+      list.appendChild(item);
+      item.querySelector("[data-remove-item]").addEventListener("click", function () {
+        item.remove();
+        renumber(group);
+        group.querySelector("[data-add-item]").focus();
+      });
+      renumber(group);
+      var first = item.querySelector("input, select, textarea");
+      if (first) first.focus();
+    });
+  });
+
+  // -- reading the answers ---------------------------------------------------------------
+
+  function today() {
+    var now = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate());
+  }
+
+  function controls(path) {
+    return Array.prototype.slice.call(form.querySelectorAll('[name="' + path + '"]'));
+  }
+
+  /* The value of one field (and of the fields inside it), or undefined if left empty. */
+  function valueOf(path, node, container) {
+    if (node.type === "object") {
+      var object = {};
+      Object.keys(node.properties).forEach(function (key) {
+        var child = lookup(current, path + "." + key);
+        var value = child && valueOf(path + "." + key, child.node, container);
+        if (value !== undefined) object[key] = value;
+      });
+      return Object.keys(object).length ? object : undefined;
+    }
+    if (node.type === "array" && unwrap(node.items).type === "object") {
+      var group = form.querySelector('[data-group="' + path + '"]');
+      var items = [];
+      group.querySelectorAll("[data-item]").forEach(function (item) {
+        var prefix = item.querySelector("[data-item-field]").getAttribute("data-field").replace(/\.[^.]+$/, "");
+        var value = valueOf(prefix, unwrap(node.items), item);
+        if (value !== undefined) items.push({ prefix: prefix, value: value });
+      });
+      return items.length ? items : undefined;
+    }
+    var found = controls(path);
+    if (!found.length) return undefined;
+    if (node.type === "array") {
+      var ticked = found.filter(function (c) { return c.checked; }).map(function (c) { return c.value; });
+      return ticked.length ? ticked : undefined;
+    }
+    if (node.type === "boolean") return found[0].checked ? true : undefined;
+    if (found[0].type === "radio") {
+      var chosen = found.filter(function (c) { return c.checked; })[0];
+      return chosen ? chosen.value : undefined;
+    }
+    var text = found[0].value.trim();
+    if (!text) return undefined;
+    if (node.type === "number") return { raw: text, number: Number(text) };
+    return text;
+  }
+
+  function answers() {
+    var meta = {};
+    data.types[current].order.forEach(function (name) {
+      if (name === "type") meta.type = current;
+      else if (name === "date") meta.date = today();
+      else {
+        var element = form.querySelector('[data-field="' + name + '"]');
+        var info = lookup(current, name);
+        if (!element || !applies(element, current) || !info) return;
+        var value = valueOf(name, info.node, element);
+        if (value !== undefined) meta[name] = value;
+      }
+    });
+    return meta;
+  }
+
+  // -- checking them against the schema --------------------------------------------------
+
+  function labelOf(path) {
+    var id = "f-" + path.replace(/[._]/g, "-");
+    var element = document.getElementById(id);
+    var label = element && (element.tagName === "FIELDSET" ? element.querySelector("legend") : form.querySelector('label[for="' + id + '"]'));
+    var text = label ? label.cloneNode(true) : null;
+    if (text) text.querySelectorAll("[data-optional], [data-item-number]").forEach(function (m) { m.remove(); });
+    return text ? text.textContent.trim() : path;
+  }
+
+  function fail(errors, path, message) {
+    errors.push({ path: path, message: message });
+  }
+
+  function checkString(errors, path, node, value, label) {
+    if (node.minLength && value.length < node.minLength) {
+      fail(errors, path, "\u201c" + label + "\u201d must be at least " + node.minLength + " characters");
+    } else if (node.maxLength && value.length > node.maxLength) {
+      fail(errors, path, "\u201c" + label + "\u201d must be " + node.maxLength + " characters or fewer (it has " + value.length + ")");
+    } else if (node.enum && node.enum.indexOf(value) < 0) {
+      fail(errors, path, "Choose one of the options for \u201c" + label + "\u201d");
+    } else if (node.format === "date") {
+      var parsed = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+      var date = parsed && new Date(Number(parsed[1]), Number(parsed[2]) - 1, Number(parsed[3]));
+      if (!date || date.getMonth() !== Number(parsed[2]) - 1) fail(errors, path, "Enter a real date for \u201c" + label + "\u201d");
+      else if (value > today()) fail(errors, path, "\u201c" + label + "\u201d must be today or in the past");
+    } else if (node.pattern && !new RegExp(node.pattern).test(value)) {
+      var how = node.format === "email" ? "an email address like stories-team@example.org"
+        : node.format === "uri" ? "a web address starting https://"
+        : /reference$/.test(path) ? "a reference like CN-2017-014: capital letters, digits, - and / only"
+        : "the right form";
+      fail(errors, path, "Enter " + how + " for \u201c" + label + "\u201d");
+    } else if (/^downloads\.[^.]+\.href$/.test(path) && !/^https:\/\//.test(value)) {
+      // In the repository a download can be a file beside the story; through the form it must be a link.
+      fail(errors, path, "Enter a web address starting https:// for \u201c" + label + "\u201d");
+    }
+  }
+
+  function check(errors, path, info, value) {
+    var node = info.node;
+    var label = labelOf(path);
+    if (value === undefined) {
+      if (!info.required) return;
+      if (node.type === "boolean") fail(errors, path, "Tick \u201c" + label + "\u201d to confirm it");
+      else if (node.type === "array" && unwrap(node.items).enum) fail(errors, path, "Choose at least one option for \u201c" + label + "\u201d");
+      else if (node.enum) fail(errors, path, "Choose an option for \u201c" + label + "\u201d");
+      else fail(errors, path, "Answer \u201c" + label + "\u201d");
+      return;
+    }
+    if (node.type === "object") {
+      Object.keys(node.properties).forEach(function (key) {
+        var child = lookup(current, path + "." + key);
+        if (child) check(errors, path + "." + key, child, value[key]);
+      });
+    } else if (node.type === "array" && unwrap(node.items).type === "object") {
+      value.forEach(function (item) {
+        Object.keys(unwrap(node.items).properties).forEach(function (key) {
+          var child = lookup(current, path + "." + key);
+          if (child) check(errors, item.prefix + "." + key, child, item.value[key]);
+        });
+      });
+    } else if (node.type === "array") {
+      if (node.minItems && value.length < node.minItems) fail(errors, path, "Choose at least " + node.minItems + " for \u201c" + label + "\u201d");
+    } else if (node.type === "boolean") {
+      if (node.const === true && value !== true) fail(errors, path, "Tick \u201c" + label + "\u201d to confirm it");
+    } else if (node.type === "number") {
+      if (!isFinite(value.number)) fail(errors, path, "Enter a number for \u201c" + label + "\u201d, without the unit");
+    } else if (typeof value === "string") {
+      checkString(errors, path, node, value, label);
+    }
+  }
+
+  function validate(meta) {
+    var errors = [];
+    if (!current) {
+      fail(errors, "type", "Choose what kind of story it is");
+      return errors;
+    }
+    data.types[current].order.forEach(function (name) {
+      if (name === "type" || name === "date") return;
+      var element = form.querySelector('[data-field="' + name + '"]');
+      if (!element || !applies(element, current)) return;
+      check(errors, name, lookup(current, name), meta[name]);
+    });
+    if (!form.querySelector("#f-body").value.trim()) fail(errors, "body", "Write your story in \u201cYour story\u201d");
+    return errors;
+  }
+
+  // -- showing errors --------------------------------------------------------------------
+
+  function clearErrors() {
+    form.querySelectorAll(".carehub-error-message").forEach(function (m) { m.remove(); });
+    form.querySelectorAll(".carehub-field--error").forEach(function (f) { f.classList.remove("carehub-field--error"); });
+    form.querySelectorAll("[aria-describedby]").forEach(function (c) {
+      c.removeAttribute("aria-invalid");
+      var described = (c.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return !/-error$/.test(id); });
+      c.setAttribute("aria-describedby", described.join(" "));
+    });
+    summary.hidden = true;
+    document.title = pageTitle;
+  }
+
+  function showErrors(errors) {
+    var list = summary.querySelector("ul");
+    list.innerHTML = "";
+    errors.forEach(function (error) {
+      var id = "f-" + error.path.replace(/[._]/g, "-");
+      var field = document.getElementById(id);
+      var target = field && field.tagName === "FIELDSET" ? field.querySelector("input, select, textarea") : field;
+      var link = document.createElement("a");
+      link.href = "#" + (target ? target.id : id);
+      link.textContent = error.message;
+      link.addEventListener("click", function (event) {
+        if (!target) return;
+        event.preventDefault();
+        target.focus();
+        target.scrollIntoView({ block: "center" });
+      });
+      var item = document.createElement("li");
+      item.appendChild(link);
+      list.appendChild(item);
+      if (!field) return;
+      var message = document.createElement("p");
+      message.className = "carehub-error-message";
+      message.id = id + "-error";
+      var hidden = document.createElement("span");
+      hidden.className = "carehub-visually-hidden";
+      hidden.textContent = "Error: ";
+      message.appendChild(hidden);
+      message.appendChild(document.createTextNode(error.message));
+      var wrapper = field.closest("[data-field]") || field;
+      wrapper.classList.add("carehub-field--error");
+      var anchor = field.tagName === "FIELDSET" ? field.querySelector(".carehub-hint") || field.querySelector("legend") : wrapper.querySelector(".carehub-hint") || wrapper.querySelector("label");
+      anchor.insertAdjacentElement("afterend", message);
+      // A fieldset (radios, tick boxes) is described by its error, as in the GOV.UK design system;
+      // aria-invalid belongs on single controls only.
+      if (field.tagName !== "FIELDSET") field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + message.id).trim());
+    });
+    summary.hidden = false;
+    document.title = "Error: " + pageTitle;
+    summary.focus();
+  }
+
+  // -- writing the story file --------------------------------------------------------------
+
+  function scalar(value, inFlow) {
+    if (typeof value === "boolean") return value ? "true" : "false";
+    if (typeof value === "object" && value && "raw" in value) return String(value.number);
+    var text = String(value);
+    var plain = PLAIN.test(text) && text === text.trim() && YAML_WORDS.indexOf(text.toLowerCase()) < 0 && !(inFlow && text.indexOf(",") >= 0);
+    return plain ? text : JSON.stringify(text);
+  }
+
+  function wrap(text, indent) {
+    var lines = [];
+    var line = "";
+    text.split(/\s+/).forEach(function (word) {
+      if (!word) return;
+      if (line && (indent + line + " " + word).length > WRAP) {
+        lines.push(indent + line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) lines.push(indent + line);
+    return lines;
+  }
+
+  function emit(lines, key, value, indent, node) {
+    node = unwrap(node) || {};
+    if (Array.isArray(value) && value.length && value[0].prefix) {
+      lines.push(indent + key + ":");
+      var itemNode = unwrap(node.items);
+      value.forEach(function (item) {
+        var first = true;
+        Object.keys(itemNode.properties).forEach(function (k) {
+          if (item.value[k] === undefined) return;
+          var sub = [];
+          emit(sub, k, item.value[k], indent + "    ", itemNode.properties[k]);
+          if (first) sub[0] = indent + "  - " + sub[0].slice(indent.length + 4);
+          first = false;
+          Array.prototype.push.apply(lines, sub);
+        });
+      });
+    } else if (Array.isArray(value)) {
+      lines.push(indent + key + ": [" + value.map(function (v) { return scalar(v, true); }).join(", ") + "]");
+    } else if (value && typeof value === "object" && !("raw" in value)) {
+      lines.push(indent + key + ":");
+      Object.keys(node.properties).forEach(function (k) {
+        if (value[k] !== undefined) emit(lines, k, value[k], indent + "  ", node.properties[k]);
+      });
+    } else if (node.format === "date") {
+      lines.push(indent + key + ": " + value);
+    } else if (typeof value === "string" && (node.maxLength || 0) >= LONG_TEXT_FROM && indent.length + key.length + value.length > WRAP - 2) {
+      lines.push(indent + key + ": >-");
+      value.split(/\n\s*\n/).filter(function (p) { return p.trim(); }).forEach(function (paragraph, index) {
+        if (index) lines.push("");
+        Array.prototype.push.apply(lines, wrap(paragraph, indent + "  "));
+      });
+    } else {
+      lines.push(indent + key + ": " + scalar(value, false));
+    }
+  }
+
+  function toMarkdown(meta) {
+    var lines = ["---"];
+    data.types[current].order.forEach(function (name) {
+      if (meta[name] !== undefined) emit(lines, name, meta[name], "", lookup(current, name).node);
+    });
+    lines.push("---", "");
+    var body = form.querySelector("#f-body").value.replace(/\r\n?/g, "\n").trim();
+    return lines.join("\n") + "\n" + body + "\n";
+  }
+
+  function slugify(title) {
+    var slug = title.replace(/['\u2019]/g, "").normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length > 60) {
+      var cut = slug.slice(0, 60);
+      slug = cut.indexOf("-") >= 0 ? cut.slice(0, cut.lastIndexOf("-")) : cut;
+    }
+    return slug || "story";
+  }
+
+  function uniqueSlug(title) {
+    var base = slugify(title);
+    var slug = base;
+    for (var n = 2; data.taken.indexOf(slug) >= 0; n++) slug = base + "-" + n;
+    return slug;
+  }
+
+  // -- sending it ------------------------------------------------------------------------------
+
+  function showResult(meta) {
+    var markdown = toMarkdown(meta);
+    var slug = uniqueSlug(meta.title);
+    var folder = data.types[current].folder;
+    prepared = { slug: slug, markdown: markdown, title: meta.title };
+    markdownBox.value = markdown;
+    document.getElementById("share-filename").textContent = "stories/" + folder + "/" + slug + ".md";
+    var github = document.getElementById("share-github");
+    if (github) {
+      var url = data.newFileUrl + "stories/" + folder + "?filename=" + encodeURIComponent(slug + ".md") +
+        "&value=" + encodeURIComponent(markdown);
+      if (url.length > URL_LIMIT) {
+        github.removeAttribute("href");
+        github.setAttribute("aria-disabled", "true");
+        github.textContent = "Too long to send through a link: download the file, then upload it on GitHub";
+      } else {
+        github.href = url;
+        github.removeAttribute("aria-disabled");
+        github.textContent = "Propose it on GitHub";
+      }
+    }
+    document.getElementById("share-email").href = "mailto:" + data.mailbox +
+      "?subject=" + encodeURIComponent("A story for the hub: " + meta.title) +
+      "&body=" + encodeURIComponent("Please add this story to the hub. If the text below is cut short, " +
+        "I will send the downloaded file instead.\n\n" + markdown);
+    status.textContent = "";
+    form.hidden = true;
+    result.hidden = false;
+    var heading = document.getElementById("share-result-title");
+    heading.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearErrors();
+    var meta = current ? answers() : {};
+    var errors = validate(meta);
+    if (errors.length) showErrors(errors);
+    else showResult(meta);
+  });
+
+  document.getElementById("share-edit").addEventListener("click", function () {
+    result.hidden = true;
+    form.hidden = false;
+    var first = form.querySelector('input[name="type"]:checked') || form.querySelector("input, select, textarea");
+    first.focus();
+  });
+
+  document.getElementById("share-copy").addEventListener("click", function () {
+    function copied() { status.textContent = "Copied. Paste it into a new file named " + prepared.slug + ".md, or into an email."; }
+    function fallback() {
+      markdownBox.focus();
+      markdownBox.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      status.textContent = ok ? "Copied." : "Select the text in the box and copy it with your keyboard or menu.";
+    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(prepared.markdown).then(copied, fallback);
+    else fallback();
+  });
+
+  document.getElementById("share-download").addEventListener("click", function () {
+    var blob = new Blob([prepared.markdown], { type: "text/markdown;charset=utf-8" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = prepared.slug + ".md";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    status.textContent = "Downloaded " + prepared.slug + ".md.";
+  });
+})();

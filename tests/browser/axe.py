@@ -1,0 +1,37 @@
+"""Running axe-core in a page: the WCAG 2.2 AA rule set and how violations are reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Every WCAG 2.0, 2.1 and 2.2 A and AA rule axe-core has.  (wcag22a does not
+# exist as a tag in axe-core 4.x: its one 2.2 A rule is tagged wcag2a.)
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+# Rules switched off, each with the reason.  Keep this empty if you can.
+DISABLED_RULES: dict[str, str] = {}
+
+
+def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """The page's violations (axe's own result objects)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source)
+    options = {
+        "runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": False} for rule in DISABLED_RULES},
+    }
+    result: dict[str, Any] = page.evaluate("options => axe.run(document, options)", options)
+    violations: list[dict[str, Any]] = result["violations"]
+    return violations
+
+
+def describe(violations: list[dict[str, Any]]) -> list[str]:
+    """One line per failing element: rule id first, then selector and axe's explanation."""
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            target = " ".join(" > ".join(t) if isinstance(t, list) else str(t) for t in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"{violation['id']} {target} ({violation['impact']}): {summary[:300]}")
+    return lines

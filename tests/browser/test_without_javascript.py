@@ -1,0 +1,138 @@
+"""Gate: with JavaScript switched off, stories, listings, the sites directory and the glossary are whole.
+
+Content is judged against the catalogue (the source of truth), in the text a
+reader can actually see (innerText skips what CSS hides), so a listing that
+only fills itself in with JavaScript, or content hidden until a script runs,
+fails.  Navigable means: the menu opens at 375 px without a script, and
+following a link from each page lands on the page it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import yaml
+
+from carehub.catalogue import Catalogue, Story
+
+from .conftest import ROOT, WIDTHS
+from .known import settle
+from .pagetypes import FACETS, REQUIRED, PageType, stories_with
+
+pytestmark = pytest.mark.browser
+
+NO_JS_TYPES = ("story-", "listing-", "all-stories", "sites", "site", "glossary")
+PAGES = [p for p in REQUIRED if p.name.startswith(NO_JS_TYPES)]
+
+
+def _visible_text(page: Any) -> str:
+    return " ".join(str(page.locator("main").first.inner_text()).split())
+
+
+def _links(page: Any) -> set[str]:
+    hrefs: list[str] = page.locator("main a[href]").evaluate_all("links => links.map(a => a.href)")
+    return {urlsplit(h)._replace(fragment="", query="").geturl() for h in hrefs}
+
+
+def _all_pages_of(page: Any, url: str) -> tuple[str, set[str]]:
+    """Visible text and link targets of a listing and every later page of it (rel=next, no script needed)."""
+    text, links, seen = "", set(), set()
+    while url and url not in seen:
+        seen.add(url)
+        page.goto(url)
+        text += " " + _visible_text(page)
+        links |= _links(page)
+        following = page.locator("a[rel~='next']")
+        url = urljoin(url, following.first.get_attribute("href")) if following.count() else ""
+    return text, links
+
+
+def _expected(page_type: PageType, path: str, catalogue: Catalogue) -> tuple[list[str], list[Story]]:
+    """(texts that must be visible, stories that must be linked) for this page type."""
+    if page_type.name.startswith("story-"):
+        story = next(s for s in catalogue.stories if path == f"stories/{s.slug}/")
+        return [story.meta.title, story.meta.summary], []
+    if page_type.name.startswith("listing-"):
+        _, facet, value = path.strip("/").split("/")
+        assert facet in FACETS
+        return [], stories_with(catalogue, facet, value)
+    if page_type.name == "all-stories":
+        return [], list(catalogue.stories)
+    if page_type.name == "sites":
+        return [site.name for site in catalogue.sites.values()], []
+    if page_type.name == "site":
+        site_id = path.strip("/").split("/")[1]
+        linked = [s for s in catalogue.stories if s.meta.site == site_id or site_id in s.meta.adopted_from]
+        return [catalogue.sites[site_id].name], linked
+    if page_type.name == "glossary":
+        terms = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+        return [t["term"] for t in terms], []
+    raise AssertionError(f"no expectation written for {page_type.name}")
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
+@pytest.mark.parametrize("page_type", PAGES, ids=[p.name for p in PAGES])
+def test_page_type_is_complete_without_javascript(
+    page_type: PageType,
+    width: int,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    catalogue: Catalogue,
+    new_context: Callable[..., Any],
+) -> None:
+    path = page_path(page_type)
+    page = new_context(width, javascript=False).new_page()
+    texts, stories = _expected(page_type, path, catalogue)
+    visible, links = _all_pages_of(page, site_url + path)
+    missing = [f"text not shown: {t}" for t in texts if " ".join(t.split()) not in visible]
+    missing += [f"no link to {s.meta.title!r} (/{s.url})" for s in stories if site_url + s.url not in links]
+
+    # Navigable: every link in the content leads somewhere real, and following one works.
+    own = sorted(link for link in links if link.startswith(site_url))
+    missing += [f"link does not load: {link}" for link in own if context_status(page, link) != 200]
+    if stories:
+        page.goto(site_url + path)
+        first = stories[0]
+        page.locator(f"main a[href$='{first.slug}/']").first.click()
+        page.wait_for_url(site_url + first.url)
+        if first.meta.title not in _visible_text(page):
+            missing.append(f"following the link to {first.meta.title!r} did not show that story")
+    settle("nojs", missing, f"/{path} without JavaScript at {width}px")
+
+
+def _on_screen(locator: Any) -> bool:
+    on: bool = locator.evaluate(
+        """e => { const r = e.getBoundingClientRect();
+        return e.checkVisibility({visibilityProperty: true}) && r.right > 0 && r.left < innerWidth && r.width > 0; }"""
+    )
+    return on
+
+
+def context_status(page: Any, url: str) -> int:
+    status: int = page.context.request.get(url).status
+    return status
+
+
+@pytest.mark.parametrize("page_type", [p for p in PAGES if p.name.startswith("story-")][:1], ids=lambda p: p.name)
+def test_menu_opens_without_javascript_on_a_phone(
+    page_type: PageType,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    new_context: Callable[..., Any],
+) -> None:
+    page = new_context(WIDTHS["mobile"], javascript=False).new_page()
+    page.goto(site_url + page_path(page_type))
+    toggle = page.locator("header label[for='__drawer']").first
+    assert toggle.is_visible(), "no menu button in the header at 375px"
+    first_link = page.locator(".md-nav--primary a[href]").first
+    assert not _on_screen(first_link), "the menu is open before anyone asked for it"
+    toggle.click()
+    page.wait_for_timeout(300)  # the drawer slides in (reduced motion shortens it)
+    assert _on_screen(first_link), "the menu did not open without JavaScript"
+    target = urljoin(page.url, first_link.get_attribute("href") or "")
+    first_link.click()
+    page.wait_for_url(re.compile(re.escape(target.rstrip("/")) + "/?$"))

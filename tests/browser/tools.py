@@ -1,0 +1,104 @@
+"""The outside tools the public-site gates need, found or installed reproducibly.
+
+- axe-core and the Nu Html Checker (vnu-jar) come from npm, pinned in
+  package.json and hash-locked in package-lock.json beside this file.  `.ci/run`
+  installs them with `npm ci`; a local test session does the same the first
+  time, or whenever node_modules/ no longer matches the lock.
+- Chromium is Debian's package (never Playwright's own download, which is
+  blocked here); Java runs vnu.jar.
+
+Nothing here decides whether a page passes: it only finds tools.  A missing
+tool is reported with a loud reason so a skip cannot be mistaken for a pass
+(and CAREHUB_CI=1 turns every skip into a failure).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+CHROMIUM = Path(os.environ.get("CAREHUB_CHROMIUM", "/usr/bin/chromium"))
+# The flags every helper and CI use (see HELPERS.md): no sandbox inside containers,
+# and nothing that would make Chromium itself talk to the network.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+class ToolMissing(Exception):
+    """A tool the gates need is not on this machine; the message says how to get it."""
+
+
+def _installed_matches_lock() -> bool:
+    lock = json.loads((HERE / "package-lock.json").read_text(encoding="utf-8"))
+    for key, entry in lock.get("packages", {}).items():
+        if not key:
+            continue
+        manifest = HERE / key / "package.json"
+        if not manifest.is_file():
+            return False
+        if json.loads(manifest.read_text(encoding="utf-8")).get("version") != entry.get("version"):
+            return False
+    return True
+
+
+def ensure_node_modules() -> Path:
+    """node_modules/ holding exactly what package-lock.json pins (runs `npm ci` if not)."""
+    if NODE_MODULES.is_dir() and _installed_matches_lock():
+        return NODE_MODULES
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ToolMissing(
+            "npm is not installed, so axe-core and vnu-jar cannot be fetched: the accessibility and HTML "
+            "gates did NOT run. Install Node.js and npm (Debian: apt-get install nodejs npm) or run .ci/run."
+        )
+    # --ignore-scripts: neither package needs an install script (vnu.jar ships in
+    # the tarball), and running none keeps the install from reaching anywhere else.
+    result = subprocess.run(
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not _installed_matches_lock():
+        raise RuntimeError(f"`npm ci` in {HERE} failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return NODE_MODULES
+
+
+def axe_source() -> str:
+    return (ensure_node_modules() / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def vnu_command() -> list[str]:
+    """The command that runs the Nu Html Checker, up to (not including) its options."""
+    jar = ensure_node_modules() / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    java = shutil.which("java")
+    if java is None:
+        raise ToolMissing(
+            "Java is not installed, so the Nu Html Checker (vnu.jar) cannot run: the HTML gate did NOT run. "
+            "Install a Java runtime (Debian: apt-get install default-jre-headless) or run .ci/run."
+        )
+    return [java, "-Xss4m", "-jar", str(jar)]
+
+
+def chromium() -> Path:
+    if not os.access(CHROMIUM, os.X_OK):
+        raise ToolMissing(
+            f"Chromium is not installed at {CHROMIUM}: the browser gates (accessibility, keyboard, privacy, "
+            "search, no-JavaScript, screenshots) did NOT run. Install Debian's chromium "
+            "(apt-get install chromium), set CAREHUB_CHROMIUM to another binary, or run .ci/run."
+        )
+    return CHROMIUM

@@ -1,0 +1,308 @@
+"""The "share your story" form, driven in real Chromium: what it produces passes `carehub check`.
+
+Builds a real site, serves it on 127.0.0.1, fills the form for every story type
+as a contributor would, reads the Markdown it shows, writes that into a fresh
+project and checks it.  Also: the GOV.UK-style error summary, keyboard use, the
+GitHub and e-mail links, no requests to anyone else, and the page without
+JavaScript.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from carehub import scaffold
+from carehub.catalogue import load_catalogue
+from carehub.model import STORY_TYPES
+
+from .conftest import make_project
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = [pytest.mark.browser, pytest.mark.build]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A built site with the repository's stories, served on a free local port."""
+    project = make_project(tmp_path_factory.mktemp("share"), with_repo_stories=True)
+    out = project / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "carehub", "--root", str(project), "build", "--quiet", "--site-dir", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**__import__("os").environ, "CAREHUB_TODAY": "2026-11-25"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}: the share form cannot be tested in a browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, site: str) -> Iterator[Any]:
+    context = browser.new_context()
+    context.route("https://api.github.com/**", lambda route: route.abort())
+    tab = context.new_page()
+    tab.clock.set_fixed_time("2026-11-20T10:00:00")
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.goto(site + "contribute/share/")
+    yield tab
+    # Stock Material asks api.github.com for the repository's stars and latest release (the site helper
+    # replaces that widget); nothing else may leave the machine, and the form itself never does.
+    outside = [
+        url
+        for url in requests
+        if not url.startswith((site, "data:", "blob:", "https://api.github.com/repos/carehub/carehub"))
+    ]
+    assert outside == [], "the share page made requests to other sites"
+    context.close()
+
+
+def _fill_common(page: Any, title: str) -> None:
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Summary", exact=True).fill(
+        "A short account of a change in care, written through the share form for the tests."
+    )
+    page.locator("#f-organisation").fill("Example Community Partnership")
+    page.locator("#f-care-models").get_by_label("Enhanced health in care homes").check()
+    page.locator("#f-settings").get_by_label("Community services").check()
+    page.locator("#f-settings").get_by_label("Social care").check()
+    page.get_by_label("Region", exact=True).select_option("north-west")
+    page.locator("#f-tags").get_by_label("Share early").check()
+    page.get_by_label("Your story", exact=True).fill(
+        "We changed how we work.\n\n## What happened\n\nIt went better than we hoped: "
+        "people waited less, and staff said so too."
+    )
+
+
+def _fill_type(page: Any, story_type: str) -> None:
+    if story_type == "patient-story":
+        page.get_by_label("Consent reference").fill("CN-2026-007")
+        page.locator("#f-consent-legal-basis").get_by_label("Explicit consent", exact=False).check()
+        page.get_by_label("Date consent was obtained").fill("2026-11-01")
+        page.get_by_label("The person has read and agreed the final text of their story").check()
+        page.locator("#f-consent-scope").get_by_label("This website").check()
+        page.locator("#f-consent-scope").get_by_label("Feeds and open data").check()
+        page.get_by_label("Mailbox for withdrawing consent").fill("stories-team@example.org")
+    elif story_type == "failure":
+        page.locator("#f-barriers").get_by_label("Information governance and IT systems").check()
+        page.get_by_label("What we tried").fill("To share records across six organisations in six months.")
+        page.get_by_label("What happened").fill("Each organisation wanted its own agreement: it took a year.")
+        page.get_by_label("What we learned").fill(
+            "Agree the purpose first. " + "The technology was the easy part, and we should have said so. " * 3
+        )
+        page.get_by_label("What we would do differently").fill("Start with one patient group: then grow.")
+    elif story_type == "case-study":
+        page.get_by_label("Context").fill("Residents arrived at hospital without their papers.")
+        page.get_by_label("Change", exact=True).fill("A red bag goes with each resident, and comes back with them.")
+        page.get_by_label("Evaluation method").fill("Audit of admissions before and after, by the trust.")
+        page.locator("#f-evidence-level").get_by_label("Before-and-after measures").check()
+        page.locator("#f-status").get_by_label("Early").check()
+        page.get_by_label("Mailbox for places that want to learn from you").fill("newcaremodels-team@example.org")
+        page.get_by_role("button", name="Add an outcome").click()
+        item = page.locator("[data-group=outcomes] [data-item]").first
+        item.get_by_label("Measure").fill("Average length of stay")
+        item.get_by_label("Before").fill("8.5")
+        item.get_by_label("After").fill("6")
+        item.get_by_label("Unit").fill("days")
+        item.get_by_label("Period").fill("2015/16 against 2016/17")
+        item.get_by_label("Source").fill("Trust dashboard")
+    elif story_type == "resource":
+        page.locator("#f-resource-kind").select_option("toolkit")
+        page.get_by_role("button", name="Add a download").click()
+        item = page.locator("[data-group=downloads] [data-item]").first
+        item.get_by_label("Title").fill("The red bag toolkit")
+        item.get_by_label("Web address").fill("https://www.example.org/red-bag-toolkit.pdf")
+        item.get_by_label("Format").fill("PDF")
+    page.get_by_role("button", name="Add a source").click()
+    source = page.locator("[data-group=sources] [data-item]").first
+    source.get_by_label("Title").fill("NHS Confederation: top tips, 2017")
+    source.get_by_label("Web address").fill("https://www.nhsconfed.org/")
+
+
+@pytest.mark.parametrize("story_type", STORY_TYPES)
+def test_the_form_produces_a_story_that_passes_check(page: Any, story_type: str, tmp_path: Path) -> None:
+    page.locator(f"#f-type-{story_type}").check()
+    _fill_common(page, "We changed how we work: it's better")
+    _fill_type(page, story_type)
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.locator("#share-errors").is_hidden(), page.locator("#share-errors").inner_text()
+    assert page.evaluate("document.activeElement.id") == "share-result-title"
+    markdown = page.locator("#share-markdown").input_value()
+    filename = page.locator("#share-filename").inner_text()
+    folder = scaffold.FOLDERS[story_type]
+    assert filename == f"stories/{folder}/we-changed-how-we-work-its-better.md"
+
+    project = make_project(tmp_path)
+    (project / filename).parent.mkdir(parents=True)
+    (project / filename).write_text(markdown, encoding="utf-8")
+    catalogue = load_catalogue(project)
+    assert [f"{p.line}:{p.code} {p.message}" for p in catalogue.problems] == [], markdown
+    story = catalogue.stories[0]
+    assert story.meta.type == story_type
+    assert story.meta.date.isoformat() == "2026-11-20"
+    assert list(story.meta.settings) == ["community-services", "social-care"]
+    assert "## What happened" in story.body
+
+    github = urlsplit(page.locator("#share-github").get_attribute("href"))
+    assert (github.netloc, github.path) == ("github.com", f"/carehub/carehub/new/main/stories/{folder}")
+    query = parse_qs(github.query)
+    assert query["filename"] == [Path(filename).name]
+    assert query["value"] == [markdown]
+    mail = page.locator("#share-email").get_attribute("href")
+    assert mail.startswith("mailto:stories@carehub.example.org?subject=")
+    assert markdown in unquote(mail)
+
+
+def test_the_same_title_twice_gets_a_new_file_name(page: Any) -> None:
+    page.locator("#f-type-resource").check()
+    _fill_common(page, "Sharing learning: top tips from the vanguards")  # a story in the repository already
+    page.locator("#f-resource-kind").select_option("guide")
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.locator("#share-filename").inner_text() == (
+        "stories/resources/sharing-learning-top-tips-from-the-vanguards.md"
+    )
+    page.get_by_role("button", name="Change your answers").click()
+    page.get_by_label("Title", exact=True).fill("Sharing learning: top tips")
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.locator("#share-filename").inner_text() == "stories/resources/sharing-learning-top-tips-2.md"
+
+
+def test_errors_are_summarised_linked_and_announced(page: Any) -> None:
+    assert page.get_by_role("button", name="Check and preview").is_hidden()  # choose a type first
+    page.locator("#f-type-failure").check()
+    page.get_by_label("Title", exact=True).fill("x" * 121)
+    page.get_by_label("Summary", exact=True).fill("Too short")
+    page.get_by_label("What we tried").fill("Something")
+    page.get_by_role("button", name="Check and preview").click()
+    summary = page.locator("#share-errors")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "share-errors"
+    assert page.title().startswith("Error: ")
+    links = summary.locator("a")
+    messages = links.all_inner_texts()
+    assert messages[0] == "“Title” must be 120 characters or fewer (it has 121)"
+    assert "“Summary” must be at least 20 characters" in messages
+    assert "Choose at least one option for “Care models”" in messages
+    assert "Choose an option for “Region”" in messages
+    assert "Choose at least one option for “Barriers”" in messages
+    assert "Answer “What happened”" in messages
+    assert "Write your story in “Your story”" in messages
+    assert not any("What we tried" in m for m in messages)
+    assert not any("Tags" in m or "Organisation" in m for m in messages)  # optional for a failure
+    # Each field says what is wrong beside it, and is tied to its message for screen readers.
+    title = page.locator("#f-title")
+    assert title.get_attribute("aria-invalid") == "true"
+    assert "f-title-error" in title.get_attribute("aria-describedby")
+    assert page.locator("#f-title-error").text_content() == "Error: " + messages[0]
+    barriers = page.locator("#f-barriers")
+    assert "f-barriers-error" in barriers.get_attribute("aria-describedby")
+    # A link in the summary takes you to the field.
+    links.filter(has_text="Barriers").click()
+    assert page.evaluate("document.activeElement.id") == "f-barriers-1"
+    # Fixing everything clears the summary.
+    page.get_by_label("Title", exact=True).fill("A fixed title")
+    page.get_by_label("Summary", exact=True).fill("Long enough to be a summary of the change.")
+    page.locator("#f-care-models").get_by_label("Other new care models").check()
+    page.locator("#f-settings").get_by_label("Acute").check()
+    page.get_by_label("Region", exact=True).select_option("national")
+    page.locator("#f-barriers").get_by_label("Organisational self-interest").check()
+    for label in ("What happened", "What we learned", "What we would do differently"):
+        page.get_by_label(label).fill("Something worth saying.")
+    page.get_by_label("Your story", exact=True).fill("The story.")
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.locator("#share-errors").is_hidden()
+    assert page.locator("[aria-invalid]").count() == 0
+    assert not page.title().startswith("Error")
+
+
+def test_patterns_from_the_schema_are_checked(page: Any) -> None:
+    page.locator("#f-type-patient-story").check()
+    page.get_by_label("Consent reference").fill("Mrs Smith")
+    page.get_by_label("Mailbox for withdrawing consent").fill("not an address")
+    page.get_by_label("Date consent was obtained").fill("2026-12-01")
+    page.get_by_role("button", name="Check and preview").click()
+    messages = page.locator("#share-errors a").all_inner_texts()
+    assert "Enter a reference like CN-2017-014: capital letters, digits, - and / only for “Consent reference”" in (
+        messages
+    )
+    assert "Enter an email address like stories-team@example.org for “Mailbox for withdrawing consent”" in messages
+    assert "“Date consent was obtained” must be today or in the past" in messages
+    assert "Tick “The person has read and agreed the final text of their story” to confirm it" in messages
+
+
+def test_the_form_works_with_the_keyboard(page: Any) -> None:
+    page.locator("#f-type-patient-story").focus()
+    page.keyboard.press("ArrowDown")  # radios: arrow keys move the choice
+    assert page.locator("#f-type-failure").is_checked()
+    assert page.locator("#f-title").is_visible()
+    assert page.locator("#f-consent").is_hidden()  # only a patient story asks about consent
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-title"
+    page.keyboard.type("Typed without a mouse")
+    assert page.locator("#f-title").input_value() == "Typed without a mouse"
+
+
+def test_without_javascript_the_page_explains_the_other_routes(browser: Any, site: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "contribute/share/")
+    assert page.locator("[data-share-nojs]").is_visible()
+    assert page.locator("#share-form").is_hidden()
+    assert page.get_by_role("heading", name="Other ways to share").is_visible()
+    assert page.get_by_text("By email, without a GitHub account").is_visible()
+    context.close()
+
+
+def test_the_published_schema_is_the_committed_one(site: str, tmp_path: Path) -> None:
+    import urllib.request
+
+    from .conftest import ROOT
+
+    with urllib.request.urlopen(site + "schema/story.schema.json") as response:
+        published = response.read().decode()
+    assert published == (ROOT / "schema" / "story.schema.json").read_text()
+    shutil.rmtree(tmp_path, ignore_errors=True)
