@@ -105,7 +105,8 @@ SPECS: dict[str, tuple[str, dict[str, object]]] = {
     "tips": (
         "resources/tips.md",
         {
-            "title": "Top tips for sharing learning",
+            # Markup characters in front matter must reach readers as text, never as markup.
+            "title": 'Top tips: "share early" & <b>often</b>',
             "type_": "resource",
             "date": "2017-02-16",
             "region": "national",
@@ -419,6 +420,18 @@ def tree_digest(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def test_front_matter_text_is_escaped_everywhere_it_appears(built: Path) -> None:
+    title = str(SPECS["tips"][1]["title"])
+    for url in ("stories/tips", "browse/type/resource", "browse/region/national"):
+        html = (built / "site" / url / "index.html").read_text("utf-8")
+        assert "<b>often</b>" not in html, url
+        assert "&lt;b&gt;often&lt;/b&gt;" in html, url
+    story = page(built, "stories/tips")
+    assert story.find("h1").text == title  # type: ignore[union-attr]
+    assert story.find("meta", name="description") is not None
+    assert story.find("title").text.startswith(title)  # type: ignore[union-attr]
 
 
 def test_two_builds_give_the_same_bytes(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
