@@ -214,6 +214,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     """Preview with live reload.  MkDocs rebuilds on changes to docs/, overrides/ and (through `watch:` in
     mkdocs.yml) stories/ and data/; a rebuild with problems lists them and keeps serving the last good build.
     """
+    import logging
+
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort, ConfigurationError
 
