@@ -48,6 +48,7 @@ LABELS = {
     "outcomes.higher_is_better": "A higher value is better",
 }
 RADIOS_UP_TO = 5  # more options than this make a drop-down list
+DESCRIBE_UP_TO = 8  # each option's description is shown under it for lists this short (evidence levels, barriers)
 BODY_HINT = (
     "Tell the story in plain words. You can use Markdown: a blank line between paragraphs, "
     "## for a heading, - for a list."
@@ -82,9 +83,9 @@ def render(catalogue: Catalogue, site: SiteSettings, page_url: str) -> str:
     )
     out.append('<form id="share-form" class="carehub-share-form" novalidate hidden>')
     out.append(
-        '<div class="carehub-error-summary" id="share-errors" tabindex="-1" hidden '
-        'aria-labelledby="share-errors-title">'
-        '<h2 id="share-errors-title">There is a problem</h2><ul></ul></div>'
+        # As in the GOV.UK design system: the summary takes focus, and an alert inside announces it.
+        '<div class="carehub-error-summary" id="share-errors" tabindex="-1" hidden><div role="alert">'
+        '<h2 id="share-errors-title">There is a problem</h2><ul></ul></div></div>'
     )
     out.append(_type_question())
     out.append("<div data-share-questions hidden>")
@@ -165,11 +166,17 @@ def _control(spec: FieldSpec, path: str, attrs: str, catalogue: Catalogue) -> st
     if spec.kind == "choices" or (spec.kind == "choice" and len(spec.options) <= RADIOS_UP_TO):
         kind = "checkbox" if spec.kind == "choices" else "radio"
         choices = []
+        vocabulary = catalogue.vocabularies.by_name.get(spec.vocabulary or "")
+        explain = vocabulary is not None and len(spec.options) <= DESCRIBE_UP_TO
         for index, (value, text) in enumerate(zip(spec.options, spec.option_labels, strict=True)):
             cid = f"{fid}-{index + 1}"
+            term = vocabulary.get(value) if explain and vocabulary is not None else None
+            described = f' aria-describedby="{cid}-hint"' if term else ""
             choices.append(
-                f'<div class="carehub-choice"><input type="{kind}" id="{cid}" name="{_e(path)}" value="{_e(value)}">'
-                f'<label for="{cid}">{_e(text)}</label></div>'
+                f'<div class="carehub-choice"><input type="{kind}" id="{cid}" name="{_e(path)}" value="{_e(value)}"'
+                f'{described}><label for="{cid}">{_e(text)}</label>'
+                + (f'<p class="carehub-hint" id="{cid}-hint">{_e(term.description)}</p>' if term else "")
+                + "</div>"
             )
         return (
             f'<fieldset {attrs} id="{fid}" aria-describedby="{fid}-hint"><legend>{label_text}</legend>{hint}'

@@ -117,7 +117,6 @@ PENDING: frozenset[str] = frozenset(
         "regions",
         "glossary",
         "search",
-        "share",
         "subscribe",
     }
 )

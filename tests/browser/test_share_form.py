@@ -1,7 +1,7 @@
 """The "share your story" form, driven in real Chromium: what it produces passes `carehub check`.
 
-Builds a real site, serves it on 127.0.0.1, fills the form for every story type
-as a contributor would, reads the Markdown it shows, writes that into a fresh
+Uses the gates' session site (the repository built once, served on 127.0.0.1),
+fills the form for every story type as a contributor would, reads the Markdown it shows, writes that into a fresh
 project and checks it.  Also: the GOV.UK-style error summary, keyboard use, the
 GitHub and e-mail links, no requests to anyone else, and the page without
 JavaScript.
@@ -9,13 +9,8 @@ JavaScript.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -26,79 +21,20 @@ from carehub import scaffold
 from carehub.catalogue import load_catalogue
 from carehub.model import STORY_TYPES
 
-from .conftest import make_project
+from ..conftest import ROOT, make_project
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A built site with the repository's stories, served on a free local port."""
-    project = make_project(tmp_path_factory.mktemp("share"), with_repo_stories=True)
-    out = project / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "carehub", "--root", str(project), "build", "--quiet", "--site-dir", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**__import__("os").environ, "CAREHUB_TODAY": "2026-11-25"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}: the share form cannot be tested in a browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
-def page(browser: Any, site: str) -> Iterator[Any]:
-    context = browser.new_context()
-    context.route("https://api.github.com/**", lambda route: route.abort())
+def page(new_context: Callable[..., Any], site_url: str) -> Iterator[Any]:
+    """The share page in a fresh context (the gates' fixtures: one build, one server, one Chromium)."""
+    context = new_context()
     tab = context.new_page()
     tab.clock.set_fixed_time("2026-11-20T10:00:00")
-    requests: list[str] = []
-    tab.on("request", lambda request: requests.append(request.url))
-    tab.goto(site + "contribute/share/")
+    tab.goto(site_url + "contribute/share/")
     yield tab
-    # Stock Material asks api.github.com for the repository's stars and latest release (the site helper
-    # replaces that widget); nothing else may leave the machine, and the form itself never does.
-    outside = [
-        url
-        for url in requests
-        if not url.startswith((site, "data:", "blob:", "https://api.github.com/repos/carehub/carehub"))
-    ]
-    assert outside == [], "the share page made requests to other sites"
-    context.close()
+    assert context.carehub_offsite == [], "the share page made requests to other sites"
 
 
 def _fill_common(page: Any, title: str) -> None:
@@ -286,23 +222,17 @@ def test_the_form_works_with_the_keyboard(page: Any) -> None:
     assert page.locator("#f-title").input_value() == "Typed without a mouse"
 
 
-def test_without_javascript_the_page_explains_the_other_routes(browser: Any, site: str) -> None:
-    context = browser.new_context(java_script_enabled=False)
+def test_without_javascript_the_page_explains_the_other_routes(new_context: Callable[..., Any], site_url: str) -> None:
+    context = new_context(javascript=False)
     page = context.new_page()
-    page.goto(site + "contribute/share/")
+    page.goto(site_url + "contribute/share/")
     assert page.locator("[data-share-nojs]").is_visible()
     assert page.locator("#share-form").is_hidden()
     assert page.get_by_role("heading", name="Other ways to share").is_visible()
     assert page.get_by_text("By email, without a GitHub account").is_visible()
-    context.close()
 
 
-def test_the_published_schema_is_the_committed_one(site: str, tmp_path: Path) -> None:
-    import urllib.request
-
-    from .conftest import ROOT
-
-    with urllib.request.urlopen(site + "schema/story.schema.json") as response:
+def test_the_published_schema_is_the_committed_one(site_url: str) -> None:
+    with urllib.request.urlopen(site_url + "schema/story.schema.json") as response:
         published = response.read().decode()
     assert published == (ROOT / "schema" / "story.schema.json").read_text()
-    shutil.rmtree(tmp_path, ignore_errors=True)
