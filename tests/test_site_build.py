@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -410,8 +411,19 @@ def test_pages_make_no_third_party_requests_and_fix_stock_material_markup(built:
 
 
 def test_sitemap_dates_come_from_the_content(built: Path) -> None:
-    sitemap = (built / "site/sitemap.xml").read_text("utf-8")
+    sitemap = (built / "site/sitemap-pages.xml").read_text("utf-8")
     assert "<loc>https://carehub.example.org/stories/red-bag/</loc>\n         <lastmod>2017-02-16</lastmod>" in sitemap
+    assert gzip.decompress((built / "site/sitemap-pages.xml.gz").read_bytes()).decode("utf-8") == sitemap
+
+
+def test_sitemap_xml_is_a_small_index(built: Path) -> None:
+    """Material fetches /sitemap.xml on every page load (once per feed link): it must not grow with the hub."""
+    index = ET.fromstring((built / "site/sitemap.xml").read_bytes())
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert index.tag == f"{namespace}sitemapindex"
+    assert [loc.text for loc in index.iter(f"{namespace}loc")] == ["https://carehub.example.org/sitemap-pages.xml"]
+    assert (built / "site/sitemap.xml").stat().st_size < 400
+    assert gzip.decompress((built / "site/sitemap.xml.gz").read_bytes()) == (built / "site/sitemap.xml").read_bytes()
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -53,6 +53,7 @@ from .problems import Problem, format_text
 from .regions import region_map
 from .related import related_stories
 from .safety import sanitise_html
+from .sitemap import split_sitemap
 from .sites import SiteEntry, build_directory
 from .story_page import build_story_view
 
@@ -230,6 +231,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Page weight (issue 9): keep /sitemap.xml constant-size; see sitemap.py.
+        split_sitemap(Path(config.site_dir), config.site_url or "")
         self._write_feeds(Path(config.site_dir))
         if self.config.search:
             from .search import index_site
