@@ -124,3 +124,18 @@ def test_outside_a_project_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "mkdocs.yml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_reports_glossary_problems(project: Callable[..., Path]) -> None:
+    root = project({"fine.md": VALID})
+    glossary = root / "data" / "glossary.yml"
+    glossary.write_text(
+        "terms:\n"
+        "  - term: Vanguard\n"
+        "    definition: One of the fifty sites chosen in 2015 to lead the new care models.\n"
+        "  - term: Lonely term without a definition\n"
+    )
+    result = run("--root", str(root), "check", "--format", "json")
+    assert result.returncode == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["file"], p["line"], p["code"]) for p in problems] == [("data/glossary.yml", 4, "CH600")]

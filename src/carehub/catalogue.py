@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import frontmatter, vocabularies
+from .glossary import Glossary, load_glossary
 from .model import Meta, Site
 from .placeholders import find_placeholders
 from .privacy import LineIndex
@@ -59,6 +60,7 @@ class Catalogue:
     problems: tuple[Problem, ...] = ()
     checked: int = 0
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    glossary: Glossary = field(default_factory=lambda: Glossary(()))
 
     @property
     def errors(self) -> list[Problem]:
@@ -358,6 +360,9 @@ def load_catalogue(
     vocab, problems = vocabularies.load(root / DATA_DIR / "vocabularies.yml", root)
     sites, site_problems = load_sites(root, vocab)
     problems.extend(site_problems)
+    # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
+    glossary, glossary_problems = load_glossary(root)
+    problems.extend(glossary_problems)
     all_names = _story_file_names(root)
     files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
     ctx = _Context(root, vocab, frozenset(sites), today, frozenset(_slug_of(name) for name in all_names))
@@ -372,7 +377,7 @@ def load_catalogue(
             stories.append(story)
     problems.extend(_collisions(files, all_names, root))
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
-    return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources)
+    return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources, glossary)
 
 
 _Result = tuple[Story | None, list[Problem], list[str]]

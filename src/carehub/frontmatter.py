@@ -154,6 +154,9 @@ class _Reader:
             return Rejected("*alias")
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
+            if path and isinstance(path[-1], int):  # a list item has no key: record where the item starts
+                line, column = self.where(node.start_mark)
+                self.positions[path] = Position(line, column, line, column)
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:

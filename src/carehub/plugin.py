@@ -47,7 +47,7 @@ from mkdocs.utils.templates import TemplateContext
 from . import contribute, feeds, opendata
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
-from .glossary import Glossary, load_glossary
+from .glossary import Glossary
 from .listings import DEFAULT_PER_PAGE, GeneratedPage, Home, home_view, plan_pages
 from .problems import Problem, format_text
 from .regions import region_map
@@ -92,9 +92,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
         catalogue = preloaded or load_catalogue(self.root, jobs=self.config.jobs)
-        glossary, glossary_problems = load_glossary(self.root)
-        if catalogue.errors or any(p.is_error for p in glossary_problems):
-            raise ContentError(catalogue, glossary_problems)
+        glossary = catalogue.glossary  # loaded and checked with the stories
+        if catalogue.errors:
+            raise ContentError(catalogue)
         self.catalogue = catalogue
         # Checked first: it validates SOURCE_DATE_EPOCH and site_url with messages a person can act on.
         self.feed_site = _feed_site(config, catalogue, self.config.feed_length)
