@@ -32,7 +32,9 @@ _MARK = r"""() => {
   const marked = [];
   for (const el of document.querySelectorAll(selector)) {
     if (el.tabIndex < 0 || el.disabled || el.closest('[inert]')) continue;
-    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    // Opacity counts: a control faded out is not one a reader can see to aim for (skip links,
+    // which appear only when focused, are checked separately as the first stop).
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0 && !(el.labels && el.labels.length)) continue;
     if (el.type === 'radio') { if (radios.has(el.name)) continue; radios.add(el.name); }
@@ -56,8 +58,11 @@ _STOP = r"""() => {
     const [style, width, , shadow] = s.split('|');
     return (style !== 'none' && parseFloat(width) > 0) || shadow !== 'none';
   });
-  const shown = el.checkVisibility({visibilityProperty: true, opacityProperty: true}) && r.width * r.height > 1
-    && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  // A visually hidden input (custom checkbox, palette switch) is seen through its label.
+  const seen = e => { const b = e.getBoundingClientRect();
+    return e.checkVisibility({visibilityProperty: true, opacityProperty: true}) && b.width * b.height > 1
+      && b.bottom > 0 && b.right > 0 && b.top < innerHeight && b.left < innerWidth; };
+  const shown = seen(el) || (el.labels ? [...el.labels].some(seen) : false);
   let covered = null;
   const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
   const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
