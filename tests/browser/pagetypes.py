@@ -105,25 +105,9 @@ _ALL: tuple[PageType, ...] = (
     PageType("not-found", "the page-not-found page", _fixed("404.html")),
 )
 
-# Not built yet on main (issue 4); not gated until they land.
-PENDING: frozenset[str] = frozenset(
-    {
-        "listing-type",
-        "listing-care-model",
-        "listing-setting",
-        "listing-region",
-        "listing-barrier",
-        "listing-tag",
-        "facet-index",
-        "all-stories",
-        "sites",
-        "site",
-        "regions",
-        "glossary",
-        "search",
-        "subscribe",
-    }
-)
+# Not built yet on main; their gates run as xfail(strict=True) until they land.  Every page type is on
+# main now: add a name here only while its page is being built, and take it out when it lands.
+PENDING: frozenset[str] = frozenset()
 BY_NAME: dict[str, PageType] = {p.name: p for p in _ALL}
 ALL: tuple[PageType, ...] = _ALL
 

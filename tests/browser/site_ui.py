@@ -29,9 +29,15 @@ def open_page(page: Any, url: str, page_type: PageType, query: str | None = None
 def wait_for_results(page: Any) -> str:
     """Wait until the search script has finished and shown its status line; return that line."""
     status = page.locator(STATUS).first
+    # The script writes the status line first and the result cards a moment later: wait for both.
     page.wait_for_function(
-        "sel => { const t = document.querySelector(sel).textContent.trim(); return t && !t.endsWith('…'); }",
-        arg=STATUS,
+        """([status, results]) => {
+            const t = document.querySelector(status).textContent.trim();
+            if (!t || t.endsWith('…')) return false;
+            const n = parseInt(t, 10);
+            return Number.isNaN(n) || n === 0 || document.querySelectorAll(results).length > 0;
+        }""",
+        arg=[STATUS, RESULTS],
     )
     return " ".join(str(status.text_content()).split())
 

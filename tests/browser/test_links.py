@@ -20,6 +20,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from .known import settle
+
 pytestmark = pytest.mark.build
 
 SITE_ORIGIN = "https://carehub.example.org/"  # site_url in mkdocs.yml: absolute links to it are internal
@@ -107,7 +109,7 @@ def test_every_internal_link_and_asset_exists(site_dir: Path) -> None:
             if problem:
                 broken.append(f"{path.relative_to(site_dir)}:{line} <{where}={value!r}>: {problem}")
     assert checked > len(pages), "no references were found: the parser is broken"
-    assert not broken, f"{len(broken)} broken reference(s):\n" + "\n".join(broken)
+    settle("links", broken, f"internal links and assets in {len(pages)} pages")
 
 
 def test_stylesheets_reference_only_existing_files(site_dir: Path) -> None:
