@@ -32,15 +32,6 @@ class Known:
 KNOWN: tuple[Known, ...] = (
     Known(
         "html",
-        r"(No space between attributes|Quote “\"” in attribute name|not allowed on element “(meta|link|input)”"
-        r"|Bad value “” for attribute “is”)",
-        "issue 4: quotes in vocabulary text are not escaped in attributes: <meta name=description> on "
-        "browse/barrier/inconsistent-national-messaging/, <link rel=alternate title> on "
-        "browse/barrier/not-part-of-vanguard-club/, and the filter checkbox data-label on stories/ and search/ "
-        "(templates print page.meta.description, the feed title and term.label without |e)",
-    ),
-    Known(
-        "html",
         r"“for” attribute of the “label” element .*for=\"__toc\"",
         "issue 4: Material's nav.html labels the table-of-contents toggle (__toc) on pages outside the nav "
         "(every story page), but renders no __toc input there; drop the label in an overrides/ partial",
@@ -49,13 +40,6 @@ KNOWN: tuple[Known, ...] = (
         "keyboard",
         r"^no visible focus indicator on <div> 'Outcomes before and after",
         "issue 4: the scrollable outcomes table wrapper on case studies (tabindex=0) has no focus outline at 375 px",
-    ),
-    Known(
-        "axe",
-        r"^link-in-text-block ",
-        "issue 4: links in running text are #005eb8 on #212121 text (2.52:1, needs 3:1) with no underline "
-        "(licence line on story pages, home aside, glossary 'see also', about and subscribe pages); "
-        "fix in overrides/assets/carehub/carehub.css by underlining links in prose",
     ),
     Known(
         "axe",
@@ -75,18 +59,6 @@ KNOWN: tuple[Known, ...] = (
         "issue 4: at 375 px the closed navigation drawer (Material's .md-sidebar--primary, moved off screen "
         "with transform only) keeps every nav link and the repository link in the Tab order, so keyboard "
         "users tab through ~15 invisible stops; hide the closed drawer with visibility:hidden in carehub.css",
-    ),
-    Known(
-        "nojs",
-        r"^link does not load: .*/contribute/",
-        "the contribution issue: /contribute/ and /contribute/share/ are linked from the home, about and "
-        "sites pages but not built on main yet",
-    ),
-    Known(
-        "links",
-        r"contribute/(share/)?'>: no such file",
-        "the contribution issue: /contribute/ and /contribute/share/ are linked from the home, about and "
-        "sites pages but not built on main yet",
     ),
 )
 
