@@ -20,13 +20,12 @@ import pytest
 from carehub.catalogue import Catalogue, load_catalogue
 
 from . import known, tools
-from .pagetypes import BY_NAME, PENDING, PageType, file_for
+from .pagetypes import PageType
 from .server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 WIDTHS = {"desktop": 1280, "mobile": 375}
-_SITE_KEY = pytest.StashKey[tuple[Path, Catalogue]]()
 FIXED_ENV = {"CAREHUB_TODAY": "2026-11-25", "SOURCE_DATE_EPOCH": "1795564800", "NO_MKDOCS_2_WARNING": "1"}
 
 
@@ -41,7 +40,7 @@ def catalogue() -> Iterator[Catalogue]:
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest, catalogue: Catalogue) -> Path:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's site, built once with `carehub build` into a temporary folder."""
     target = tmp_path_factory.mktemp("gates") / "site"
     result = subprocess.run(
@@ -53,7 +52,6 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     )
     if result.returncode != 0:
         pytest.fail(f"carehub build failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
-    request.config.stash[_SITE_KEY] = (target, catalogue)
     return target
 
 
@@ -136,23 +134,9 @@ def new_context(browser: Any, site_url: str) -> Iterator[Callable[..., Any]]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Say which pending page types now exist, so the gate can be tightened (the table is in pagetypes.py)."""
+    """Name known defects that no gate found this session, so known.py only ever shrinks."""
     stale = known.unused()
     if stale:
         print("\nKnown defects no gate found this session (delete them from tests/browser/known.py):")
         for entry in stale:
             print(f"  [{entry.gate}] {entry.pattern}")
-    built = session.config.stash.get(_SITE_KEY, None)
-    if built is None:
-        return
-    site, catalogue = built
-    landed = []
-    for name in sorted(PENDING):
-        try:
-            path = BY_NAME[name].locate(catalogue)
-        except LookupError:
-            continue
-        if file_for(site, path).is_file():
-            landed.append(f"{name} (/{path})")
-    if landed:
-        print("\nPage types in PENDING that the site now has (move them to the gated list): " + ", ".join(landed))

@@ -18,8 +18,15 @@ from typing import Any
 _MARK = r"""() => {
   const selector = 'a[href], area[href], button, input, select, textarea, summary, iframe, [tabindex], '
     + '[contenteditable=""], [contenteditable="true"]';
+  // What a reader sees for a control: its labels, and a label right after it (Material's palette
+  // switch shows the *next* option's label beside the focused radio button).
+  const companions = el => [...(el.labels ? el.labels : []),
+    ...(el.nextElementSibling && el.nextElementSibling.tagName === 'LABEL' ? [el.nextElementSibling] : [])];
+  const seen = e => { const b = e.getBoundingClientRect();
+    return e.checkVisibility({visibilityProperty: true, opacityProperty: true}) && b.width * b.height > 1
+      && b.bottom > 0 && b.right > 0 && b.top < innerHeight && b.left < innerWidth; };
   const look = el => {
-    const parts = [el, el.parentElement, ...(el.labels ? [...el.labels] : [])].filter(Boolean);
+    const parts = [el, el.parentElement, ...companions(el)].filter(Boolean);
     const styles = [];
     for (const part of parts) for (const pseudo of [null, '::before', '::after']) {
       const s = getComputedStyle(part, pseudo);
@@ -32,15 +39,20 @@ _MARK = r"""() => {
   const marked = [];
   for (const el of document.querySelectorAll(selector)) {
     if (el.tabIndex < 0 || el.disabled || el.closest('[inert]')) continue;
-    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    el.dataset.gateLook = JSON.stringify(look(el));  // every focusable element: how it looks unfocused
+    if (!seen(el)) el.dataset.gateUnseen = '';
+    // Expected stops: opacity counts, since a control faded out is not one a reader can aim for (skip
+    // links, which appear only when focused, are checked separately as the first stop).
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0 && !(el.labels && el.labels.length)) continue;
     if (el.type === 'radio') { if (radios.has(el.name)) continue; radios.add(el.name); }
     el.dataset.gateStop = String(n++);
-    el.dataset.gateLook = JSON.stringify(look(el));
     marked.push(el.dataset.gateStop);
   }
   window.__gateLook = look;
+  window.__gateSeen = seen;
+  window.__gateCompanions = companions;
   const positive = [...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0);
   return {count: n, positiveTabindex: positive.map(e => e.outerHTML.slice(0, 120))};
 }"""
@@ -48,21 +60,26 @@ _MARK = r"""() => {
 _STOP = r"""() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
+  const seen = window.__gateSeen;
   const r = el.getBoundingClientRect();
   const focused = window.__gateLook(el);
   const before = el.dataset.gateLook ? JSON.parse(el.dataset.gateLook) : null;
-  const visible = before !== null && focused.some((s, i) => {
+  // Something that appears only when focused (a skip link) shows its focus by appearing.
+  const appears = 'gateUnseen' in el.dataset && seen(el);
+  const visible = appears || before !== null && focused.some((s, i) => {
     if (s === before[i]) return false;
     const [style, width, , shadow] = s.split('|');
     return (style !== 'none' && parseFloat(width) > 0) || shadow !== 'none';
   });
-  const shown = el.checkVisibility({visibilityProperty: true, opacityProperty: true}) && r.width * r.height > 1
-    && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  // A visually hidden input (custom checkbox, palette switch) is seen through its label.
+  const shown = seen(el) || window.__gateCompanions(el).some(seen);
   let covered = null;
-  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
-  const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+  const face = seen(el) ? el : (window.__gateCompanions(el).find(seen) || el);  // what the reader looks at
+  const fr = face.getBoundingClientRect();
+  const x = Math.min(Math.max(fr.left + fr.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(fr.top + fr.height / 2, 0), innerHeight - 1);
   const hit = document.elementFromPoint(x, y);
-  const related = hit && (hit === el || el.contains(hit) || hit.contains(el)
+  const related = hit && (hit === el || el.contains(hit) || hit.contains(el) || face.contains(hit)
     || (el.labels && [...el.labels].some(l => l.contains(hit))));
   if (shown && !related) covered = hit ? hit.outerHTML.slice(0, 100) : 'outside the viewport';
   const label = el.labels && el.labels[0] ? el.labels[0].innerText : '';
@@ -73,7 +90,7 @@ _STOP = r"""() => {
     tag: el.tagName.toLowerCase(),
     name,
     html: el.outerHTML.slice(0, 140),
-    x: r.left + scrollX, y: r.top + r.height / 2 + scrollY, right: r.right + scrollX,
+    x: r.left + scrollX, y: r.top + scrollY, right: r.right + scrollX,
     inContent: !!el.closest('.md-content, [role=main] article'),
     visibleFocus: visible,
     shown,
@@ -118,8 +135,13 @@ class Walk:
 
 def tab_through(page: Any, *, limit: int = 400) -> Walk:
     """Press Tab from the top of the page until focus comes round again (or leaves the page)."""
+    # Start from the top: focusing (then removing) a throwaway element at the start of <body> moves
+    # Chromium's sequential-focus starting point there, which blur() alone does not.
+    page.evaluate(
+        """() => { const start = document.createElement('span'); start.tabIndex = -1;
+        document.body.prepend(start); start.focus(); start.blur(); start.remove(); window.scrollTo(0, 0); }"""
+    )
     marked = page.evaluate(_MARK)
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
     stops: list[Stop] = []
     seen: set[str] = set()
     for _ in range(min(limit, marked["count"] + 30)):
@@ -142,7 +164,7 @@ def tab_through(page: Any, *, limit: int = 400) -> Walk:
 
 
 def out_of_reading_order(stops: list[Stop], tolerance: float = 8.0) -> list[str]:
-    """Consecutive stops where the second is higher up the page than the first.
+    """Consecutive stops where the second starts higher up the page than the first.
 
     Only up and down: side by side is allowed either way, because an action
     floated to the right of a heading (such as "Edit this page") is read first.

@@ -17,14 +17,14 @@ from carehub.catalogue import Catalogue
 from .axe import describe, run_axe
 from .conftest import ARTIFACTS, ROOT, WIDTHS
 from .known import settle
-from .pagetypes import REQUIRED, PageType, unique_word
+from .pagetypes import PageType, params, unique_word
 from .site_ui import open_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
-@pytest.mark.parametrize("page_type", REQUIRED, ids=[p.name for p in REQUIRED])
+@pytest.mark.parametrize("page_type", params())
 def test_page_type_meets_wcag_22_aa(
     page_type: PageType,
     width: int,

@@ -32,7 +32,7 @@ from carehub.catalogue import Catalogue
 
 from .conftest import ROOT, WIDTHS
 from .known import settle
-from .pagetypes import REQUIRED, PageType, unique_word
+from .pagetypes import PageType, params, unique_word
 from .site_ui import open_page
 
 READER_PREFERENCES = re.compile(r"^/\.__(palette|tabs|announce)$")
@@ -65,7 +65,7 @@ def privacy_findings(context: Any, page: Any) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
-@pytest.mark.parametrize("page_type", REQUIRED, ids=[p.name for p in REQUIRED])
+@pytest.mark.parametrize("page_type", params())
 def test_page_type_keeps_readers_private(
     page_type: PageType,
     width: int,

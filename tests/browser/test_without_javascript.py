@@ -21,12 +21,12 @@ from carehub.catalogue import Catalogue, Story
 
 from .conftest import ROOT, WIDTHS
 from .known import settle
-from .pagetypes import FACETS, REQUIRED, PageType, stories_with
+from .pagetypes import ALL, FACETS, PageType, params, stories_with
 
 pytestmark = pytest.mark.browser
 
 NO_JS_TYPES = ("story-", "listing-", "all-stories", "sites", "site", "glossary")
-PAGES = [p for p in REQUIRED if p.name.startswith(NO_JS_TYPES)]
+PAGES = [p for p in ALL if p.name.startswith(NO_JS_TYPES)]
 
 
 def _visible_text(page: Any) -> str:
@@ -75,7 +75,7 @@ def _expected(page_type: PageType, path: str, catalogue: Catalogue) -> tuple[lis
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
-@pytest.mark.parametrize("page_type", PAGES, ids=[p.name for p in PAGES])
+@pytest.mark.parametrize("page_type", params(PAGES))
 def test_page_type_is_complete_without_javascript(
     page_type: PageType,
     width: int,
