@@ -57,9 +57,12 @@ _MARK = r"""() => {
   return {count: n, positiveTabindex: positive.map(e => e.outerHTML.slice(0, 120))};
 }"""
 
-_STOP = r"""() => {
+_STOP = r"""async () => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
+  // Let focus transitions finish (a skip link fading in), so the look judged is the one a reader sees.
+  const moving = [el, ...window.__gateCompanions(el)].flatMap(e => e.getAnimations());
+  await Promise.race([Promise.allSettled(moving.map(a => a.finished)), new Promise(r => setTimeout(r, 1000))]);
   const seen = window.__gateSeen;
   const r = el.getBoundingClientRect();
   const focused = window.__gateLook(el);

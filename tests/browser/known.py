@@ -56,9 +56,11 @@ KNOWN: tuple[Known, ...] = (
     Known(
         "keyboard",
         r"^focus lands on .*, which cannot be seen$",
-        "issue 4: at 375 px the closed navigation drawer (Material's .md-sidebar--primary, moved off screen "
-        "with transform only) keeps every nav link and the repository link in the Tab order, so keyboard "
-        "users tab through ~15 invisible stops; hide the closed drawer with visibility:hidden in carehub.css",
+        "issue 4: focus lands on things no one can see. At 375 px the closed navigation drawer (Material's "
+        ".md-sidebar--primary, moved off screen with transform only) keeps every nav link and the repository "
+        "link in the Tab order (~15 invisible stops); hide it with visibility:hidden when closed. At every "
+        "width Material's 'Back to top' button (navigation.top) stays in the Tab order while hidden; drop "
+        "the feature or give it tabindex=-1 / visibility:hidden while hidden",
     ),
 )
 
