@@ -50,8 +50,8 @@ KNOWN: tuple[Known, ...] = (
     Known(
         "axe",
         r"^scrollable-region-focusable \.md-typeset__scrollwrap",
-        "issue 4/feeds: Material wraps wide tables in a scrolling region keyboard users cannot focus "
-        "(subscribe page at 375 px); give .md-typeset__scrollwrap tabindex=0 and a label in overrides/",
+        "issue 4: Material wraps wide tables in a scrolling region keyboard users cannot focus "
+        "(a case study's outcomes table at 375 px); give .md-typeset__scrollwrap tabindex=0 and a label",
     ),
     Known(
         "keyboard",
