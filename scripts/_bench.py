@@ -274,7 +274,11 @@ def serve_site(site: Path) -> Iterator[tuple[str, _Counter]]:
             if encoded:
                 self.send_header("Content-Encoding", "gzip")
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the page moved on (a cancelled fetch)
+                counter.add(self.path, 499, 0)
+                return
             counter.add(self.path, 200, len(body))
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
