@@ -29,40 +29,7 @@ class Known:
         return gate == self.gate and re.search(self.pattern, finding) is not None
 
 
-KNOWN: tuple[Known, ...] = (
-    Known(
-        "html",
-        r"“for” attribute of the “label” element .*for=\"__toc\"",
-        "issue 4: Material's nav.html labels the table-of-contents toggle (__toc) on pages outside the nav "
-        "(every story page), but renders no __toc input there; drop the label in an overrides/ partial",
-    ),
-    Known(
-        "keyboard",
-        r"^no visible focus indicator on <div> 'Outcomes before and after",
-        "issue 4: the scrollable outcomes table wrapper on case studies (tabindex=0) has no focus outline at 375 px",
-    ),
-    Known(
-        "axe",
-        r"^target-size #ch-f-",
-        "issue 4: filter checkboxes on stories/ and search/ are 14.7 px with 22.4 px spacing at 375 px "
-        "(WCAG 2.5.8 needs 24 px); fix in carehub.css (larger boxes or padding)",
-    ),
-    Known(
-        "axe",
-        r"^scrollable-region-focusable \.md-typeset__scrollwrap",
-        "issue 4: Material wraps wide tables in a scrolling region keyboard users cannot focus "
-        "(a case study's outcomes table at 375 px); give .md-typeset__scrollwrap tabindex=0 and a label",
-    ),
-    Known(
-        "keyboard",
-        r"^focus lands on .*, which cannot be seen$",
-        "issue 4: focus lands on things no one can see. At 375 px the closed navigation drawer (Material's "
-        ".md-sidebar--primary, moved off screen with transform only) keeps every nav link and the repository "
-        "link in the Tab order (~15 invisible stops); hide it with visibility:hidden when closed. At every "
-        "width Material's 'Back to top' button (navigation.top) stays in the Tab order while hidden; drop "
-        "the feature or give it tabindex=-1 / visibility:hidden while hidden",
-    ),
-)
+KNOWN: tuple[Known, ...] = ()
 
 _USED: set[Known] = set()
 _GATES_RUN: set[str] = set()

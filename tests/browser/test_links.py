@@ -149,6 +149,48 @@ def test_sitemap_lists_only_existing_pages(site_dir: Path) -> None:
     assert not missing, "the sitemap lists pages the site does not have:\n" + "\n".join(missing)
 
 
+def _public_pages(site_dir: Path) -> set[str]:
+    """The public address of every page in the build (404.html is the error page, not one to index)."""
+    pages = set()
+    for path in site_dir.rglob("*.html"):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel != "404.html":
+            pages.add(SITE_ORIGIN + rel.removesuffix("index.html"))
+    return pages
+
+
+def test_sitemap_lists_every_page(site_dir: Path) -> None:
+    """Search engines find stories and listings through the sitemap: none may be left out (nor listed twice)."""
+    locs = _sitemap_locs(site_dir, site_dir / "sitemap.xml")
+    unlisted = sorted(_public_pages(site_dir) - set(locs))
+    assert not unlisted, f"{len(unlisted)} page(s) missing from the sitemap:\n" + "\n".join(unlisted)
+    twice = sorted({loc for loc in locs if locs.count(loc) > 1})
+    assert not twice, "the sitemap lists pages more than once:\n" + "\n".join(twice)
+
+
+def test_the_sitemap_reader_follows_an_index(tmp_path: Path) -> None:
+    """The gate itself: an index is followed into its sitemaps, a missing one fails, and pages are compared."""
+    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
+    index = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</sitemapindex>'
+    (tmp_path / "a").mkdir()
+    for page in ("index.html", "a/index.html", "404.html", "b.html"):
+        (tmp_path / page).write_text("<p>x</p>", encoding="utf-8")
+    (tmp_path / "pages.xml").write_text(
+        urlset.format(f"<url><loc>{SITE_ORIGIN}</loc></url><url><loc>{SITE_ORIGIN}a/</loc></url>"), encoding="utf-8"
+    )
+    (tmp_path / "sitemap.xml").write_text(
+        index.format(f"<sitemap><loc>{SITE_ORIGIN}pages.xml</loc></sitemap>"), encoding="utf-8"
+    )
+    locs = _sitemap_locs(tmp_path, tmp_path / "sitemap.xml")
+    assert locs == [SITE_ORIGIN, SITE_ORIGIN + "a/"]
+    assert _public_pages(tmp_path) - set(locs) == {SITE_ORIGIN + "b.html"}
+    (tmp_path / "sitemap.xml").write_text(
+        index.format(f"<sitemap><loc>{SITE_ORIGIN}gone.xml</loc></sitemap>"), encoding="utf-8"
+    )
+    with pytest.raises(AssertionError, match="names a sitemap the site does not have"):
+        _sitemap_locs(tmp_path, tmp_path / "sitemap.xml")
+
+
 def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
     """The gate itself: a page with a broken link, a missing image and a bad fragment must be caught."""
     (tmp_path / "a").mkdir()
