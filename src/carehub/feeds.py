@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 from . import __version__, feedimage
 from .catalogue import Story
+from .facets import FACETS, FACETS_BY_SLUG, Facet, values_of
 from .model import STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS, PatientStory
 from .vocabularies import Vocabularies
 
@@ -75,28 +76,11 @@ class FeedError(ValueError):
     """Text that cannot go into a feed; the message names where it came from."""
 
 
-@dataclass(frozen=True, slots=True)
-class Facet:
-    """A way of slicing the stories that has listing pages, and perhaps feeds."""
-
-    slug: str  # in URLs: browse/<slug>/<id>/, feeds/<slug>/<id>.xml
-    field: str  # the front-matter field
-    vocabulary: str | None  # the vocabulary of its values; None for the story type
-    label: str  # what readers see, singular
-
-
-TYPE = Facet("type", "type", None, "Type")
-CARE_MODEL = Facet("care-model", "care_models", "care_models", "Care model")
-SETTING = Facet("setting", "settings", "settings", "Setting")
-REGION = Facet("region", "region", "regions", "Region")
-BARRIER = Facet("barrier", "barriers", "barriers", "Barrier")
-TAG = Facet("tag", "tags", "tags", "Tag")
-
-# Facets with a feed per term (HELPERS.md: type, care model, barrier, region).
-FEED_FACETS: tuple[Facet, ...] = (TYPE, CARE_MODEL, BARRIER, REGION)
-# Every facet becomes an RSS <category> on each item, in this order.
-CATEGORY_FACETS: tuple[Facet, ...] = (TYPE, CARE_MODEL, SETTING, REGION, BARRIER, TAG)
-_FACETS_BY_SLUG = {facet.slug: facet for facet in CATEGORY_FACETS}
+# Facets with a feed per term (HELPERS.md: type, care model, barrier, region); the facet
+# definitions themselves live in facets.py, shared with the listing pages.
+FEED_FACETS: tuple[Facet, ...] = tuple(FACETS_BY_SLUG[slug] for slug in ("type", "care-model", "barrier", "region"))
+# Every facet becomes an RSS <category> on each item, in the order of facets.FACETS.
+CATEGORY_FACETS: tuple[Facet, ...] = FACETS
 _LISTING_RE = re.compile(r"^/?browse/([a-z0-9-]+)/([a-z0-9-]+)/(?:page/[0-9]+/)?(?:index\.html)?$")
 
 
@@ -165,12 +149,6 @@ def terms(facet: Facet, vocabularies: Vocabularies) -> tuple[Term, ...]:
     return tuple(Term(t.id, t.label, t.description) for t in vocabularies[facet.vocabulary])
 
 
-def story_terms(story: Story, facet: Facet) -> tuple[str, ...]:
-    """The ids a story has for a facet (one for type and region, any number for the others)."""
-    value = getattr(story.meta, facet.field)
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
 def main_feeds(site_name: str) -> tuple[FeedInfo, FeedInfo]:
     """The two site-wide feeds, linked from the head of every page."""
     return (
@@ -188,13 +166,13 @@ def main_feeds(site_name: str) -> tuple[FeedInfo, FeedInfo]:
 def facet_feed(facet: Facet, term: Term, site_name: str) -> FeedInfo:
     return FeedInfo(
         feed_path(facet.slug, term.id),
-        f"{site_name}: {facet.label.lower()} – {term.label}",
+        f"{site_name}: {facet.singular} – {term.label}",
         term.label,
-        f"Stories on the hub filed under {facet.label.lower()} “{term.label}”. {term.description}",
+        f"Stories on the hub filed under {facet.singular} “{term.label}”. {term.description}",
         listing_path(facet.slug, term.id),
         facet.slug,
         term.id,
-        f"By {facet.label.lower()}",
+        f"By {facet.singular}",
     )
 
 
@@ -214,7 +192,7 @@ def feed_for_page(url: str, vocabularies: Vocabularies, site_name: str) -> FeedI
     match = _LISTING_RE.match(url)
     if not match:
         return None
-    facet = _FACETS_BY_SLUG.get(match.group(1))
+    facet = FACETS_BY_SLUG.get(match.group(1))
     if facet is None or facet not in FEED_FACETS:
         return None
     term = next((t for t in terms(facet, vocabularies) if t.id == match.group(2)), None)
@@ -244,8 +222,8 @@ def stories_for(feed: FeedInfo, stories: Sequence[Story], length: int) -> tuple[
     if feed.path == UPDATED_FEED:
         chosen = sorted(chosen, key=lambda s: (-last_change(s).toordinal(), -s.meta.date.toordinal(), s.slug))
     elif feed.facet is not None:
-        facet = _FACETS_BY_SLUG[feed.facet]
-        chosen = [s for s in chosen if feed.term in story_terms(s, facet)]
+        facet = FACETS_BY_SLUG[feed.facet]
+        chosen = [s for s in chosen if feed.term in values_of(s, facet)]
     return tuple(chosen)[:length]
 
 
@@ -281,7 +259,7 @@ def categories(story: Story, vocabularies: Vocabularies) -> list[tuple[Facet, st
     found: list[tuple[Facet, str]] = []
     for facet in CATEGORY_FACETS:
         labels = {t.id: t.label for t in terms(facet, vocabularies)}
-        found.extend((facet, labels.get(value, value)) for value in story_terms(story, facet))
+        found.extend((facet, labels.get(value, value)) for value in values_of(story, facet))
     return found
 
 
@@ -405,8 +383,7 @@ def _md_text(text: str) -> str:
 def subscribe_markdown(site: Site, downloads: Sequence[tuple[str, str]] = ()) -> str:
     """The list of every feed for the Subscribe page: one table per group, with each feed's full address.
 
-    Links are absolute (site_url), like the feed addresses people copy: the
-    listing pages are generated, so MkDocs cannot check relative links to them.
+    Links are absolute (site_url): they are the addresses people copy.
     ``downloads`` adds (path, what it is) lines for the open data files.
     """
     lines: list[str] = [f"Each feed holds the newest {site.length} stories."]
@@ -415,16 +392,19 @@ def subscribe_markdown(site: Site, downloads: Sequence[tuple[str, str]] = ()) ->
         if feed.group != group:
             group = feed.group
             lines += ["", f"## {group}", "", "| Feed | Address to copy into your feed reader |", "| --- | --- |"]
-        page = f"[{_md_text(feed.name)}]({site.absolute(feed.page)})" if feed.page else _md_text(feed.name)
+        # One link a row, the address: a second link (to the listing page) in a narrow, wrapping
+        # column would put keyboard focus out of reading order; listing pages link their feed anyway.
         address = site.absolute(feed.path)
-        lines.append(f"| {page} | [{address}]({address}) |")
+        lines.append(f"| {_md_text(feed.name)} | [{address}]({address}) |")
     lines += [
         "",
-        "## For developers",
+        "## Open data, for developers",
         "",
-        f"- [{site.absolute(JSON_FEED)}]({site.absolute(JSON_FEED)}): the newest stories as JSON Feed 1.1.",
+        "| Address | What it holds |",
+        "| --- | --- |",
     ]
-    lines += [f"- [{site.absolute(path)}]({site.absolute(path)}): {what}" for path, what in downloads]
+    files = [(JSON_FEED, "The newest stories as JSON Feed 1.1."), *downloads]
+    lines += [f"| [{site.absolute(path)}]({site.absolute(path)}) | {_md_text(what)} |" for path, what in files]
     return "\n".join(lines).strip() + "\n"
 
 
