@@ -308,6 +308,7 @@ def test_the_subscribe_page_lists_every_feed_and_says_what_rss_is(site: Path) ->
     # Abbreviations are explained in place (<abbr>), so compare the words, not the markup.
     assert "RSS is a simple way" in re.sub(r"<[^>]+>", "", text)
     assert "Each feed holds the newest 50 stories." in text
+    assert "<table" not in text, "lists, not tables: long addresses in a table scroll sideways on phones"
 
 
 def test_feed_for_page_maps_listing_addresses_to_their_feed() -> None:

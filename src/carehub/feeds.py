@@ -381,30 +381,25 @@ def _md_text(text: str) -> str:
 
 
 def subscribe_markdown(site: Site, downloads: Sequence[tuple[str, str]] = ()) -> str:
-    """The list of every feed for the Subscribe page: one table per group, with each feed's full address.
+    """The list of every feed for the Subscribe page: one list per group, each feed's name and full address.
 
-    Links are absolute (site_url): they are the addresses people copy.
-    ``downloads`` adds (path, what it is) lines for the open data files.
+    Lists, not tables: a table of long addresses scrolls sideways on a phone,
+    in a region keyboard users cannot reach; list items wrap.  One link per
+    item (the address, absolute because people copy it), so focus follows
+    the reading order; listing pages link their own feed anyway.
+    ``downloads`` adds (path, what it is) items for the open data files.
     """
     lines: list[str] = [f"Each feed holds the newest {site.length} stories."]
     group = None
     for feed in all_feeds(site.vocabularies, site.name):
         if feed.group != group:
             group = feed.group
-            lines += ["", f"## {group}", "", "| Feed | Address to copy into your feed reader |", "| --- | --- |"]
-        # One link a row, the address: a second link (to the listing page) in a narrow, wrapping
-        # column would put keyboard focus out of reading order; listing pages link their feed anyway.
+            lines += ["", f"## {group}", ""]
         address = site.absolute(feed.path)
-        lines.append(f"| {_md_text(feed.name)} | [{address}]({address}) |")
-    lines += [
-        "",
-        "## Open data, for developers",
-        "",
-        "| Address | What it holds |",
-        "| --- | --- |",
-    ]
-    files = [(JSON_FEED, "The newest stories as JSON Feed 1.1."), *downloads]
-    lines += [f"| [{site.absolute(path)}]({site.absolute(path)}) | {_md_text(what)} |" for path, what in files]
+        lines.append(f"- {_md_text(feed.name)}: [{address}]({address})")
+    lines += ["", "## Open data, for developers", ""]
+    files = [(JSON_FEED, "the newest stories as JSON Feed 1.1."), *downloads]
+    lines += [f"- [{site.absolute(path)}]({site.absolute(path)}): {_md_text(what)}" for path, what in files]
     return "\n".join(lines).strip() + "\n"
 
 

@@ -210,9 +210,9 @@ def render_csv(stories: Sequence[Story], site: Site) -> bytes:
 
 
 DOWNLOADS: tuple[tuple[str, str], ...] = (
-    (JSON_PATH, "Every published story's metadata and address, as JSON (no story text)."),
-    (SCHEMA_PATH, "The JSON Schema that stories.json follows."),
-    (CSV_PATH, "The same as a spreadsheet (CSV, UTF-8; lists separated by semicolons)."),
+    (JSON_PATH, "every published story's metadata and address, as JSON (no story text)."),
+    (SCHEMA_PATH, "the JSON Schema that stories.json follows."),
+    (CSV_PATH, "the same as a spreadsheet (CSV, UTF-8; lists separated by semicolons)."),
 )
 
 
