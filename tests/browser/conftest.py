@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from carehub.catalogue import Catalogue, load_catalogue
+from carehub.catalogue import Catalogue, Story, load_catalogue
 
 from . import known, tools
-from .pagetypes import PageType
+from .pagetypes import PageType, unique_word
 from .server import serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,12 @@ def catalogue() -> Iterator[Catalogue]:
         catalogue = load_catalogue(ROOT)
     assert not catalogue.errors, f"the repository's stories have errors: {catalogue.errors}"
     yield catalogue
+
+
+@pytest.fixture(scope="session")
+def search_word(catalogue: Catalogue) -> tuple[str, Story]:
+    """The word only one story uses, and that story: worked out once, not once per page and width."""
+    return unique_word(catalogue, ROOT)
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from carehub.catalogue import Catalogue
+from carehub.catalogue import Story
 
 from .axe import describe, run_axe
-from .conftest import ARTIFACTS, ROOT, WIDTHS
+from .conftest import ARTIFACTS, WIDTHS
 from .known import settle
-from .pagetypes import PageType, params, unique_word
+from .pagetypes import PageType, params
 from .site_ui import open_page
 
 pytestmark = pytest.mark.browser
@@ -30,13 +30,13 @@ def test_page_type_meets_wcag_22_aa(
     width: int,
     page_path: Callable[[PageType], str],
     site_url: str,
-    catalogue: Catalogue,
+    search_word: tuple[str, Story],
     new_context: Callable[..., Any],
     axe_source: str,
 ) -> None:
     path = page_path(page_type)
     page = new_context(width).new_page()
-    open_page(page, site_url + path, page_type, query=unique_word(catalogue, ROOT)[0])
+    open_page(page, site_url + path, page_type, query=search_word[0])
     shots = ARTIFACTS / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"{page_type.name}-{width}px.png"), full_page=True)

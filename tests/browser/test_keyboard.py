@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from carehub.catalogue import Catalogue
+from carehub.catalogue import Story
 
-from .conftest import ROOT, WIDTHS
+from .conftest import WIDTHS
 from .keyboard import out_of_reading_order, tab_through
 from .known import settle
-from .pagetypes import PageType, params, unique_word
+from .pagetypes import PageType, params
 from .site_ui import open_page
 
 pytestmark = pytest.mark.browser
@@ -34,12 +34,12 @@ def test_page_type_works_with_the_keyboard(
     width: int,
     page_path: Callable[[PageType], str],
     site_url: str,
-    catalogue: Catalogue,
+    search_word: tuple[str, Story],
     new_context: Callable[..., Any],
 ) -> None:
     path = page_path(page_type)
     page = new_context(width).new_page()
-    open_page(page, site_url + path, page_type, query=unique_word(catalogue, ROOT)[0])
+    open_page(page, site_url + path, page_type, query=search_word[0])
     walk = tab_through(page)
     assert walk.stops, "Tab never focused anything"
     findings = [f"positive tabindex: {html}" for html in walk.positive_tabindex]

@@ -28,11 +28,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from carehub.catalogue import Catalogue
+from carehub.catalogue import Story
 
-from .conftest import ROOT, WIDTHS
+from .conftest import WIDTHS
 from .known import settle
-from .pagetypes import PageType, params, unique_word
+from .pagetypes import PageType, params
 from .site_ui import open_page
 
 READER_PREFERENCES = re.compile(r"^/\.__(palette|tabs|announce)$")
@@ -71,13 +71,13 @@ def test_page_type_keeps_readers_private(
     width: int,
     page_path: Callable[[PageType], str],
     site_url: str,
-    catalogue: Catalogue,
+    search_word: tuple[str, Story],
     new_context: Callable[..., Any],
 ) -> None:
     path = page_path(page_type)
     context = new_context(width)
     page = context.new_page()
-    open_page(page, site_url + path, page_type, query=unique_word(catalogue, ROOT)[0])
+    open_page(page, site_url + path, page_type, query=search_word[0])
     page.wait_for_load_state("networkidle")
     own = [u for u in context.carehub_requests if u.startswith(site_url)]
     assert own, "no request reached the test server: the interception is broken"

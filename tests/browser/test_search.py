@@ -18,9 +18,9 @@ import pytest
 from carehub.catalogue import Catalogue, Story
 
 from .axe import describe, run_axe
-from .conftest import ROOT, WIDTHS
+from .conftest import WIDTHS
 from .known import settle
-from .pagetypes import BY_NAME, STORY_TYPES, PageType, not_built_yet, stories_with, unique_word
+from .pagetypes import BY_NAME, STORY_TYPES, PageType, not_built_yet, stories_with
 from .site_ui import (
     FILTER_FORM,
     STATUS,
@@ -38,9 +38,13 @@ PHONE = WIDTHS["mobile"]
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
 def test_a_word_in_one_story_finds_that_story_first(
-    _: int, page_path: Callable[[PageType], str], site_url: str, catalogue: Catalogue, new_context: Callable[..., Any]
+    _: int,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    search_word: tuple[str, Story],
+    new_context: Callable[..., Any],
 ) -> None:
-    word, story = unique_word(catalogue, ROOT)
+    word, story = search_word
     page = new_context(PHONE).new_page()
     page.goto(site_url + page_path(BY_NAME["search"]))
     results = search(page, word)
