@@ -194,6 +194,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     def build_into(staging: Path) -> None:
         config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(staging))
+        if args.jobs > 0 and "carehub" in config.plugins:  # --jobs: also the processes that render pages
+            config.plugins["carehub"].config.jobs = args.jobs
         preload(catalogue)
         mkdocs_build(config)
 

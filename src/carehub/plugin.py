@@ -27,6 +27,7 @@ events, so a move to another engine means rewriting this file, not the hub.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any, cast
@@ -44,9 +45,10 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import contribute, feeds, opendata
+from . import contribute, feeds, offload, opendata
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
+from .fragments import FragmentCache
 from .glossary import Glossary
 from .listings import DEFAULT_PER_PAGE, GeneratedPage, Home, home_view, plan_pages
 from .problems import Problem, format_text
@@ -73,7 +75,8 @@ class ContentError(PluginError):
 
 
 class CarehubConfig(Config):  # type: ignore[no-untyped-call]
-    jobs = config_options.Type(int, default=1)
+    # Processes for checking stories and rendering pages; 0 means one per core.
+    jobs = config_options.Type(int, default=0)
     per_page = config_options.Type(int, default=DEFAULT_PER_PAGE)
     related = config_options.Type(int, default=5)
     search = config_options.Type(bool, default=True)
@@ -85,13 +88,16 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     """Registered as the `carehub` plugin by an entry point in pyproject.toml."""
 
     catalogue: Catalogue | None = None
+    renderer: offload.Renderer | None = None
+    _quiet: offload.QuietStubs | None = None
     root: Path
     feed_site: feeds.Site
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
-        catalogue = preloaded or load_catalogue(self.root, jobs=self.config.jobs)
+        self.jobs = self.config.jobs if self.config.jobs > 0 else offload.default_jobs()
+        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs)
         glossary = catalogue.glossary  # loaded and checked with the stories
         if catalogue.errors:
             raise ContentError(catalogue)
@@ -123,6 +129,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             file.edit_uri = f"../{story.path}"
             files.append(file)
             self._by_src[file.src_uri] = story
+            offload.make_stub(file, config)  # rendered by offload.Renderer, not in MkDocs' loop
         for path in _assets(self.root / STORIES_DIR):
             rel = path.relative_to(self.root).as_posix()
             files.append(
@@ -142,6 +149,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             file = File.generated(config, src_uri, content="", inclusion=inclusion)
             file.edit_uri = f"../{generated.edit_path}" if generated.edit_path else None
             files.append(file)
+            offload.make_stub(file, config)
         contribute.add_files(files, config, self.catalogue)  # schemas and the share form's assets
         return files
 
@@ -150,6 +158,14 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         story = self.story_for(page)
+        if offload.is_stub(page):
+            # MkDocs' own loop: the real page is rendered by a worker (on_env); the stub needs only what
+            # other pages and the sitemap read of it: its title (nav labels) and its date.
+            generated = self.generated.get(page.file.src_uri)
+            title = story.meta.title if story is not None else generated.title if generated is not None else None
+            page.meta = {"title": title, "template": offload.STUB_TEMPLATE}
+            page.update_date = _page_date(story) if story is not None else self.content_date
+            return ""
         if story is not None:
             meta: dict[str, Any] = story.meta.model_dump(mode="json", exclude_defaults=False)
             page.meta = {
@@ -161,8 +177,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
                 "carehub_searchable": True,
                 "hide": ["toc"],
             }
-            # The sitemap's <lastmod>: when the story last changed, not when the site was built.
-            page.update_date = (story.meta.updated or story.meta.date).isoformat()
+            page.update_date = _page_date(story)
             return markdown
         page.update_date = self.content_date
         generated = self.generated.get(page.file.src_uri)
@@ -188,11 +203,17 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.story_for(page) is not None:
+        if self.story_for(page) is not None and not offload.is_stub(page):
             return sanitise_html(html)
         return html
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.fragments = FragmentCache(nav.pages, [page.url for page in nav.pages])
+        self._nav = nav
+        return nav
+
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        env.globals["ch_cached"] = self.fragments
         env.globals["ch_labels"] = self.labels
         env.globals["ch_facets"] = FACETS
         env.globals["ch_search"] = self.config.search
@@ -203,6 +224,15 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         site = self.feed_site
         env.globals["carehub_feeds"] = feeds.main_feeds(site.name)
         env.globals["carehub_feed_for"] = lambda url: feeds.feed_for_page(url or "", site.vocabularies, site.name)
+        # Everything the pages need now exists: start rendering the offloaded pages (stories first, the
+        # heaviest) in worker processes while MkDocs goes on with the hand-written pages.
+        stubs = [file.page for file in files.documentation_pages() if isinstance(file.page, offload.OffloadedPage)]
+        stubs.sort(key=lambda page: self.story_for(page) is None)
+        self._quiet = offload.QuietStubs(lambda src_uri: src_uri in self._offloaded)
+        self._offloaded = {page.file.src_uri for page in stubs}
+        logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
+        self.renderer = offload.Renderer(config, files, self._nav, env)
+        self.renderer.start(stubs, self.jobs)
         return env
 
     def _region_map(self, index: FacetIndex) -> Markup:
@@ -217,6 +247,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        if offload.is_stub(page):
+            return context
         self._current_page = page
         story = self.story_for(page)
         view: object = None
@@ -233,13 +265,31 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Page weight (issue 9): keep /sitemap.xml constant-size; see sitemap.py.
         split_sitemap(Path(config.site_dir), config.site_url or "")
-        self._write_feeds(Path(config.site_dir))
+        self._write_feeds(Path(config.site_dir))  # while the workers finish the pages
+        errors = self._finish_rendering()
+        if errors:
+            raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
         if self.config.search:
             from .search import index_site
 
             problems = index_site(Path(config.site_dir))
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._finish_rendering(abandon=True)
+
+    def _finish_rendering(self, abandon: bool = False) -> list[str]:
+        renderer, self.renderer = self.renderer, None
+        if self._quiet is not None:
+            logging.getLogger("mkdocs.commands.build").removeFilter(self._quiet)
+            self._quiet = None
+        if renderer is None:
+            return []
+        if abandon:
+            renderer.abandon()
+            return []
+        return renderer.finish()
 
     def _write_feeds(self, site_dir: Path) -> None:
         """Write every feed and open data file into the built site."""
@@ -264,6 +314,11 @@ MONTHS = (
 def format_date(value: dt.date) -> str:
     """GOV.UK style, whatever the build machine's locale: 16 February 2017."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _page_date(story: Story) -> str:
+    """The sitemap's <lastmod> for a story: when it last changed, not when the site was built."""
+    return (story.meta.updated or story.meta.date).isoformat()
 
 
 def _content_date(catalogue: Catalogue) -> str:

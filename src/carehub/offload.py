@@ -1,0 +1,266 @@
+"""Render story and generated pages in worker processes, beside MkDocs' own one-page-at-a-time loop.
+
+Why: MkDocs renders every page in one process, one after another; at 1,000
+stories Markdown and templates were three quarters of the build
+(bench/README.md), and each story page is independent of the others.  So the
+plugin hands MkDocs *stub* pages for stories and generated pages — they keep
+their place in ``files`` (links to them resolve, the sitemap lists them) but
+read, render and write nothing in MkDocs' loop — and renders the real pages
+here, in ``jobs`` processes forked once everything they need exists (config,
+files, nav, the Jinja environment), each running MkDocs' own page steps
+(``_populate_page`` and ``_build_page``, so every plugin event and template
+runs exactly as before).  The output is byte-for-byte what a one-process build
+writes; ``tests/test_offload.py`` builds both ways and compares every file.
+
+Also: MkDocs makes a new ``markdown.Markdown`` for every page (about 0.6 ms
+each, with our glossary of abbreviations); a worker keeps one and resets it.
+
+Workers write their pages straight into the site folder and send back only
+what the parent must know: errors, and MkDocs' warnings (re-logged in the
+parent so ``strict`` mode still counts them).  Pages are dealt out in small
+chunks, heaviest (stories) first, so both cores finish together.
+
+Fork, not spawn: the workers need the whole in-memory build (config, nav,
+files, the template environment), which cannot be pickled; ``fork`` shares it
+copy-on-write.  Where ``fork`` is not available, or ``jobs`` is 1, the same
+code renders the pages in this process.
+
+Relies on MkDocs 1.6.1's private ``_populate_page``/``_build_page`` and
+``Page.render`` internals: the pin in pyproject.toml is exact for this reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import jinja2
+import markdown
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
+
+log = logging.getLogger("mkdocs.plugins.carehub")
+
+# The stub's template: renders nothing, so MkDocs writes nothing over the worker's page.
+STUB_TEMPLATE = "carehub/offloaded.html"
+CHUNKS_PER_JOB = 8
+
+
+class OffloadedPage(Page):
+    """A page that carehub's workers render; in MkDocs' own loop it reads and renders nothing.
+
+    ``live`` is False in the process running MkDocs' loop and True while
+    ``render_pages`` runs (in a worker, or in this process when there is one job).
+    """
+
+    live: ClassVar[bool] = False
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        if not OffloadedPage.live:
+            self.markdown = ""
+            return
+        super().read_source(config)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if not OffloadedPage.live:
+            self.content = ""
+            self.toc = get_toc([])
+            return
+        _render_markdown(self, config, files)
+
+
+def is_stub(page: Page) -> bool:
+    """True for an offloaded page while MkDocs' own loop handles it (it should do nothing)."""
+    return isinstance(page, OffloadedPage) and not OffloadedPage.live
+
+
+_MARKDOWN: dict[int, markdown.Markdown] = {}
+
+
+def _render_markdown(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """``Page.render`` of MkDocs 1.6.1, with one Markdown instance per process instead of one per page."""
+    assert page.markdown is not None
+    md = _MARKDOWN.get(id(config))
+    if md is None:
+        _MARKDOWN.clear()
+        md = _MARKDOWN[id(config)] = markdown.Markdown(
+            extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {}
+        )
+    md.reset()
+    # MkDocs' per-page processors; registering under the same name replaces the previous page's.
+    raw_html = _RawHTMLPreprocessor()
+    raw_html._register(md)
+    anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
+    anchors._register(md)
+    relative_paths = _RelativePathTreeprocessor(page.file, files, config)
+    relative_paths._register(md)
+    title = _ExtractTitleTreeprocessor()
+    title._register(md)
+    page.content = md.convert(page.markdown)
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = title.title
+    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative_paths.links_to_anchors
+
+
+@dataclass
+class _Build:
+    """What a worker needs, inherited through fork (never pickled)."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
+    pages: dict[str, OffloadedPage]
+
+
+@dataclass
+class Outcome:
+    """What a chunk of pages sends back: errors and warnings, never page content."""
+
+    errors: list[str] = field(default_factory=list)
+    records: list[tuple[str, int, str]] = field(default_factory=list)  # (logger, level, message)
+
+
+# The build being rendered, for the workers (set before forking; a dict so no `global` is needed).
+_ACTIVE: dict[str, _Build] = {}
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _render_chunk(src_uris: Sequence[str]) -> Outcome:
+    """Render and write these pages (in a worker, or in-process); report, never raise."""
+    build = _ACTIVE["build"]
+    outcome = Outcome()
+    collector = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    saved = logger.propagate, logger.handlers[:]
+    if multiprocessing.parent_process() is not None:  # a worker: the parent prints what we send back
+        logger.handlers = [collector]
+        logger.propagate = False
+    OffloadedPage.live = True
+    doc_files = build.files.documentation_pages()
+    try:
+        for src_uri in src_uris:
+            page = build.pages[src_uri]
+            try:
+                mkdocs_build._populate_page(page, build.config, build.files)
+                mkdocs_build._build_page(page, build.config, doc_files, build.nav, build.env)
+            except Exception as error:  # reported with the page's name; the build then fails
+                outcome.errors.append(f"{src_uri}: {type(error).__name__}: {error}")
+                # MkDocs has logged "Error building page …" too; the error list says it once.
+                collector.records = [r for r in collector.records if f"page '{src_uri}'" not in r[2]]
+            finally:
+                # The page is written; keep nothing of its text (memory stays flat as the hub grows), only
+                # its meta: other pages' nav reads its title.
+                page.markdown = page.content = ""
+    finally:
+        OffloadedPage.live = False
+        logger.propagate, logger.handlers = saved
+        logger.removeHandler(collector)
+    outcome.records = collector.records
+    return outcome
+
+
+def _chunks(src_uris: Sequence[str], jobs: int) -> list[list[str]]:
+    size = max(1, min(50, len(src_uris) // max(1, jobs * CHUNKS_PER_JOB)))
+    return [list(src_uris[i : i + size]) for i in range(0, len(src_uris), size)]
+
+
+class Renderer:
+    """Started when the template environment is ready (on_env); finished before the site is indexed."""
+
+    def __init__(self, config: MkDocsConfig, files: Files, nav: Navigation, env: jinja2.Environment) -> None:
+        self._build = _Build(config, files, nav, env, {})
+        self._pending: Any = None
+        self._pool: Any = None
+        self._inline: list[str] = []
+
+    def start(self, pages: Iterable[OffloadedPage], jobs: int) -> None:
+        """Begin rendering ``pages`` (heaviest first) with ``jobs`` processes; returns at once when forking."""
+        ordered = list(pages)
+        self._build.pages = {page.file.src_uri: page for page in ordered}
+        _ACTIVE["build"] = self._build
+        src_uris = [page.file.src_uri for page in ordered]
+        if jobs <= 1 or len(src_uris) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            self._inline = src_uris  # rendered in finish(), in this process
+            return
+        context = multiprocessing.get_context("fork")
+        self._pool = context.Pool(processes=jobs)
+        self._pending = self._pool.map_async(_render_chunk, _chunks(src_uris, jobs), chunksize=1)
+
+    def finish(self) -> list[str]:
+        """Wait for every page; re-log the workers' warnings here; return the errors."""
+        try:
+            if self._pool is not None:
+                outcomes: list[Outcome] = self._pending.get()
+                self._pool.close()
+                self._pool.join()
+            else:
+                outcomes = [_render_chunk(self._inline)] if self._inline else []
+        finally:
+            self.abandon()
+            _ACTIVE.clear()
+        errors: list[str] = []
+        for outcome in outcomes:
+            for name, level, message in outcome.records:
+                logging.getLogger(name).log(level, message)
+            errors.extend(outcome.errors)
+        return errors
+
+    def abandon(self) -> None:
+        """Stop the workers (a failed build); safe to call twice."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def default_jobs() -> int:
+    """One process per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+class QuietStubs(logging.Filter):
+    """Drops MkDocs' "Page skipped … empty output" notice for stub pages: their real page comes from a worker."""
+
+    def __init__(self, is_offloaded: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._is_offloaded = is_offloaded
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.levelno == logging.INFO and message.startswith("Page skipped: '"):
+            return not self._is_offloaded(message.split("'", 2)[1])
+        return True
+
+
+def make_stub(file: File, config: MkDocsConfig) -> OffloadedPage:
+    """Give ``file`` an OffloadedPage, so MkDocs' loop uses it instead of making a Page of its own."""
+    return OffloadedPage(None, file, config)
