@@ -258,9 +258,24 @@ def categories(story: Story, vocabularies: Vocabularies) -> list[tuple[Facet, st
     """(facet, label) for every facet value of a story, in CATEGORY_FACETS order."""
     found: list[tuple[Facet, str]] = []
     for facet in CATEGORY_FACETS:
-        labels = {t.id: t.label for t in terms(facet, vocabularies)}
+        labels = _labels(facet, vocabularies)
         found.extend((facet, labels.get(value, value)) for value in values_of(story, facet))
     return found
+
+
+# Labels by (facet, vocabularies), built once per build instead of once per feed item (was 5 % of the build).
+# The value keeps the Vocabularies object alive, so its id cannot be reused by another while cached.
+_LABELS: dict[tuple[str, int], tuple[Vocabularies, dict[str, str]]] = {}
+
+
+def _labels(facet: Facet, vocabularies: Vocabularies) -> dict[str, str]:
+    key = (facet.slug, id(vocabularies))
+    hit = _LABELS.get(key)
+    if hit is None or hit[0] is not vocabularies:
+        if len(_LABELS) > 64:  # `carehub serve` builds again and again in one process
+            _LABELS.clear()
+        hit = _LABELS[key] = (vocabularies, {t.id: t.label for t in terms(facet, vocabularies)})
+    return hit[1]
 
 
 def creator(story: Story) -> str | None:

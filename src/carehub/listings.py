@@ -26,7 +26,9 @@ from .facets import FACETS, FacetIndex, Term
 from .glossary import Glossary
 from .sites import SiteEntry
 
-DEFAULT_PER_PAGE = 20
+# 50 cards a page: at 1,000 stories, 20 a page made ~550 listing pages, a third of the site's pages, each
+# costing a full page template and a search-indexer pass; 50 makes ~230.  A page of 50 cards is ~14 KB gzipped.
+DEFAULT_PER_PAGE = 50
 FEED_FACETS = frozenset({"type", "care-model", "barrier", "region"})  # facets with an RSS feed (feeds.py)
 HOME_LATEST = 6
 
