@@ -231,6 +231,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self._quiet = offload.QuietStubs(lambda src_uri: src_uri in self._offloaded)
         self._offloaded = {page.file.src_uri for page in stubs}
         logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
+        offload.precompile(env, config.theme.get("language") or "en")
         self.renderer = offload.Renderer(config, files, self._nav, env)
         self.renderer.start(stubs, self.jobs)
         return env
