@@ -31,6 +31,7 @@ Relies on MkDocs 1.6.1's private ``_populate_page``/``_build_page`` and
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -209,7 +210,13 @@ class Renderer:
             self._inline = src_uris  # rendered in finish(), in this process
             return
         context = multiprocessing.get_context("fork")
-        self._pool = context.Pool(processes=jobs)
+        # Keep the garbage collector of the workers off the parent's objects, so the pages holding them stay
+        # shared copy-on-write instead of being copied into every worker (Python's gc.freeze documentation).
+        gc.freeze()
+        try:
+            self._pool = context.Pool(processes=jobs)
+        finally:
+            gc.unfreeze()
         self._pending = self._pool.map_async(_render_chunk, _chunks(src_uris, jobs), chunksize=1)
 
     def finish(self) -> list[str]:
