@@ -37,7 +37,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import jinja2
 import markdown
@@ -53,6 +53,8 @@ from mkdocs.structure.pages import (
     _RelativePathTreeprocessor,
 )
 from mkdocs.structure.toc import get_toc
+
+from .rendercache import RenderCache, Rendered
 
 log = logging.getLogger("mkdocs.plugins.carehub")
 
@@ -93,7 +95,54 @@ _MARKDOWN: dict[int, markdown.Markdown] = {}
 
 
 def _render_markdown(page: Page, config: MkDocsConfig, files: Files) -> None:
-    """``Page.render`` of MkDocs 1.6.1, with one Markdown instance per process instead of one per page."""
+    """``Page.render`` of MkDocs 1.6.1, with one Markdown instance per process, through the render cache."""
+    assert page.markdown is not None
+    build = _ACTIVE.get("build")
+    cache = build.cache if build is not None and page.markdown.strip() else None
+    key = cache.key(page.file.src_uri, page.file.url, page.markdown) if cache is not None else ""
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        _apply(page, hit, files)
+        return
+    capture = _Collect(logging.INFO)
+    logging.getLogger("mkdocs").addHandler(capture)
+    try:
+        toc_tokens = _convert(page, config, files)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(capture)
+    if cache is not None:
+        links = page.links_to_anchors or {}
+        cache.put(
+            key,
+            Rendered(
+                html=page.content or "",
+                toc_tokens=toc_tokens,
+                title=page._title_from_render,
+                anchors=sorted(page.present_anchor_ids or ()),
+                anchor_links={target.src_uri: dict(anchors) for target, anchors in links.items()},
+                warnings=capture.records,
+            ),
+        )
+
+
+def _apply(page: Page, hit: Rendered, files: Files) -> None:
+    """Give ``page`` what rendering its Markdown gave last time, and log again what was logged then."""
+    page.content = hit.html
+    page.toc = get_toc(cast(Any, hit.toc_tokens))
+    page._title_from_render = hit.title
+    page.present_anchor_ids = set(hit.anchors)
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = {
+            target: dict(anchors)
+            for src_uri, anchors in hit.anchor_links.items()
+            if (target := files.get_file_from_path(src_uri)) is not None
+        }
+    for name, level, message in hit.warnings:
+        logging.getLogger(name).log(level, message)
+
+
+def _convert(page: Page, config: MkDocsConfig, files: Files) -> list[dict[str, Any]]:
+    """Render; returns the table of contents tokens (plain data, for the cache)."""
     assert page.markdown is not None
     md = _MARKDOWN.get(id(config))
     if md is None:
@@ -112,11 +161,13 @@ def _render_markdown(page: Page, config: MkDocsConfig, files: Files) -> None:
     title = _ExtractTitleTreeprocessor()
     title._register(md)
     page.content = md.convert(page.markdown)
-    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    toc_tokens: list[dict[str, Any]] = getattr(md, "toc_tokens", [])
+    page.toc = get_toc(cast(Any, toc_tokens))
     page._title_from_render = title.title
     page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
     if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
         page.links_to_anchors = relative_paths.links_to_anchors
+    return toc_tokens
 
 
 @dataclass
@@ -128,6 +179,7 @@ class _Build:
     nav: Navigation
     env: jinja2.Environment
     pages: dict[str, OffloadedPage]
+    cache: RenderCache | None = None
 
 
 @dataclass
@@ -143,8 +195,8 @@ _ACTIVE: dict[str, _Build] = {}
 
 
 class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+    def __init__(self, level: int = logging.WARNING) -> None:
+        super().__init__(level)
         self.records: list[tuple[str, int, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -194,8 +246,15 @@ def _chunks(src_uris: Sequence[str], jobs: int) -> list[list[str]]:
 class Renderer:
     """Started when the template environment is ready (on_env); finished before the site is indexed."""
 
-    def __init__(self, config: MkDocsConfig, files: Files, nav: Navigation, env: jinja2.Environment) -> None:
-        self._build = _Build(config, files, nav, env, {})
+    def __init__(
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        nav: Navigation,
+        env: jinja2.Environment,
+        cache: RenderCache | None = None,
+    ) -> None:
+        self._build = _Build(config, files, nav, env, {}, cache)
         self._pending: Any = None
         self._pool: Any = None
         self._inline: list[str] = []
@@ -231,6 +290,8 @@ class Renderer:
         finally:
             self.abandon()
             _ACTIVE.clear()
+        if self._build.cache is not None:
+            self._build.cache.prune(len(self._build.pages))
         errors: list[str] = []
         for outcome in outcomes:
             for name, level, message in outcome.records:

@@ -27,6 +27,7 @@ events, so a move to another engine means rewriting this file, not the hub.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from pathlib import Path
@@ -45,7 +46,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import contribute, feeds, offload, opendata
+from . import __version__, contribute, feeds, offload, opendata, rendercache
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .fragments import FragmentCache
@@ -232,7 +233,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self._offloaded = {page.file.src_uri for page in stubs}
         logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
         offload.precompile(env, config.theme.get("language") or "en")
-        self.renderer = offload.Renderer(config, files, self._nav, env)
+        cache = None
+        if rendercache.enabled():
+            cache = rendercache.RenderCache(self.root, _render_salt(config), (f.src_uri for f in files))
+        self.renderer = offload.Renderer(config, files, self._nav, env, cache)
         self.renderer.start(stubs, self.jobs)
         return env
 
@@ -315,6 +319,19 @@ MONTHS = (
 def format_date(value: dt.date) -> str:
     """GOV.UK style, whatever the build machine's locale: 16 February 2017."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _render_salt(config: MkDocsConfig) -> str:
+    """Everything besides a page's own Markdown that changes its HTML: versions and Markdown settings."""
+    import markdown
+    from mkdocs import __version__ as mkdocs_version
+
+    settings = {
+        "versions": [__version__, mkdocs_version, markdown.__version__],
+        "extensions": config.markdown_extensions,
+        "settings": config.mdx_configs,
+    }
+    return json.dumps(settings, sort_keys=True, default=repr, ensure_ascii=False)
 
 
 def _page_date(story: Story) -> str:
