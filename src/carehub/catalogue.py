@@ -122,7 +122,10 @@ class _Context:
     slugs: frozenset[str]
 
 
-_VALIDATORS: dict[int, StoryValidator] = {}
+# One validator per check context (building one is costly).  The entry keeps its context alive: keyed by id()
+# alone, a later project's context could be given a freed one's id and its validator, with another project's
+# sites and vocabularies (seen in a long test run).
+_VALIDATORS: dict[int, tuple[_Context, StoryValidator]] = {}
 
 
 def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], list[str]]:
@@ -197,9 +200,12 @@ def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], 
     problems.extend(read_problems)
     if document.data is None:
         return None, problems, lines
-    validator = _VALIDATORS.get(id(ctx))
-    if validator is None:
-        validator = _VALIDATORS[id(ctx)] = StoryValidator(ctx.vocabularies, ctx.site_ids, ctx.today)
+    cached = _VALIDATORS.get(id(ctx))
+    if cached is None or cached[0] is not ctx:
+        if len(_VALIDATORS) >= 8:  # a long-lived process (tests, `carehub serve`) checks many contexts
+            _VALIDATORS.clear()
+        cached = _VALIDATORS[id(ctx)] = (ctx, StoryValidator(ctx.vocabularies, ctx.site_ids, ctx.today))
+    validator = cached[1]
     meta, story_problems = validator.validate(document, rel)
     problems.extend(story_problems)
     problems.extend(_check_references(path, document, ctx, rel))
