@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from carehub import chromium as chromium_flags
 from carehub.catalogue import Catalogue, Story, load_catalogue
 
 from . import known, tools
@@ -98,7 +99,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(executable), args=list(tools.CHROMIUM_ARGS))
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=list(chromium_flags.ARGS))
         yield chromium
         chromium.close()
 
