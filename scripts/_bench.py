@@ -49,19 +49,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carehub.chromium import ARGS as CHROMIUM_ARGS
+from carehub.chromium import EXECUTABLE as CHROMIUM
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 GZIP_LEVEL = 6
 QUERY = "discharge"
 SEARCH_INDEX_RE = re.compile(r"search_index\.json|/pagefind/|\.pf_(?:index|meta|fragment)|lunr|search.*\.json")

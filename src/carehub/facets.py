@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .catalogue import Catalogue, Story
-from .model import TYPE_DESCRIPTIONS, TYPE_LABELS
+from .model import STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS
+from .vocabularies import Term as VocabularyTerm
+from .vocabularies import Vocabularies
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +84,27 @@ def build_facet_indexes(catalogue: Catalogue) -> dict[str, FacetIndex]:
     """Every facet's terms with their stories; one pass over the catalogue (newest-first order kept)."""
     indexes: dict[str, FacetIndex] = {}
     for facet in FACETS:
-        buckets: dict[str, list[Story]] = {term_id: [] for term_id, _, _ in vocabulary_terms(catalogue, facet)}
+        values = vocabulary_terms(facet, catalogue.vocabularies)
+        buckets: dict[str, list[Story]] = {value.id: [] for value in values}
         for story in catalogue.stories:
-            for value in values_of(story, facet):
-                buckets.setdefault(value, []).append(story)
+            for value_id in values_of(story, facet):
+                buckets.setdefault(value_id, []).append(story)
         terms = tuple(
-            Term(facet, term_id, label, description, tuple(buckets[term_id]))
-            for term_id, label, description in vocabulary_terms(catalogue, facet)
+            Term(facet, value.id, value.label, value.description, tuple(buckets[value.id])) for value in values
         )
         indexes[facet.slug] = FacetIndex(facet, terms)
     return indexes
 
 
-def vocabulary_terms(catalogue: Catalogue, facet: Facet) -> list[tuple[str, str, str]]:
-    """(id, label, description) of every value the facet can take, in vocabulary order."""
+def vocabulary_terms(facet: Facet, vocabularies: Vocabularies) -> tuple[VocabularyTerm, ...]:
+    """Every value the facet can take, in vocabulary order (for `type`, the story types in the model's order).
+
+    The listing pages and the feeds both list a facet's values from here, so a
+    facet's pages and its feeds always offer the same values.
+    """
     if facet.vocabulary is None:
-        return [(type_id, TYPE_LABELS[type_id], TYPE_DESCRIPTIONS[type_id]) for type_id in TYPE_LABELS]
-    return [(t.id, t.label, t.description) for t in catalogue.vocabularies[facet.vocabulary]]
+        return tuple(VocabularyTerm(t, TYPE_LABELS[t], TYPE_DESCRIPTIONS[t]) for t in STORY_TYPES)
+    return tuple(vocabularies[facet.vocabulary])
 
 
 def label_maps(catalogue: Catalogue) -> dict[str, dict[str, str]]:

@@ -50,9 +50,9 @@ from dataclasses import dataclass
 
 from . import __version__, feedimage
 from .catalogue import Story
-from .facets import FACETS, FACETS_BY_SLUG, Facet, values_of
-from .model import STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS, PatientStory
-from .vocabularies import Vocabularies
+from .facets import FACETS, FACETS_BY_SLUG, Facet, values_of, vocabulary_terms
+from .model import PatientStory
+from .vocabularies import Term, Vocabularies
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -82,13 +82,6 @@ FEED_FACETS: tuple[Facet, ...] = tuple(FACETS_BY_SLUG[slug] for slug in ("type",
 # Every facet becomes an RSS <category> on each item, in the order of facets.FACETS.
 CATEGORY_FACETS: tuple[Facet, ...] = FACETS
 _LISTING_RE = re.compile(r"^/?browse/([a-z0-9-]+)/([a-z0-9-]+)/(?:page/[0-9]+/)?(?:index\.html)?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    id: str
-    label: str
-    description: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +135,6 @@ def listing_path(facet: str, term_id: str) -> str:
     return f"browse/{facet}/{term_id}/"
 
 
-def terms(facet: Facet, vocabularies: Vocabularies) -> tuple[Term, ...]:
-    """The terms of a facet, in the vocabulary's order (the story types in the model's order)."""
-    if facet.vocabulary is None:
-        return tuple(Term(t, TYPE_LABELS[t], TYPE_DESCRIPTIONS[t]) for t in STORY_TYPES)
-    return tuple(Term(t.id, t.label, t.description) for t in vocabularies[facet.vocabulary])
-
-
 def main_feeds(site_name: str) -> tuple[FeedInfo, FeedInfo]:
     """The two site-wide feeds, linked from the head of every page."""
     return (
@@ -180,7 +166,7 @@ def all_feeds(vocabularies: Vocabularies, site_name: str) -> tuple[FeedInfo, ...
     """Every RSS feed the build writes, in the order the Subscribe page lists them."""
     found = list(main_feeds(site_name))
     for facet in FEED_FACETS:
-        found.extend(facet_feed(facet, term, site_name) for term in terms(facet, vocabularies))
+        found.extend(facet_feed(facet, term, site_name) for term in vocabulary_terms(facet, vocabularies))
     return tuple(found)
 
 
@@ -195,7 +181,7 @@ def feed_for_page(url: str, vocabularies: Vocabularies, site_name: str) -> FeedI
     facet = FACETS_BY_SLUG.get(match.group(1))
     if facet is None or facet not in FEED_FACETS:
         return None
-    term = next((t for t in terms(facet, vocabularies) if t.id == match.group(2)), None)
+    term = next((t for t in vocabulary_terms(facet, vocabularies) if t.id == match.group(2)), None)
     return facet_feed(facet, term, site_name) if term else None
 
 
@@ -274,7 +260,7 @@ def _labels(facet: Facet, vocabularies: Vocabularies) -> dict[str, str]:
     if hit is None or hit[0] is not vocabularies:
         if len(_LABELS) > 64:  # `carehub serve` builds again and again in one process
             _LABELS.clear()
-        hit = _LABELS[key] = (vocabularies, {t.id: t.label for t in terms(facet, vocabularies)})
+        hit = _LABELS[key] = (vocabularies, {t.id: t.label for t in vocabulary_terms(facet, vocabularies)})
     return hit[1]
 
 

@@ -67,8 +67,7 @@ class FieldSpec:
 def type_fields(schema: dict[str, Any], story_type: str) -> tuple[FieldSpec, ...]:
     """The fields of one story type, in reading order."""
     defs = schema["$defs"]
-    definition = defs[model.MODELS[story_type].__name__]
-    specs = {name: _spec(name, prop, name in definition.get("required", ()), defs) for name, prop in _props(definition)}
+    specs = {spec.name: spec for spec in _fields(defs[model.MODELS[story_type].__name__], defs)}
     base = [name for name in model.StoryBase.model_fields if name not in HEAD]
     own = [name for name in specs if name not in HEAD and name not in base]
     return tuple(specs[name] for name in (*HEAD, *base, *own) if name in specs)
@@ -85,8 +84,10 @@ def own_fields(story_type: str) -> frozenset[str]:
     )
 
 
-def _props(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return list(definition.get("properties", {}).items())
+def _fields(node: dict[str, Any], defs: dict[str, Any]) -> tuple[FieldSpec, ...]:
+    """The fields of an object in the schema: a story type, a group (consent), or each item of a list of groups."""
+    required = node.get("required", ())
+    return tuple(_spec(name, prop, name in required, defs) for name, prop in node.get("properties", {}).items())
 
 
 def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -112,29 +113,13 @@ def _spec(name: str, prop: dict[str, Any], required: bool, defs: dict[str, Any])
     if "const" in node and name == "type":
         return FieldSpec(kind="type", const=node["const"], **common)
     if node.get("type") == "object":
-        children = tuple(
-            _spec(child, child_prop, child in node.get("required", ()), defs) for child, child_prop in _props(node)
-        )
-        return FieldSpec(kind="group", children=children, **common)
+        return FieldSpec(kind="group", children=_fields(node, defs), **common)
     if node.get("type") == "array":
         items = _resolve(node.get("items", {}), defs)
         if items.get("type") == "object":
-            children = tuple(
-                _spec(child, child_prop, child in items.get("required", ()), defs)
-                for child, child_prop in _props(items)
-            )
-            return FieldSpec(kind="groups", children=children, min_items=node.get("minItems"), **common)
+            return FieldSpec(kind="groups", children=_fields(items, defs), min_items=node.get("minItems"), **common)
         kind = "choices" if "enum" in items else ("sites" if items.get("x-sites") else "texts")
-        return FieldSpec(
-            kind=kind,
-            options=tuple(items.get("enum", ())),
-            option_labels=tuple(_labels(items)),
-            min_items=node.get("minItems"),
-            min_length=items.get("minLength"),
-            max_length=items.get("maxLength"),
-            pattern=items.get("pattern"),
-            **common,
-        )
+        return FieldSpec(kind=kind, min_items=node.get("minItems"), **_value_limits(items), **common)
     if node.get("type") == "boolean":
         return FieldSpec(kind="boolean", const=node.get("const", prop.get("const")), **common)
     if node.get("type") in ("number", "integer"):
@@ -151,15 +136,22 @@ def _spec(name: str, prop: dict[str, Any], required: bool, defs: dict[str, Any])
         kind = "site"
     else:
         kind = "long-text" if (node.get("maxLength") or 0) >= LONG_TEXT_FROM else "text"
-    return FieldSpec(
-        kind=kind,
-        options=tuple(node.get("enum", ())),
-        option_labels=tuple(_labels(node)),
-        min_length=node.get("minLength"),
-        max_length=node.get("maxLength"),
-        pattern=node.get("pattern"),
-        **common,
-    )
+    return FieldSpec(kind=kind, **_value_limits(node), **common)
+
+
+def _value_limits(node: dict[str, Any]) -> dict[str, Any]:
+    """What one value may be: its options (with labels), length and pattern.
+
+    For a list these are the limits of each item, so the same reading serves a
+    single value and every value of a list.
+    """
+    return {
+        "options": tuple(node.get("enum", ())),
+        "option_labels": tuple(_labels(node)),
+        "min_length": node.get("minLength"),
+        "max_length": node.get("maxLength"),
+        "pattern": node.get("pattern"),
+    }
 
 
 def _labels(node: dict[str, Any]) -> list[str]:

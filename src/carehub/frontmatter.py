@@ -382,18 +382,8 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
                 "Put long text in the body, below the closing `---`.",
             )
         ]
-    if not yaml_text.strip():
-        return document, [
-            Problem(
-                file,
-                1,
-                1,
-                "CH105",
-                "error",
-                "The front matter is empty.",
-                "Add the required fields between the two `---` lines.",
-            )
-        ]
+    if not yaml_text.strip():  # nothing to compose
+        return document, [_empty(file)]
     reader = _Reader(file, line_offset=1)
     try:
         node = yaml.compose(yaml_text, Loader=_ComposeLoader)
@@ -401,18 +391,8 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
         mark = error.problem_mark or error.context_mark
         line, column = reader.where(mark) if mark else (2, 1)
         what = (error.problem or "invalid YAML").strip()
-        if "nesting depth" in what:
-            return document, [
-                Problem(
-                    file,
-                    line,
-                    column,
-                    "CH108",
-                    "error",
-                    "The front matter is nested too deeply to read.",
-                    "Story front matter needs at most three levels. Check the brackets.",
-                )
-            ]
+        if "nesting depth" in what:  # libyaml's own limit
+            return document, [_too_deep(file, line, column)]
         return document, [
             Problem(
                 file,
@@ -436,30 +416,10 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
                 "Check the indentation and quotes.",
             )
         ]
-    except RecursionError:
-        return document, [
-            Problem(
-                file,
-                2,
-                1,
-                "CH108",
-                "error",
-                "The front matter is nested too deeply to read.",
-                "Story front matter needs at most three levels. Check the brackets.",
-            )
-        ]
-    if node is None:
-        return document, [
-            Problem(
-                file,
-                1,
-                1,
-                "CH105",
-                "error",
-                "The front matter is empty.",
-                "Add the required fields between the two `---` lines.",
-            )
-        ]
+    except RecursionError:  # the pure-Python composer's limit
+        return document, [_too_deep(file, 2, 1)]
+    if node is None:  # only comments
+        return document, [_empty(file)]
     if not isinstance(node, yaml.MappingNode):
         line, column = reader.where(node.start_mark)
         return document, [
@@ -478,6 +438,32 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
     document.positions = reader.positions
     document.traps = reader.traps
     return document, reader.problems
+
+
+def _empty(file: str) -> Problem:
+    """Front matter with no fields: blank lines only, or only comments (YAML composes nothing from either)."""
+    return Problem(
+        file,
+        1,
+        1,
+        "CH105",
+        "error",
+        "The front matter is empty.",
+        "Add the required fields between the two `---` lines.",
+    )
+
+
+def _too_deep(file: str, line: int, column: int) -> Problem:
+    """Nesting past what the YAML reader will follow: libyaml stops with an error, the Python composer recurses."""
+    return Problem(
+        file,
+        line,
+        column,
+        "CH108",
+        "error",
+        "The front matter is nested too deeply to read.",
+        "Story front matter needs at most three levels. Check the brackets.",
+    )
 
 
 def _yaml_hint(what: str) -> str:

@@ -102,20 +102,11 @@ def find_unsafe_markup(markdown: str) -> Iterator[Unsafe]:
                         f"The attribute `{attribute}` is not allowed on `<{name}>`.",
                         "Remove the attribute.",
                     )
-        for m in _AUTOLINK_RE.finditer(text):
-            scheme = unsafe_address(m.group(1))
-            if scheme:
-                yield _unsafe_link(m.start(1), scheme)
+        yield from _unsafe_links(_AUTOLINK_RE, text)
     if "](" in text:
-        for m in _INLINE_LINK_RE.finditer(text):
-            scheme = unsafe_address(m.group(1))
-            if scheme:
-                yield _unsafe_link(m.start(1), scheme)
+        yield from _unsafe_links(_INLINE_LINK_RE, text)
     if "]:" in text:
-        for m in _REF_DEF_RE.finditer(text):
-            scheme = unsafe_address(m.group(1))
-            if scheme:
-                yield _unsafe_link(m.start(1), scheme)
+        yield from _unsafe_links(_REF_DEF_RE, text)
     if "{" in text:
         for m in _ATTR_LIST_RE.finditer(text):
             inner = m.group(1)
@@ -130,6 +121,14 @@ def find_unsafe_markup(markdown: str) -> Iterator[Unsafe]:
                 scheme = unsafe_address(u.group(2))
                 if scheme:
                     yield _unsafe_link(m.start(1) + u.start(2), scheme)
+
+
+def _unsafe_links(pattern: re.Pattern[str], text: str) -> Iterator[Unsafe]:
+    """Every address the pattern finds (its group 1) whose scheme could run code."""
+    for m in pattern.finditer(text):
+        scheme = unsafe_address(m.group(1))
+        if scheme:
+            yield _unsafe_link(m.start(1), scheme)
 
 
 def _unsafe_link(start: int, scheme: str) -> Unsafe:

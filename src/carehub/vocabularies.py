@@ -94,21 +94,17 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
     document, read_problems = frontmatter.read("---\n" + text + "\n---\n", rel)
     problems.extend(_shift(read_problems))
     data = document.data or {}
+
+    def problem(line: int, message: str, hint: str = "") -> Problem:
+        return Problem(rel, line, 0, "CH600", "error", message, hint)
+
     for name in NAMES:
         entries = data.get(name)
         where = document.positions.get((name,))
         line = (where.key_line - 1) if where else 0
         if not isinstance(entries, list) or not entries:
             problems.append(
-                Problem(
-                    rel,
-                    line,
-                    0,
-                    "CH600",
-                    "error",
-                    f"`{name}` must be a list of terms.",
-                    "Each term needs `id`, `label` and `description`.",
-                )
+                problem(line, f"`{name}` must be a list of terms.", "Each term needs `id`, `label` and `description`.")
             )
             continue
         terms: list[Term] = []
@@ -120,31 +116,15 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
                 isinstance(entry.get(k), str) and entry.get(k) for k in ("id", "label", "description")
             ):
                 problems.append(
-                    Problem(
-                        rel,
-                        entry_line,
-                        0,
-                        "CH600",
-                        "error",
-                        f"Term {index + 1} of `{name}` needs `id`, `label` and `description` as text.",
-                    )
+                    problem(entry_line, f"Term {index + 1} of `{name}` needs `id`, `label` and `description` as text.")
                 )
                 continue
             if not pattern.match(entry["id"]):
                 problems.append(
-                    Problem(
-                        rel,
-                        entry_line,
-                        0,
-                        "CH600",
-                        "error",
-                        f"`{entry['id']}` in `{name}` is not lowercase words joined by hyphens.",
-                    )
+                    problem(entry_line, f"`{entry['id']}` in `{name}` is not lowercase words joined by hyphens.")
                 )
             if any(t.id == entry["id"] for t in terms):
-                problems.append(
-                    Problem(rel, entry_line, 0, "CH600", "error", f"`{entry['id']}` is listed twice in `{name}`.")
-                )
+                problems.append(problem(entry_line, f"`{entry['id']}` is listed twice in `{name}`."))
             terms.append(Term(entry["id"], entry["label"], entry["description"]))
         by_name[name] = Vocabulary(name, tuple(terms))
     return Vocabularies(by_name), problems

@@ -3,7 +3,9 @@
 The site is built once per session from the repository's own content (the
 same command readers' site is built with), served over HTTP on a free local
 port, and shared by every gate.  Each test gets a fresh browser context, so
-cookies and storage never leak from one test to the next.
+cookies and storage never leak from one test to the next.  A gate that judges
+every page type at every width asks for ``opened_page`` and is parametrised
+with ``pagetypes.params_at_widths()``.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from typing import Any
 
 import pytest
 
+from carehub import chromium as chromium_flags
 from carehub.catalogue import Catalogue, Story, load_catalogue
 
 from . import known, tools
 from .pagetypes import PageType, unique_word
 from .server import serve
+from .site_ui import OpenedPage, open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
-WIDTHS = {"desktop": 1280, "mobile": 375}
 FIXED_ENV = {"CAREHUB_TODAY": "2026-11-25", "SOURCE_DATE_EPOCH": "1795564800", "NO_MKDOCS_2_WARNING": "1"}
 
 
@@ -98,7 +101,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(executable), args=list(tools.CHROMIUM_ARGS))
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=list(chromium_flags.ARGS))
         yield chromium
         chromium.close()
 
@@ -137,6 +140,27 @@ def new_context(browser: Any, site_url: str) -> Iterator[Callable[..., Any]]:
     yield factory
     for context in made:
         context.close()
+
+
+@pytest.fixture
+def opened_page(
+    page_type: PageType,
+    width: int,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    search_word: tuple[str, Story],
+    new_context: Callable[..., Any],
+) -> OpenedPage:
+    """The parametrised page type open at the parametrised width, in a fresh context, ready to judge.
+
+    For gates parametrised with ``pagetypes.params_at_widths()``; the search
+    page shows the results for the session's search word.
+    """
+    path = page_path(page_type)
+    context = new_context(width)
+    page = context.new_page()
+    open_page(page, site_url + path, page_type, query=search_word[0])
+    return OpenedPage(page_type, width, path, context, page)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

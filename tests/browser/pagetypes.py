@@ -34,6 +34,8 @@ FACETS: dict[str, str] = {
     "tag": "tags",
 }
 STORY_TYPES = ("patient-story", "failure", "case-study", "resource")
+# The widths every page type is judged at, in CSS pixels: a desktop window and a small phone.
+WIDTHS = {"desktop": 1280, "mobile": 375}
 
 
 class NotInContent(LookupError):
@@ -121,9 +123,14 @@ def not_built_yet(*names: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(strict=True, reason=f"page type not built yet on main (issue 4): {', '.join(missing)}")]
 
 
-def params(page_types: Iterable[PageType] = _ALL) -> list[Any]:
-    """pytest parameters for page types, each named, the PENDING ones marked xfail(strict)."""
-    return [pytest.param(p, id=p.name, marks=not_built_yet(p.name)) for p in page_types]
+def params_at_widths(page_types: Iterable[PageType] = _ALL) -> list[Any]:
+    """pytest parameters for ("page_type", "width"): every page type at every width, named "<page type>-<width>px"
+    (say "home-375px"), the PENDING ones marked xfail(strict)."""
+    return [
+        pytest.param(p, width, id=f"{p.name}-{width}px", marks=not_built_yet(p.name))
+        for p in page_types
+        for width in WIDTHS.values()
+    ]
 
 
 def file_for(site_dir: Path, path: str) -> Path:

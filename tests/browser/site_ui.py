@@ -8,6 +8,7 @@ change of search engine or template is one edit here, not one in every gate.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .pagetypes import PageType
@@ -24,6 +25,21 @@ def open_page(page: Any, url: str, page_type: PageType, query: str | None = None
     page.goto(url, wait_until="load")
     if page_type.searches and query:
         search(page, query)
+
+
+@dataclass(frozen=True)
+class OpenedPage:
+    """One page type open at one width, in the state the gates check (the `opened_page` fixture makes it)."""
+
+    page_type: PageType
+    width: int
+    path: str  # site-relative: "" for home, "stories/<slug>/", "404.html"
+    context: Any  # the Playwright browser context, with the requests it made (see conftest.new_context)
+    page: Any
+
+    def where(self, gate: str) -> str:
+        """How a gate's failure names what it judged, e.g. "keyboard on home (/) at 375px"."""
+        return f"{gate} on {self.page_type.name} (/{self.path}) at {self.width}px"
 
 
 def wait_for_results(page: Any) -> str:

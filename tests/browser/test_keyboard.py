@@ -16,30 +16,17 @@ from typing import Any
 
 import pytest
 
-from carehub.catalogue import Story
-
-from .conftest import WIDTHS
 from .keyboard import out_of_reading_order, tab_through
 from .known import settle
-from .pagetypes import PageType, params
-from .site_ui import open_page
+from .pagetypes import WIDTHS, params_at_widths
+from .site_ui import OpenedPage
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
-@pytest.mark.parametrize("page_type", params())
-def test_page_type_works_with_the_keyboard(
-    page_type: PageType,
-    width: int,
-    page_path: Callable[[PageType], str],
-    site_url: str,
-    search_word: tuple[str, Story],
-    new_context: Callable[..., Any],
-) -> None:
-    path = page_path(page_type)
-    page = new_context(width).new_page()
-    open_page(page, site_url + path, page_type, query=search_word[0])
+@pytest.mark.parametrize(("page_type", "width"), params_at_widths())
+def test_page_type_works_with_the_keyboard(opened_page: OpenedPage) -> None:
+    page = opened_page.page
     walk = tab_through(page)
     assert walk.stops, "Tab never focused anything"
     findings = [f"positive tabindex: {html}" for html in walk.positive_tabindex]
@@ -50,9 +37,10 @@ def test_page_type_works_with_the_keyboard(
     findings += [f"focus lands on {s.label()}, which cannot be seen" for s in walk.stops if not s.shown]
     findings += [f"no visible focus indicator on {s.label()}" for s in walk.stops if s.shown and not s.visible_focus]
     findings += [f"focused {s.label()} is covered by {s.covered}" for s in walk.stops if s.covered]
-    if width == WIDTHS["mobile"]:  # one column: down the page is the reading order (wider, columns read in turn)
+    # At 375px there is one column, so down the page is the reading order (wider, columns are read in turn).
+    if opened_page.width == WIDTHS["mobile"]:
         findings += [f"reading order: {p}" for p in out_of_reading_order([s for s in walk.stops if s.in_content])]
-    settle("keyboard", findings, f"keyboard on {page_type.name} (/{path}) at {width}px")
+    settle("keyboard", findings, opened_page.where("keyboard"))
 
 
 def test_the_keyboard_walk_finds_problems(new_context: Callable[..., Any], site_url: str) -> None:

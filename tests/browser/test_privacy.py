@@ -28,12 +28,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from carehub.catalogue import Story
-
-from .conftest import WIDTHS
 from .known import settle
-from .pagetypes import PageType, params
-from .site_ui import open_page
+from .pagetypes import params_at_widths
+from .site_ui import OpenedPage
 
 READER_PREFERENCES = re.compile(r"^/\.__(palette|tabs|announce)$")
 
@@ -64,24 +61,13 @@ def privacy_findings(context: Any, page: Any) -> list[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
-@pytest.mark.parametrize("page_type", params())
-def test_page_type_keeps_readers_private(
-    page_type: PageType,
-    width: int,
-    page_path: Callable[[PageType], str],
-    site_url: str,
-    search_word: tuple[str, Story],
-    new_context: Callable[..., Any],
-) -> None:
-    path = page_path(page_type)
-    context = new_context(width)
-    page = context.new_page()
-    open_page(page, site_url + path, page_type, query=search_word[0])
+@pytest.mark.parametrize(("page_type", "width"), params_at_widths())
+def test_page_type_keeps_readers_private(opened_page: OpenedPage, site_url: str) -> None:
+    context, page = opened_page.context, opened_page.page
     page.wait_for_load_state("networkidle")
     own = [u for u in context.carehub_requests if u.startswith(site_url)]
     assert own, "no request reached the test server: the interception is broken"
-    settle("privacy", privacy_findings(context, page), f"privacy on {page_type.name} (/{path}) at {width}px")
+    settle("privacy", privacy_findings(context, page), opened_page.where("privacy"))
 
 
 @pytest.mark.browser

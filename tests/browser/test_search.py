@@ -18,9 +18,8 @@ import pytest
 from carehub.catalogue import Catalogue, Story
 
 from .axe import describe, run_axe
-from .conftest import WIDTHS
 from .known import settle
-from .pagetypes import BY_NAME, STORY_TYPES, PageType, not_built_yet, stories_with
+from .pagetypes import BY_NAME, STORY_TYPES, WIDTHS, PageType, not_built_yet, stories_with
 from .site_ui import (
     FILTER_FORM,
     STATUS,

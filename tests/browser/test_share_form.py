@@ -174,6 +174,9 @@ def test_errors_are_summarised_linked_and_announced(page: Any) -> None:
     assert title.get_attribute("aria-invalid") == "true"
     assert "f-title-error" in title.get_attribute("aria-describedby")
     assert page.locator("#f-title-error").text_content() == "Error: " + messages[0]
+    # "Error: " is for screen readers only: the site's stylesheet (carehub.css) hides it from view.
+    prefix = page.locator("#f-title-error span").bounding_box()
+    assert prefix is not None and prefix["width"] <= 1 and prefix["height"] <= 1, prefix
     barriers = page.locator("#f-barriers")
     assert "f-barriers-error" in barriers.get_attribute("aria-describedby")
     # A link in the summary takes you to the field.

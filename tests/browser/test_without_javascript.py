@@ -19,9 +19,9 @@ import yaml
 
 from carehub.catalogue import Catalogue, Story
 
-from .conftest import ROOT, WIDTHS
+from .conftest import ROOT
 from .known import settle
-from .pagetypes import ALL, FACETS, PageType, params, stories_with
+from .pagetypes import ALL, FACETS, WIDTHS, PageType, params_at_widths, stories_with
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +74,7 @@ def _expected(page_type: PageType, path: str, catalogue: Catalogue) -> tuple[lis
     raise AssertionError(f"no expectation written for {page_type.name}")
 
 
-@pytest.mark.parametrize("width", WIDTHS.values(), ids=[f"{w}px" for w in WIDTHS.values()])
-@pytest.mark.parametrize("page_type", params(PAGES))
+@pytest.mark.parametrize(("page_type", "width"), params_at_widths(PAGES))
 def test_page_type_is_complete_without_javascript(
     page_type: PageType,
     width: int,

@@ -20,21 +20,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from carehub.chromium import EXECUTABLE as CHROMIUM
+
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
-CHROMIUM = Path(os.environ.get("CAREHUB_CHROMIUM", "/usr/bin/chromium"))
-# The flags every helper and CI use (see HELPERS.md): no sandbox inside containers,
-# and nothing that would make Chromium itself talk to the network.
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 
 
 class ToolMissing(Exception):

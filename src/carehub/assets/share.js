@@ -323,7 +323,7 @@
       message.className = "carehub-error-message";
       message.id = id + "-error";
       var hidden = document.createElement("span");
-      hidden.className = "carehub-visually-hidden";
+      hidden.className = "ch-visually-hidden";
       hidden.textContent = "Error: ";
       message.appendChild(hidden);
       message.appendChild(document.createTextNode(error.message));
