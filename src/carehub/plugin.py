@@ -54,7 +54,7 @@ from .glossary import Glossary
 from .listings import DEFAULT_PER_PAGE, GeneratedPage, Home, home_view, plan_pages
 from .problems import Problem, format_text
 from .regions import region_map
-from .related import related_stories
+from .related import RelatedIndex
 from .safety import sanitise_html
 from .sitemap import split_sitemap
 from .sites import SiteEntry, build_directory
@@ -112,7 +112,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.labels = label_maps(catalogue)
         self.indexes = build_facet_indexes(catalogue)
         self.directory: dict[str, SiteEntry] = build_directory(catalogue)
-        self.related = related_stories(catalogue.stories, self.config.related)
+        self.related = RelatedIndex(catalogue.stories, self.config.related)  # scored per story page, in the workers
         self.generated: dict[str, GeneratedPage] = {
             page.src_uri: page
             for page in plan_pages(catalogue, self.indexes, self.directory, glossary, self.config.per_page)
@@ -258,7 +258,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         story = self.story_for(page)
         view: object = None
         if story is not None:
-            view = build_story_view(story, self.labels, self.related.get(story.slug, ()), self.directory)
+            view = build_story_view(story, self.labels, self.related.get(story.slug), self.directory)
         elif (generated := self.generated.get(page.file.src_uri)) is not None:
             view = generated.view
         elif page.is_homepage:

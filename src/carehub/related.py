@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
 
 from .catalogue import Story
 
@@ -24,23 +25,52 @@ WEIGHTS = (("tags", 3), ("barriers", 2), ("care_models", 1))
 DEFAULT_LIMIT = 5
 
 
-def related_stories(stories: Sequence[Story], limit: int = DEFAULT_LIMIT) -> dict[str, tuple[Story, ...]]:
-    """Slug -> up to ``limit`` related stories, best first. ``stories`` must be in catalogue order (newest first)."""
-    postings: dict[tuple[str, str], list[int]] = {}
-    for position, story in enumerate(stories):
-        for field, _ in WEIGHTS:
-            for value in dict.fromkeys(getattr(story.meta, field)):
-                postings.setdefault((field, value), []).append(position)
-    related: dict[str, tuple[Story, ...]] = {}
-    for position, story in enumerate(stories):
+class RelatedIndex:
+    """The inverted lists, built once; each story's related stories computed when its page is rendered.
+
+    Why lazily: scoring one story looks at every story that shares a value
+    with it, so all of them together grow with the square of the hub (3.3 s at
+    5,000 stories).  Computed per page, that work runs in the page workers
+    (offload.py), on every core, instead of before rendering starts.
+    """
+
+    def __init__(self, stories: Sequence[Story], limit: int = DEFAULT_LIMIT) -> None:
+        self._stories = stories
+        self._limit = limit
+        self._positions = {story.slug: position for position, story in enumerate(stories)}
+        self._postings: dict[tuple[str, str], list[int]] = {}
+        for position, story in enumerate(stories):
+            for field, _ in WEIGHTS:
+                for value in dict.fromkeys(getattr(story.meta, field)):
+                    self._postings.setdefault((field, value), []).append(position)
+
+    def get(self, slug: str) -> tuple[Story, ...]:
+        """Up to ``limit`` related stories, best first (none for an unknown slug)."""
+        position = self._positions.get(slug)
+        if position is None:
+            return ()
+        story = self._stories[position]
         scores: Counter[int] = Counter()
         for field, weight in WEIGHTS:
             for value in dict.fromkeys(getattr(story.meta, field)):
-                members = postings[(field, value)]
+                members = self._postings[(field, value)]
                 for _ in range(weight):
                     scores.update(members)
         scores.pop(position, None)
-        # Lower position = newer story (catalogue order), so it wins ties.
-        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-        related[story.slug] = tuple(stories[other] for other, _ in best)
-    return related
+        return tuple(self._stories[other] for other in _best(scores, self._limit))
+
+
+def _best(scores: Counter[int], limit: int) -> list[int]:
+    """The ``limit`` highest-scoring positions; among equal scores the lowest position (the newest story).
+
+    Every candidate is looked at once, but only by loops that run in C
+    (``heapq.nlargest`` with ``itemgetter``, ``map`` and ``compress``): ranking
+    them with a Python key function was 3.5 s of the build at 5,000 stories.
+    """
+    if not scores or limit <= 0:
+        return []
+    top = heapq.nlargest(limit, scores.values())
+    cut = top[-1]  # the lowest score that still makes the list
+    above = sorted(compress(scores.keys(), map(cut.__lt__, scores.values())), key=lambda p: (-scores[p], p))
+    tied = heapq.nsmallest(limit - len(above), compress(scores.keys(), map(cut.__eq__, scores.values())))
+    return above + tied
