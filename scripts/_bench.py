@@ -526,6 +526,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     build: dict[str, Any] = {"ours": [], "stock": []}
     ours_site, stock_site = work / str(n) / "ours-site", work / str(n) / "stock-site"
     env = {"SOURCE_DATE_EPOCH": "1700000000", "CAREHUB_TODAY": "2026-11-25"}
+    # The paired builds are cold: no render cache from an earlier build (stock Material has none either).
+    cold_env = {**env, "CAREHUB_NO_CACHE": "1"}
     repeats = args.repeats if n <= 1000 else 1
     # Above 5,000 stories stock Material takes many minutes; the figures wanted there are ours
     # (memory, growth of page and search weight), so stock is built only when asked.
@@ -536,7 +538,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         order = kinds if round_ % 2 == 0 else kinds[::-1]
         for which in order:
             if which == "ours":
-                timed = must(run([*carehub, "build", "--quiet", "--site-dir", str(ours_site)], ours, env), "build")
+                timed = must(run([*carehub, "build", "--quiet", "--site-dir", str(ours_site)], ours, cold_env), "build")
             else:
                 timed = must(
                     run(
@@ -565,6 +567,17 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         result["build"]["ratio_wall"] = _median(ratios)
         result["build"]["ratio_cpu"] = _median(cpu_ratios)
         result["build"]["pair_ratios_wall"] = [round(r, 3) for r in ratios]
+    # A warm build: what a second `carehub build` or a `carehub serve` rebuild costs once .cache/ holds every
+    # page's rendered Markdown (the first build below fills it; the second is timed).
+    must(run([*carehub, "build", "--quiet", "--site-dir", str(ours_site)], ours, env), "build (filling the cache)")
+    warm = must(run([*carehub, "build", "--quiet", "--site-dir", str(ours_site)], ours, env), "warm build")
+    result["build"]["ours_warm"] = {"wall_s": round(warm.wall_s, 3), "cpu_s": round(warm.cpu_s, 3)}
+    if with_stock:
+        stock_wall = result["build"]["stock"]["wall_s_median"]
+        stock_cpu = result["build"]["stock"]["cpu_s_median"]
+        result["build"]["ours_warm"]["ratio_wall"] = round(warm.wall_s / stock_wall, 3)
+        result["build"]["ours_warm"]["ratio_cpu"] = round(warm.cpu_s / stock_cpu, 3)
+    print(f"  warm  build {warm.wall_s:7.2f} s", flush=True)
     result["output"] = {which: dir_stats(work / str(n) / f"{which}-site") for which in kinds}
     result["feeds"] = {which: feed_stats(work / str(n) / f"{which}-site") for which in kinds}
     story_url = f"stories/{one.stem}/"
@@ -640,6 +653,9 @@ def table(results: dict[str, Any]) -> str:
         ("build stock Material, s (median)", ("build", "stock", "wall_s_median"), "s"),
         ("ours / stock, wall (paired)", ("build", "ratio_wall"), "r"),
         ("ours / stock, CPU (paired)", ("build", "ratio_cpu"), "r"),
+        ("build ours warm (render cache), s", ("build", "ours_warm", "wall_s"), "s"),
+        ("ours warm / stock median, wall", ("build", "ours_warm", "ratio_wall"), "r"),
+        ("ours warm / stock median, CPU", ("build", "ours_warm", "ratio_cpu"), "r"),
         ("build peak memory ours (RSS summed), MB", ("build", "ours", "tree_rss_mb"), "n"),
         ("build peak memory ours (PSS), MB", ("build", "ours", "tree_pss_mb"), "n"),
         ("build peak memory stock, MB", ("build", "stock", "tree_rss_mb"), "n"),
@@ -690,7 +706,11 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     for n in (1000, 5000):
         ratio = _get(by_n.get(n, {}), "build", "ratio_wall")
         cpu = _get(by_n.get(n, {}), "build", "ratio_cpu")
-        figure = "–" if ratio is None else f"{ratio:.2f} wall, {cpu:.2f} CPU"
+        figure = "–" if ratio is None else f"{ratio:.2f} wall, {cpu:.2f} CPU (cold, paired)"
+        warm = _get(by_n.get(n, {}), "build", "ours_warm", "ratio_wall")
+        if warm is not None:
+            figure += f"; warm {warm:.2f} wall"
+        # Judged on the cold build: stock Material keeps nothing between builds either.
         rows.append(
             (f"build ≤ 0.6 × stock Material at {n:,}", figure, verdict(None if ratio is None else ratio <= 0.6))
         )
