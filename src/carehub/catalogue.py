@@ -9,12 +9,13 @@ missing, symbolic links that leave the repository.  Returns frozen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -24,15 +25,47 @@ from .model import Meta, Site
 from .placeholders import find_placeholders
 from .privacy import LineIndex
 from .problems import Problem, sort_problems
-from .validate import StoryValidator
+from .storyfiles import (
+    DATA_DIR,
+    MAX_STORY_BYTES,
+    SLUG_RE,
+    STORIES_DIR,
+    Reference,
+    find_story_files,
+    is_address,
+    needs_lookup,
+    read_story,
+    reference_problems,
+    slug_for,
+    slug_of,
+    story_file_names,
+    story_slug_of,
+    suggest_slug,
+)
+from .storyfiles import collisions as _collisions
+from .storyfiles import select as _select
+from .storyfiles import today as _today
+from .validate import StoryValidator, dates_against_today
 
-STORIES_DIR = "stories"
-DATA_DIR = "data"
-MAX_STORY_BYTES = 256 * 1024
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+__all__ = [
+    "DATA_DIR",
+    "MAX_STORY_BYTES",
+    "SLUG_RE",
+    "STORIES_DIR",
+    "Catalogue",
+    "FileCheck",
+    "Story",
+    "check_file",
+    "check_file_parts",
+    "find_story_files",
+    "load_catalogue",
+    "load_sites",
+    "slug_for",
+    "suggest_slug",
+]
+
 # Starts with a literal `[` so the regex engine can skip ahead; an image is a match preceded by `!`.
 _LINK_RE = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
-_URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,47 +103,6 @@ class Catalogue:
         return next((s for s in self.stories if s.slug == slug), None)
 
 
-def slug_for(path: Path) -> str:
-    """`stories/a/b.md` -> `b`; `stories/a/b/index.md` -> `b`."""
-    return path.parent.name if path.name == "index.md" else path.stem
-
-
-def suggest_slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "story"
-
-
-def find_story_files(root: Path) -> list[Path]:
-    """Every Markdown file under stories/, skipping names that start with `_` (templates)."""
-    return [Path(name) for name in _story_file_names(root)]
-
-
-def _story_file_names(root: Path) -> list[str]:
-    """find_story_files as strings: a one-file check lists every story (for slugs) and
-    building 20,000 Path objects would cost more than checking the file."""
-    base = str(root / STORIES_DIR)
-    join, islink = os.path.join, os.path.islink
-    found: list[str] = []
-    for directory, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        # os.walk does not descend into linked folders; report them so one leaving the repository is caught.
-        found.extend(join(directory, d) for d in dirnames if islink(join(directory, d)))
-        for name in sorted(filenames):
-            if name.endswith(".md") and not name.startswith(("_", ".")):
-                found.append(join(directory, name))
-            elif islink(join(directory, name)):
-                found.append(join(directory, name))  # checked below: a link may leave the repository
-    return found
-
-
-def _slug_of(name: str) -> str:
-    """slug_for on a path string (the same rule as pathlib's stem)."""
-    head, tail = os.path.split(name)
-    if tail == "index.md":
-        return os.path.basename(head)  # noqa: PTH119 - strings, not Paths, for speed
-    dot = tail.rfind(".")
-    return tail[:dot] if 0 < dot < len(tail) - 1 else tail
-
-
 @dataclass(frozen=True)
 class _Context:
     """What a worker needs to check one file; small and picklable."""
@@ -128,51 +120,44 @@ class _Context:
 _VALIDATORS: dict[int, tuple[_Context, StoryValidator]] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class FileCheck:
+    """One file's results before its references are looked up: everything that depends on the file
+    itself (and on the vocabularies, the site ids and today's date), and nothing on other files.
+
+    `carehub check` keeps these in its cache (checkcache.py), so each part is plain data.
+    """
+
+    rel: str
+    story: Story | None  # None once an error is found; the references may still add one
+    problems: list[Problem]
+    references: list[Reference]  # links and files that must exist, looked up on every run
+    lines: list[str]  # the file's lines, for quoting under a problem
+    dates: list[dt.date]  # the dates compared with today (a cached result holds while none crosses it)
+    data: bytes | None = field(default=None, repr=False)  # the bytes read, when the caller asks for them
+
+
 def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], list[str]]:
     """Read and check one story file. Returns the story (if valid), its problems and its lines."""
+    parts = check_file_parts(path, ctx)
+    problems = parts.problems + reference_problems(parts.rel, path, parts.references, ctx.root, ctx.slugs)
+    # The lines are only for quoting the source under a problem; a clean file sends none back.
+    if parts.story is None or any(p.is_error for p in problems):
+        return None, problems, parts.lines
+    return parts.story, problems, parts.lines if problems else []
+
+
+def check_file_parts(path: Path, ctx: _Context, data: bytes | None = None) -> FileCheck:
+    """Check one story file, leaving links and referenced files to :func:`storyfiles.reference_problems`.
+
+    ``data``: the file's bytes, when the caller has read them (through read_story's checks) and hashed them.
+    """
     rel = path.relative_to(ctx.root).as_posix()
     problems: list[Problem] = []
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(ctx.root.resolve()):
-            return (
-                None,
-                [
-                    Problem(
-                        rel,
-                        0,
-                        0,
-                        "CH502",
-                        "error",
-                        "This is a symbolic link to a file outside the repository.",
-                        "Replace the link with the file itself.",
-                    )
-                ],
-                [],
-            )
-        if not path.name.endswith(".md"):
-            return None, [], []
-    try:
-        size = path.stat().st_size
-        if size > MAX_STORY_BYTES:
-            return (
-                None,
-                [
-                    Problem(
-                        rel,
-                        0,
-                        0,
-                        "CH503",
-                        "error",
-                        f"The file is {size // 1024} KB; stories may be at most {MAX_STORY_BYTES // 1024} KB.",
-                        "Split it, or move large material into a download.",
-                    )
-                ],
-                [],
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [Problem(rel, 0, 0, "CH506", "error", f"The file cannot be read: {error.strerror}.")], []
+    if data is None:
+        data, problems = read_story(path, rel, ctx.root)
+        if data is None:
+            return FileCheck(rel, None, problems, [], [], [])
     slug = slug_for(path)
     if not SLUG_RE.match(slug):
         what = "folder" if path.name == "index.md" else "file"
@@ -189,7 +174,7 @@ def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], 
         )
     text, decode_problems = frontmatter.decode(data, rel)
     if text is None:
-        return None, problems + decode_problems, []
+        return FileCheck(rel, None, problems + decode_problems, [], [], [], data)
     lines = text.split("\n")
     problems.extend(find_placeholders(lines, rel))
     control = frontmatter.find_control_characters(text, rel)
@@ -199,7 +184,7 @@ def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], 
     document, read_problems = frontmatter.read(text, rel)
     problems.extend(read_problems)
     if document.data is None:
-        return None, problems, lines
+        return FileCheck(rel, None, problems, [], lines, [], data)
     cached = _VALIDATORS.get(id(ctx))
     if cached is None or cached[0] is not ctx:
         if len(_VALIDATORS) >= 8:  # a long-lived process (tests, `carehub serve`) checks many contexts
@@ -208,94 +193,49 @@ def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], 
     validator = cached[1]
     meta, story_problems = validator.validate(document, rel)
     problems.extend(story_problems)
-    problems.extend(_check_references(path, document, ctx, rel))
-    # The lines are only for quoting the source under a problem; a clean file sends none back.
+    references = _references(document, rel)
+    dates = dates_against_today(document.data)
     if meta is None or any(p.is_error for p in problems):
-        return None, problems, lines
-    return Story(slug, rel, meta, document.body, document.body_line), problems, lines if problems else []
+        return FileCheck(rel, None, problems, references, lines, dates, data)
+    return FileCheck(
+        rel, Story(slug, rel, meta, document.body, document.body_line), problems, references, lines, dates, data
+    )
 
 
-def _check_references(path: Path, document: frontmatter.Document, ctx: _Context, rel: str) -> list[Problem]:
-    """Images and downloads that must exist; links to stories that must exist."""
-    problems: list[Problem] = []
+def _references(document: frontmatter.Document, rel: str) -> list[Reference]:
+    """Images and downloads that must exist; links to stories and files that must exist."""
+    references: list[Reference] = []
     data = document.data or {}
-
-    def missing(target: str) -> bool:
-        if _URL_SCHEME_RE.match(target) or target.startswith(("#", "//")):
-            return False
-        clean = target.split("#", 1)[0].split("?", 1)[0]
-        if not clean:
-            return False
-        resolved = (ctx.root / clean.lstrip("/")) if clean.startswith("/") else (path.parent / clean)
-        try:
-            resolved = resolved.resolve()
-        except OSError:  # pragma: no cover
-            return True
-        return not resolved.is_relative_to(ctx.root.resolve()) or not resolved.exists()
-
-    refs: list[tuple[frontmatter.Path_, str]] = []
+    targets: list[tuple[frontmatter.Path_, str]] = []
     image = data.get("image")
     if isinstance(image, dict) and isinstance(image.get("src"), str):
-        refs.append((("image", "src"), image["src"]))
+        targets.append((("image", "src"), image["src"]))
     downloads = data.get("downloads")
     for index, download in enumerate(downloads if isinstance(downloads, list) else []):
         if isinstance(download, dict) and isinstance(download.get("href"), str):
-            refs.append((("downloads", index, "href"), download["href"]))
-    for ref_path, target in refs:
-        if missing(target):
+            targets.append((("downloads", index, "href"), download["href"]))
+    for ref_path, target in targets:
+        if needs_lookup(target):
             position = document.positions.get(ref_path)
-            problems.append(
-                Problem(
-                    rel,
-                    position.line if position else 1,
-                    position.column if position else 1,
-                    "CH504",
-                    "error",
-                    f"`{target}` does not exist.",
-                    "Add the file to the repository beside the story, or fix the path.",
-                )
-            )
+            references.append(("file", target, position.line if position else 1, position.column if position else 1))
     body = document.body
     if "](" in body:
         lines: LineIndex | None = None
         for m in _LINK_RE.finditer(body):
             start = m.start()
             is_image, target = start > 0 and body[start - 1] == "!", m.group(1)
-            problem: tuple[str, str, str] | None = None
-            story_slug = _story_slug_of(target)
-            if story_slug is not None:
-                if story_slug not in ctx.slugs:
-                    problem = (
-                        "CH505",
-                        f"The link to `{target}` points to a story that does not exist.",
-                        "Check the story's file name: links use /stories/<file name without .md>/.",
-                    )
-            elif target.split("#", 1)[0].endswith(".md") and not _URL_SCHEME_RE.match(target):
-                if missing(target):
-                    problem = (
-                        "CH505",
-                        f"The link to `{target}` points to a file that does not exist.",
-                        "Check the path; it is relative to this story's folder.",
-                    )
-            elif is_image and missing(target):
-                problem = (
-                    "CH504",
-                    f"The image `{target}` does not exist.",
-                    "Add the image file beside the story, or fix the path.",
-                )
-            if problem:
+            what = None
+            if story_slug_of(target) is not None:
+                what = "story"
+            elif target.split("#", 1)[0].endswith(".md") and not is_address(target):
+                what = "link" if needs_lookup(target) else None
+            elif is_image and needs_lookup(target):
+                what = "image"
+            if what:
                 lines = lines or LineIndex(body, document.body_line)
                 line, column = lines.position(m.start(1))
-                problems.append(Problem(rel, line, column, problem[0], "error", problem[1], problem[2]))
-    return problems
-
-
-_STORY_LINK_RE = re.compile(r"^(?:/|(?:\.\./)+)?stories/([^/#?]+)/?(?:[#?].*)?$")
-
-
-def _story_slug_of(target: str) -> str | None:
-    m = _STORY_LINK_RE.match(target)
-    return m.group(1) if m else None
+                references.append((what, target, line, column))
+    return references
 
 
 def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, Site], list[Problem]]:
@@ -369,10 +309,10 @@ def load_catalogue(
     # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
     glossary, glossary_problems = load_glossary(root)
     problems.extend(glossary_problems)
-    all_names = _story_file_names(root)
+    all_names = story_file_names(root)
     files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
-    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(_slug_of(name) for name in all_names))
-    results = _run(files, ctx, jobs, keep_stories)
+    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slug_of(name) for name in all_names))
+    results = _run(files, ctx, jobs, check_file if keep_stories else _problems_only)
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
     for story, file_problems, lines in results:
@@ -387,23 +327,36 @@ def load_catalogue(
 
 
 _Result = tuple[Story | None, list[Problem], list[str]]
+_T = TypeVar("_T")
+_I = TypeVar("_I")
 _WORKER_CONTEXT: list[_Context] = []
+
+
+def _problems_only(path: Path, ctx: _Context) -> _Result:
+    """check_file without the story: parallel workers need not send every story back."""
+    _, problems, lines = check_file(path, ctx)
+    return None, problems, lines
+
+
+def parts_for_cache(item: tuple[Path, bytes], ctx: _Context) -> FileCheck:
+    """check_file_parts of bytes already read, with only what the check's cache keeps (no story or lines)."""
+    path, data = item
+    return dataclasses.replace(check_file_parts(path, ctx, data), story=None, lines=[], data=None)
 
 
 def _init_worker(ctx: _Context) -> None:
     _WORKER_CONTEXT[:] = [ctx]
 
 
-def _check_chunk(paths: list[Path], keep_stories: bool) -> list[_Result]:
+def _check_chunk(items: list[_I], one: Callable[[_I, _Context], _T]) -> list[_T]:
     ctx = _WORKER_CONTEXT[0]
-    results = [check_file(path, ctx) for path in paths]
-    return results if keep_stories else [(None, problems, lines) for _, problems, lines in results]
+    return [one(item, ctx) for item in items]
 
 
-def _run(files: list[Path], ctx: _Context, jobs: int, keep_stories: bool) -> list[_Result]:
+def run_checks(files: list[_I], ctx: _Context, jobs: int, one: Callable[[_I, _Context], _T]) -> list[_T]:
+    """``one`` on every file, in ``jobs`` processes when there are enough files to be worth it."""
     if jobs <= 1 or len(files) < 200:
-        results = [check_file(path, ctx) for path in files]
-        return results if keep_stories else [(None, problems, lines) for _, problems, lines in results]
+        return [one(item, ctx) for item in files]
     from concurrent.futures import ProcessPoolExecutor  # costs 12 ms to import; a one-file check never needs it
 
     # The context (with every slug) goes to each worker once, not with every file:
@@ -411,56 +364,8 @@ def _run(files: list[Path], ctx: _Context, jobs: int, keep_stories: bool) -> lis
     size = max(1, len(files) // (jobs * 8))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
-        done = pool.map(_check_chunk, chunks, [keep_stories] * len(chunks))
+        done = pool.map(_check_chunk, chunks, [one] * len(chunks))
         return [result for chunk in done for result in chunk]
 
 
-def _select(paths: Iterable[Path], root: Path, all_names: list[str]) -> list[Path]:
-    selected: list[Path] = []
-    for given in paths:
-        path = given if given.is_absolute() else Path.cwd() / given
-        if path.is_dir():
-            folder = str(path.resolve())
-            for name in all_names:
-                real = os.path.realpath(name)
-                if real == folder or real.startswith(folder.rstrip(os.sep) + os.sep):
-                    selected.append(Path(name))
-        else:
-            selected.append(path.absolute())
-    return sorted(set(selected))
-
-
-def _collisions(files: Iterable[Path], all_names: list[str], root: Path) -> list[Problem]:
-    by_slug: dict[str, list[str]] = {}
-    for name in all_names:
-        if name.endswith(".md"):
-            by_slug.setdefault(_slug_of(name), []).append(name)
-    wanted = {str(path) for path in files}
-    prefix = len(str(root)) + 1
-    problems = []
-    for slug, names in by_slug.items():
-        if len(names) < 2:
-            continue
-        for name in names:
-            if name not in wanted:
-                continue
-            others = ", ".join(Path(o[prefix:]).as_posix() for o in names if o != name)
-            problems.append(
-                Problem(
-                    Path(name[prefix:]).as_posix(),
-                    0,
-                    0,
-                    "CH500",
-                    "error",
-                    f"Another file has the same web address /stories/{slug}/: {others}.",
-                    "Rename one of them; every story needs its own file name.",
-                )
-            )
-    return problems
-
-
-def _today() -> dt.date:
-    override = os.environ.get("CAREHUB_TODAY")
-    if override:
-        return dt.date.fromisoformat(override)
-    return dt.date.today()
+_run = run_checks

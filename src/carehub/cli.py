@@ -11,15 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .catalogue import load_catalogue
-from .model import STORY_TYPES
 from .problems import format_github, format_json, format_text
+from .storytypes import STORY_TYPES
 
 if TYPE_CHECKING:
     from .fieldspec import FieldSpec
@@ -60,11 +58,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
     check.add_argument("--jobs", type=int, default=0, help="processes to use (default: one per core for many files)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every file afresh, without reading or writing .cache/carehub/ (also: CAREHUB_NO_CACHE=1)",
+    )
 
     build = commands.add_parser("build", help="check, then build the site into site/ atomically")
     build.add_argument("--site-dir", type=Path, help="where to publish (default: site/)")
     build.add_argument("--jobs", type=int, default=0, help="processes for checking (default: one per core)")
     build.add_argument("--quiet", action="store_true", help="only print problems")
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="accepted for symmetry with check: the build always reads every story afresh",
+    )
 
     serve = commands.add_parser("serve", help="preview the site at http://127.0.0.1:8000 and rebuild on changes")
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
@@ -141,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except Exception as error:  # the promise is: never a traceback for users
         if args.debug:
+            import traceback
+
             traceback.print_exc()
         print(
             f"carehub: internal error: {type(error).__name__}: {error}\n"
@@ -160,14 +170,18 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"carehub: {path}: no such file or folder", file=sys.stderr)
             return EXIT_USAGE
-    catalogue = load_catalogue(root, args.paths or None, jobs=_jobs(args.jobs), keep_stories=False)
-    problems = list(catalogue.problems)
+    from . import checkcache
+    from .checker import check_project
+
+    cache = not (args.no_cache or checkcache.disabled_by_environment())
+    report = check_project(root, args.paths or None, jobs=_jobs(args.jobs), cache=cache)
+    problems = list(report.problems)
     if args.format == "json":
-        print(format_json(problems, catalogue.checked))
+        print(format_json(problems, report.checked))
     elif args.format == "github":
-        print(format_github(problems, catalogue.checked))
+        print(format_github(problems, report.checked))
     else:
-        print(format_text(problems, catalogue.checked, catalogue.sources, colour=sys.stdout.isatty()))
+        print(format_text(problems, report.checked, report.sources, colour=sys.stdout.isatty()))
     failing = [p for p in problems if p.is_error or args.strict]
     return EXIT_CONTENT if failing else EXIT_OK
 
@@ -179,6 +193,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+    from .catalogue import load_catalogue
     from .plugin import ContentError, preload
     from .publish import publish_atomically
 
@@ -275,7 +290,7 @@ def _schema(root: Path, args: argparse.Namespace) -> int:
 
 def _new(root: Path, args: argparse.Namespace) -> int:
     from . import fieldspec, scaffold, schema
-    from .catalogue import _today
+    from .storyfiles import today as _today
 
     vocab = _load_vocabularies(root)
     if vocab is None:

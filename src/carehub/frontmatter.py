@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from . import sourcetext
 from .problems import Problem
 
 try:  # libyaml is in every PyYAML wheel we lock; the pure-Python one is a fallback.
@@ -302,29 +303,7 @@ def find_control_characters(text: str, file: str, first_line: int = 1) -> list[P
     return problems
 
 
-def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
-    """Bytes to text: UTF-8 only, a byte order mark and CRLF line endings accepted."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        start = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
-        before = data[:start]
-        line = before.count(b"\n") + 1
-        column = start - (before.rfind(b"\n") + 1) + 1
-        return None, [
-            Problem(
-                file,
-                line,
-                column,
-                "CH100",
-                "error",
-                f"The file is not UTF-8 text: byte 0x{data[start]:02X} cannot be read.",
-                "Save the file as UTF-8 (in most editors: File, Save as, Encoding: UTF-8).",
-            )
-        ]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, []
+decode = sourcetext.decode  # data files and tests read through here
 
 
 def read(text: str, file: str) -> tuple[Document, list[Problem]]:

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from . import storytypes
 from .vocabularies import Vocabularies
 
 TITLE_MAX = 120
@@ -38,19 +39,10 @@ SUMMARY_MIN = 20
 SHORT_TEXT_MAX = 800  # structured prose fields such as what_we_learned
 NEAR_LIMIT = 0.9  # warn when a value uses more than this share of its limit
 
-STORY_TYPES = ("patient-story", "failure", "case-study", "resource")
-TYPE_LABELS = {
-    "patient-story": "Patient story",
-    "failure": "Failure write-up",
-    "case-study": "Case study",
-    "resource": "Resource",
-}
-TYPE_DESCRIPTIONS = {
-    "patient-story": "A person's experience of care before and after a change, told with their consent.",
-    "failure": "What was tried, what happened, what was learned, and what the team would do differently.",
-    "case-study": "A change in care: the context, what changed, outcomes and how they were evaluated.",
-    "resource": "A guide, toolkit, template or download that helps others adopt a change.",
-}
+# The kinds of story are plain data in storytypes.py, so the command line can offer them without pydantic.
+STORY_TYPES = storytypes.STORY_TYPES
+TYPE_LABELS = storytypes.TYPE_LABELS
+TYPE_DESCRIPTIONS = storytypes.TYPE_DESCRIPTIONS
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")

@@ -340,18 +340,14 @@ class StoryValidator:
     def _semantic(
         self, data: dict[str, Any], document: Document, file: str, target: type[BaseModel]
     ) -> Iterator[Problem]:
-        date_paths: tuple[Path_, ...] = (("date",), ("updated",), ("consent", "obtained"))
-        for path in date_paths:
-            value: Any = data
-            for part in path:
-                value = value.get(part) if isinstance(value, dict) else None
-            if isinstance(value, dt.date) and value > self.today:
+        for path, date in _dates_against_today(data):
+            if date > self.today:
                 yield self._problem(
                     document,
                     file,
                     path,
                     "CH206",
-                    f"`{dotted(path)}` is in the future ({value}).",
+                    f"`{dotted(path)}` is in the future ({date}).",
                     "Use today's date or an earlier one.",
                 )
         consent = data.get("consent")
@@ -487,6 +483,26 @@ class StoryValidator:
                     "Remove it, so reviewers only see exceptions that are still needed.",
                     severity="warning",
                 )
+
+
+# The dates compared with today (CH206, a date in the future): the only way today's date
+# changes a story's problems, so `carehub check` keeps a cached result while today stays on
+# the same side of each of them.
+_TODAY_DATE_PATHS: tuple[Path_, ...] = (("date",), ("updated",), ("consent", "obtained"))
+
+
+def _dates_against_today(data: dict[str, Any]) -> Iterator[tuple[Path_, dt.date]]:
+    for path in _TODAY_DATE_PATHS:
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, dt.date):
+            yield path, value
+
+
+def dates_against_today(data: dict[str, Any] | None) -> list[dt.date]:
+    """The dates in a story's front matter that are checked against today's date."""
+    return [value for _, value in _dates_against_today(data or {})]
 
 
 def _as_list(value: Any) -> list[Any]:

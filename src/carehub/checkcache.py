@@ -1,0 +1,171 @@
+"""The cache of `carehub check`: each story file's own results, kept between runs as ruff and mypy keep theirs.
+
+What is kept, for each story file (by its path in the repository): a hash of its bytes and the results that
+depend only on those bytes and on the project's data: its problems, the links and files it refers to, and the
+range of today's dates over which "a date in the future" gives the same answer.  The data files' own problems
+(vocabularies, sites, glossary) are kept under a hash of all of them.  Every story entry is tied to a key of
+what a story's results depend on beyond its bytes: the vocabularies file and the ids of the valid sites.
+
+What is never kept: anything that depends on other story files or on what else exists (two files with one
+slug, links to stories and files that must exist).  Those are worked out again on every run, from the kept
+references (checker.py).
+
+All of it is tied to the checker's version: carehub's version, a hash of its own source files, Python's
+version and the installed distributions, so changed code or a new pydantic never reads old results.
+
+One JSON file, `.cache/carehub/check.json` under the project root, written to a temporary file and renamed
+into place, so two runs at once cannot leave half a file.  Reading it never fails a run: a cache that is
+missing, unreadable, corrupt or from another version is ignored and rewritten.  Standard library only: a
+check whose files all come from the cache imports neither YAML, pydantic nor the content model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .problems import Problem
+from .storyfiles import REFERENCE_KINDS
+
+try:  # hashlib would load OpenSSL first (2 ms); blake2 is built into CPython
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover
+    from hashlib import blake2b
+
+CACHE_DIR = ".cache/carehub"
+CACHE_FILE = "check.json"
+FORMAT = 1  # the layout of the file; bump when it changes
+ENV_DISABLE = "CAREHUB_NO_CACHE"
+
+_SEVERITIES = ("error", "warning")
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory made by carehub (https://bford.info/cachedir/).\n"
+)
+
+
+def disabled_by_environment() -> bool:
+    """CAREHUB_NO_CACHE set to anything but empty or 0 turns the cache off, like --no-cache."""
+    return os.environ.get(ENV_DISABLE, "") not in ("", "0")
+
+
+def digest(data: bytes) -> str:
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def checker_version(package: Path | None = None) -> str:
+    """What a cached result was made by: a new carehub, an edit to its code or a new dependency changes it."""
+    h = blake2b(digest_size=16)
+    h.update(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
+    folder = package or Path(__file__).parent
+    for source in sorted(folder.glob("*.py")):
+        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    # The distributions installed beside pydantic, PyYAML and nh3 (their names carry their versions).
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")) and Path(entry).is_dir():
+            h.update(entry.encode() + b"\0")
+            h.update("\0".join(sorted(p.name for p in Path(entry).glob("*.dist-info"))).encode())
+    return h.hexdigest()
+
+
+def path_of(root: Path) -> Path:
+    return root / CACHE_DIR / CACHE_FILE
+
+
+def load(root: Path, checker: str) -> dict[str, Any]:
+    """The cache for ``checker``, or an empty one when there is none that can be trusted."""
+    try:
+        with open(path_of(root), "rb") as file:  # noqa: PTH123
+            content = json.loads(file.read())
+    except (OSError, ValueError):  # missing, unreadable, not JSON (UnicodeDecodeError is a ValueError)
+        return {}
+    if not isinstance(content, dict) or content.get("format") != FORMAT or content.get("checker") != checker:
+        return {}
+    return content
+
+
+def save(root: Path, content: dict[str, Any]) -> None:
+    """Write the cache atomically; a cache that cannot be written is left alone (the run does not fail)."""
+    folder = root / CACHE_DIR
+    target = folder / CACHE_FILE
+    temporary = folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            # Never committed, even in a copy of the project without our .gitignore; skipped by backup tools.
+            (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+            (folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+        temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+# -- plain data in and out ----------------------------------------------------------------
+
+
+def problems_to_data(problems: Iterable[Problem]) -> list[list[Any]]:
+    return [[p.file, p.line, p.column, p.code, p.severity, p.message, p.hint] for p in problems]
+
+
+def problems_from_data(items: Any) -> list[Problem] | None:
+    """Problems read back from the cache, or None if anything about them is not as written."""
+    if not isinstance(items, list):
+        return None
+    problems = []
+    for item in items:
+        if not (
+            isinstance(item, list)
+            and len(item) == 7
+            and isinstance(item[0], str)
+            and type(item[1]) is int
+            and type(item[2]) is int
+            and item[4] in _SEVERITIES
+            and all(isinstance(text, str) for text in (item[3], item[5], item[6]))
+        ):
+            return None
+        problems.append(Problem(*item))
+    return problems
+
+
+def references_from_data(items: Any) -> list[tuple[str, str, int, int]] | None:
+    if not isinstance(items, list):
+        return None
+    references = []
+    for item in items:
+        if not (
+            isinstance(item, list)
+            and len(item) == 4
+            and item[0] in REFERENCE_KINDS
+            and isinstance(item[1], str)
+            and type(item[2]) is int
+            and type(item[3]) is int
+        ):
+            return None
+        references.append((item[0], item[1], item[2], item[3]))
+    return references
+
+
+def date_window(dates: Iterable[dt.date], today: dt.date) -> list[str | None]:
+    """The dates ``today`` may move between without changing which of ``dates`` are in the future:
+    from the latest that is not (inclusive) to the earliest that is (exclusive), as ISO text."""
+    past = [d for d in dates if d <= today]
+    future = [d for d in dates if d > today]
+    return [max(past).isoformat() if past else None, min(future).isoformat() if future else None]
+
+
+def in_window(window: Any, today: str) -> bool:
+    """Whether ``today`` (ISO text, which sorts as dates do) is inside a window from :func:`date_window`."""
+    if not (isinstance(window, list) and len(window) == 2):
+        return False
+    start, end = window
+    return (start is None or (isinstance(start, str) and today >= start)) and (
+        end is None or (isinstance(end, str) and today < end)
+    )

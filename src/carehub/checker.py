@@ -1,0 +1,215 @@
+"""The work of `carehub check`: every problem in the project, taking each file's own results from the cache.
+
+A story file whose bytes, and whose inputs beyond them, are as when it was last checked takes its problems
+from checkcache.py; only the others are read with the YAML reader and validated against the content model
+(catalogue.py, imported only then).  What depends on the whole tree is worked out again on every run: two
+files with one slug, and links to stories and files that must exist.  So a check of an unchanged tree only
+reads and hashes files, which is how it reaches thousands of files a second.
+
+Without the cache (``cache=False``) it is exactly the check the build runs, catalogue.load_catalogue; the
+tests hold the two to the same output.  Must stay light at import: no YAML, pydantic or model here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import checkcache
+from .problems import Problem, sort_problems
+from .sourcetext import source_lines
+from .storyfiles import (
+    DATA_DIR,
+    MAX_STORY_BYTES,
+    Reference,
+    collisions,
+    read_story,
+    reference_problems,
+    select,
+    slug_of,
+    story_file_names,
+)
+from .storyfiles import today as _today
+
+if TYPE_CHECKING:
+    from .catalogue import FileCheck
+
+# Every data file whose problems `check` reports (vocabularies.load, catalogue.load_sites, glossary.load_glossary).
+VOCABULARIES_FILE = f"{DATA_DIR}/vocabularies.yml"
+SITES_DIR = f"{DATA_DIR}/sites"
+GLOSSARY_FILE = f"{DATA_DIR}/glossary.yml"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `carehub check` prints: the problems, how many files were checked, lines to quote."""
+
+    problems: tuple[Problem, ...]
+    checked: int
+    sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    rechecked: int = 0  # story files read and validated afresh (not from the cache)
+
+
+def check_project(
+    root: Path,
+    paths: Sequence[Path] | None = None,
+    *,
+    jobs: int = 1,
+    cache: bool = True,
+    today: dt.date | None = None,
+) -> Report:
+    """Check the project at ``root`` (only ``paths``, if given), as `carehub check` does."""
+    root = root.resolve()
+    today = today or _today()
+    if not cache:
+        from .catalogue import load_catalogue
+
+        catalogue = load_catalogue(root, paths, today=today, jobs=jobs, keep_stories=False)
+        return Report(catalogue.problems, catalogue.checked, catalogue.sources, catalogue.checked)
+    return _Run(root, today, jobs).check(paths)
+
+
+class _Run:
+    def __init__(self, root: Path, today: dt.date, jobs: int) -> None:
+        self.root = root
+        self.today = today
+        self.jobs = jobs
+        self.checker = checkcache.checker_version()
+        self.old = checkcache.load(root, self.checker)
+        self.changed = False
+        self.vocabularies: Any = None  # loaded only if a file has to be checked afresh
+
+    def check(self, paths: Sequence[Path] | None) -> Report:
+        root = self.root
+        all_names = story_file_names(root)
+        names = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
+        problems, site_ids, vocabulary_digest = self._data()
+        context = checkcache.digest("\0".join([self.checker, vocabulary_digest, *site_ids]).encode())
+        old_files = self.old.get("files") if self.old.get("context") == context else None
+        if not isinstance(old_files, dict):
+            old_files, self.changed = {}, True
+        slugs = frozenset(slug_of(name) for name in all_names)
+        prefix = str(root) + os.sep
+        today = self.today.isoformat()
+
+        files: dict[str, Any] = {}  # the new cache's entries
+        found: list[tuple[str, str, bytes | None, list[Problem], list[Reference]]] = []
+        misses: list[int] = []
+        for name in names:
+            rel = name[len(prefix) :] if name.startswith(prefix) else Path(name).relative_to(root).as_posix()
+            data, early = self._read(name, rel)
+            if data is None:
+                found.append((name, rel, None, early, []))
+                continue
+            key = checkcache.digest(data)
+            entry = old_files.get(rel)
+            if isinstance(entry, dict) and entry.get("h") == key and checkcache.in_window(entry.get("w"), today):
+                cached = checkcache.problems_from_data(entry.get("p"))
+                references = checkcache.references_from_data(entry.get("r"))
+                if cached is not None and references is not None:
+                    files[rel] = entry
+                    found.append((name, rel, data, cached, references))
+                    continue
+            files[rel] = {"h": key}  # completed below, once checked
+            misses.append(len(found))
+            found.append((name, rel, data, [], []))
+        if misses:
+            self.changed = True
+            afresh = [(found[i][0], found[i][2] or b"") for i in misses]
+            for index, parts in zip(misses, self._check_afresh(afresh, site_ids, slugs), strict=True):
+                name, rel, data, _, _ = found[index]
+                files[rel].update(
+                    {
+                        "p": checkcache.problems_to_data(parts.problems),
+                        "r": [list(reference) for reference in parts.references],
+                        "w": checkcache.date_window(parts.dates, self.today),
+                    }
+                )
+                found[index] = (name, rel, data, parts.problems, parts.references)
+
+        sources: dict[str, list[str]] = {}
+        for name, rel, data, own_problems, references in found:
+            file_problems = own_problems
+            if references:
+                file_problems = own_problems + reference_problems(rel, name, references, root, slugs)
+            if file_problems:
+                problems.extend(file_problems)
+                sources[file_problems[0].file] = source_lines(data) if data is not None else []
+        problems.extend(collisions(names, all_names, root))
+
+        # Keep the entries of files not checked this time (a one-file check) while the files exist.
+        existing = {name[len(prefix) :] for name in all_names if name.startswith(prefix)}
+        files = {rel: entry for rel, entry in old_files.items() if rel in existing} | files
+        if self.changed or files.keys() != old_files.keys():
+            self.old.update({"format": checkcache.FORMAT, "checker": self.checker, "context": context, "files": files})
+            checkcache.save(root, self.old)
+        return Report(tuple(sort_problems(problems)), len(names), sources, len(misses))
+
+    def _read(self, name: str, rel: str) -> tuple[bytes | None, list[Problem]]:
+        """A story file's bytes; links and files too large to check go through read_story's checks."""
+        try:
+            info = os.lstat(name)
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_STORY_BYTES:
+                with open(name, "rb") as file:  # noqa: PTH123 - speed: 20,000 files, no Path objects
+                    return file.read(), []
+        except OSError:
+            pass
+        return read_story(Path(name), rel, self.root)
+
+    def _data(self) -> tuple[list[Problem], list[str], str]:
+        """The data files' problems and the ids of valid sites, from the cache while the files are unchanged."""
+        root = self.root
+        h = checkcache.digest  # one digest per file, then one of them all
+        vocabulary = _read_or_none(root / VOCABULARIES_FILE)
+        vocabulary_digest = h(vocabulary) if vocabulary is not None else "-"
+        parts = [self.checker, vocabulary_digest]
+        sites = root / SITES_DIR
+        for site in sorted(sites.iterdir()) if sites.is_dir() else []:
+            data = _read_or_none(site)
+            parts.append(f"{site.name}:{h(data) if data is not None else '-'}")
+        glossary = _read_or_none(root / GLOSSARY_FILE)
+        parts.append(h(glossary) if glossary is not None else "-")
+        key = h("\0".join(parts).encode())
+        cached = self.old.get("data")
+        if isinstance(cached, dict) and cached.get("key") == key:
+            problems = checkcache.problems_from_data(cached.get("problems"))
+            site_ids = cached.get("sites")
+            if problems is not None and isinstance(site_ids, list) and all(isinstance(site, str) for site in site_ids):
+                return problems, site_ids, vocabulary_digest
+        from . import vocabularies
+        from .catalogue import load_sites
+        from .glossary import load_glossary
+
+        self.vocabularies, problems = vocabularies.load(root / VOCABULARIES_FILE, root)
+        found_sites, site_problems = load_sites(root, self.vocabularies)
+        problems.extend(site_problems)
+        problems.extend(load_glossary(root)[1])
+        site_ids = sorted(found_sites)
+        self.old["data"] = {"key": key, "problems": checkcache.problems_to_data(problems), "sites": site_ids}
+        self.changed = True
+        return problems, site_ids, vocabulary_digest
+
+    def _check_afresh(
+        self, files: list[tuple[str, bytes]], site_ids: list[str], slugs: frozenset[str]
+    ) -> list[FileCheck]:
+        """The files not in the cache, read and validated: the YAML reader and the content model load only now."""
+        from . import vocabularies
+        from .catalogue import _Context, parts_for_cache, run_checks
+
+        root = self.root
+        if self.vocabularies is None:
+            self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
+        ctx = _Context(root, self.vocabularies, frozenset(site_ids), self.today, slugs)
+        return run_checks([(Path(name), data) for name, data in files], ctx, self.jobs, parts_for_cache)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

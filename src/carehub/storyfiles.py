@@ -1,0 +1,230 @@
+"""Story files as files: where they are, what they are called, reading their bytes, and what they point at.
+
+Everything here depends on file names and the file system, not on what a
+story says: the slug rule, the walk of ``stories/``, two files with one slug,
+links to stories and files that must exist.  It is separate from
+catalogue.py so that `carehub check` can run these checks on every file every
+time while taking a file's own results from its cache, without importing
+YAML, pydantic or the content model.  Must stay light: standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .problems import Problem
+
+STORIES_DIR = "stories"
+DATA_DIR = "data"
+MAX_STORY_BYTES = 256 * 1024
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_STORY_LINK_RE = re.compile(r"^(?:/|(?:\.\./)+)?stories/([^/#?]+)/?(?:[#?].*)?$")
+
+# A reference from a story that only the tree as it is now can settle, kept as plain data:
+# (what, target as written, line, column).  What it is decides what must exist and the problem if not:
+# "story" a link to /stories/<slug>/ (the slug must be a story's); "link" a link to a .md file; "image"
+# an image in the body; "file" an image or download named in the front matter (each must exist inside
+# the repository, relative to the story's folder, or to the root if it starts with /).
+Reference = tuple[str, str, int, int]
+REFERENCE_KINDS: dict[str, tuple[str, str, str]] = {
+    "story": (
+        "CH505",
+        "The link to `{target}` points to a story that does not exist.",
+        "Check the story's file name: links use /stories/<file name without .md>/.",
+    ),
+    "link": (
+        "CH505",
+        "The link to `{target}` points to a file that does not exist.",
+        "Check the path; it is relative to this story's folder.",
+    ),
+    "image": ("CH504", "The image `{target}` does not exist.", "Add the image file beside the story, or fix the path."),
+    "file": (
+        "CH504",
+        "`{target}` does not exist.",
+        "Add the file to the repository beside the story, or fix the path.",
+    ),
+}
+
+
+def slug_for(path: Path) -> str:
+    """`stories/a/b.md` -> `b`; `stories/a/b/index.md` -> `b`."""
+    return path.parent.name if path.name == "index.md" else path.stem
+
+
+def suggest_slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "story"
+
+
+def find_story_files(root: Path) -> list[Path]:
+    """Every Markdown file under stories/, skipping names that start with `_` (templates)."""
+    return [Path(name) for name in story_file_names(root)]
+
+
+def story_file_names(root: Path) -> list[str]:
+    """find_story_files as strings: a one-file check lists every story (for slugs) and
+    building 20,000 Path objects would cost more than checking the file."""
+    base = str(root / STORIES_DIR)
+    join, islink = os.path.join, os.path.islink
+    found: list[str] = []
+    for directory, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        # os.walk does not descend into linked folders; report them so one leaving the repository is caught.
+        found.extend(join(directory, d) for d in dirnames if islink(join(directory, d)))
+        for name in sorted(filenames):
+            if name.endswith(".md") and not name.startswith(("_", ".")):
+                found.append(join(directory, name))
+            elif islink(join(directory, name)):
+                found.append(join(directory, name))  # checked below: a link may leave the repository
+    return found
+
+
+def slug_of(name: str) -> str:
+    """slug_for on a path string (the same rule as pathlib's stem)."""
+    head, tail = os.path.split(name)
+    if tail == "index.md":
+        return os.path.basename(head)  # noqa: PTH119 - strings, not Paths, for speed
+    dot = tail.rfind(".")
+    return tail[:dot] if 0 < dot < len(tail) - 1 else tail
+
+
+def select(paths: Iterable[Path], root: Path, all_names: list[str]) -> list[Path]:
+    """The story files named on the command line: files as given, folders as the stories inside them."""
+    selected: list[Path] = []
+    for given in paths:
+        path = given if given.is_absolute() else Path.cwd() / given
+        if path.is_dir():
+            folder = str(path.resolve())
+            for name in all_names:
+                real = os.path.realpath(name)
+                if real == folder or real.startswith(folder.rstrip(os.sep) + os.sep):
+                    selected.append(Path(name))
+        else:
+            selected.append(path.absolute())
+    return sorted(set(selected))
+
+
+def collisions(files: Iterable[str | Path], all_names: list[str], root: Path) -> list[Problem]:
+    """CH500 on each of ``files`` that shares its slug with another story file."""
+    by_slug: dict[str, list[str]] = {}
+    for name in all_names:
+        if name.endswith(".md"):
+            by_slug.setdefault(slug_of(name), []).append(name)
+    wanted = {str(path) for path in files}
+    prefix = len(str(root)) + 1
+    problems = []
+    for slug, names in by_slug.items():
+        if len(names) < 2:
+            continue
+        for name in names:
+            if name not in wanted:
+                continue
+            others = ", ".join(Path(o[prefix:]).as_posix() for o in names if o != name)
+            problems.append(
+                Problem(
+                    Path(name[prefix:]).as_posix(),
+                    0,
+                    0,
+                    "CH500",
+                    "error",
+                    f"Another file has the same web address /stories/{slug}/: {others}.",
+                    "Rename one of them; every story needs its own file name.",
+                )
+            )
+    return problems
+
+
+def today() -> dt.date:
+    """Today's date, or CAREHUB_TODAY (YYYY-MM-DD) where tests and benchmarks pin it."""
+    override = os.environ.get("CAREHUB_TODAY")
+    if override:
+        return dt.date.fromisoformat(override)
+    return dt.date.today()
+
+
+def read_story(path: Path, rel: str, root: Path) -> tuple[bytes | None, list[Problem]]:
+    """A story file's bytes, or the problems that stop it being read (a link out of the repository,
+    a file too large, a file that cannot be read).  None with no problems: a link to something that
+    is not a story (a linked folder inside the repository), which is not checked."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return None, [
+                Problem(
+                    rel,
+                    0,
+                    0,
+                    "CH502",
+                    "error",
+                    "This is a symbolic link to a file outside the repository.",
+                    "Replace the link with the file itself.",
+                )
+            ]
+        if not path.name.endswith(".md"):
+            return None, []
+    try:
+        size = path.stat().st_size
+        if size > MAX_STORY_BYTES:
+            return None, [
+                Problem(
+                    rel,
+                    0,
+                    0,
+                    "CH503",
+                    "error",
+                    f"The file is {size // 1024} KB; stories may be at most {MAX_STORY_BYTES // 1024} KB.",
+                    "Split it, or move large material into a download.",
+                )
+            ]
+        return path.read_bytes(), []
+    except OSError as error:
+        return None, [Problem(rel, 0, 0, "CH506", "error", f"The file cannot be read: {error.strerror}.")]
+
+
+# -- references: links and files that must exist --------------------------------------
+
+
+def story_slug_of(target: str) -> str | None:
+    """The slug a link such as `/stories/<slug>/` or `../stories/<slug>/#part` points at, if it is one."""
+    m = _STORY_LINK_RE.match(target)
+    return m.group(1) if m else None
+
+
+def is_address(target: str) -> bool:
+    """A web address or an anchor on the same page: nothing in the repository to look for."""
+    return bool(_URL_SCHEME_RE.match(target)) or target.startswith(("#", "//"))
+
+
+def needs_lookup(target: str) -> bool:
+    """Whether `missing` could say yes: a path in the repository, not an address or an anchor."""
+    return not is_address(target) and bool(target.split("#", 1)[0].split("?", 1)[0])
+
+
+def missing(story: str | Path, target: str, root: Path) -> bool:
+    """Whether ``target`` (as written in ``story``) names no file inside the repository at ``root``."""
+    if not needs_lookup(target):
+        return False
+    clean = target.split("#", 1)[0].split("?", 1)[0]
+    resolved = (root / clean.lstrip("/")) if clean.startswith("/") else (Path(story).parent / clean)
+    try:
+        resolved = resolved.resolve()
+    except OSError:  # pragma: no cover
+        return True
+    return not resolved.is_relative_to(root.resolve()) or not resolved.exists()
+
+
+def reference_problems(
+    rel: str, story: str | Path, references: Iterable[Reference], root: Path, slugs: frozenset[str] | set[str]
+) -> list[Problem]:
+    """The references of one story that the tree as it is now does not satisfy, as problems."""
+    problems: list[Problem] = []
+    for what, target, line, column in references:
+        broken = story_slug_of(target) not in slugs if what == "story" else missing(story, target, root)
+        if broken:
+            code, message, hint = REFERENCE_KINDS[what]
+            problems.append(Problem(rel, line, column, code, "error", message.format(target=target), hint))
+    return problems
