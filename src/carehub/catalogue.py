@@ -217,15 +217,17 @@ def _references(document: frontmatter.Document, rel: str) -> list[Reference]:
     for ref_path, target in targets:
         if needs_lookup(target):
             position = document.positions.get(ref_path)
-            references.append(("file", target, position.line if position else 1, position.column if position else 1))
+            line, column = (position.line, position.column) if position else (1, 1)
+            references.append(("file", target, line, column, ""))
     body = document.body
     if "](" in body:
         lines: LineIndex | None = None
         for m in _LINK_RE.finditer(body):
             start = m.start()
             is_image, target = start > 0 and body[start - 1] == "!", m.group(1)
-            what = None
-            if story_slug_of(target) is not None:
+            what: str | None = None
+            slug = story_slug_of(target)
+            if slug is not None:
                 what = "story"
             elif target.split("#", 1)[0].endswith(".md") and not is_address(target):
                 what = "link" if needs_lookup(target) else None
@@ -234,7 +236,7 @@ def _references(document: frontmatter.Document, rel: str) -> list[Reference]:
             if what:
                 lines = lines or LineIndex(body, document.body_line)
                 line, column = lines.position(m.start(1))
-                references.append((what, target, line, column))
+                references.append((what, target, line, column, slug or ""))
     return references
 
 

@@ -13,17 +13,19 @@ references (checker.py).
 All of it is tied to the checker's version: carehub's version, a hash of its own source files, Python's
 version and the installed distributions, so changed code or a new pydantic never reads old results.
 
-One JSON file, `.cache/carehub/check.json` under the project root, written to a temporary file and renamed
-into place, so two runs at once cannot leave half a file.  Reading it never fails a run: a cache that is
-missing, unreadable, corrupt or from another version is ignored and rewritten.  Standard library only: a
-check whose files all come from the cache imports neither YAML, pydantic nor the content model.
+One file, `.cache/carehub/check.marshal` under the project root: a checksum, then the entries as Python's
+marshal format (plain lists, dicts, text and numbers; the fastest to read, and loading it runs no code),
+written to a temporary file and renamed into place, so two runs at once cannot leave half a file.
+Reading it never fails a run: a cache that is missing, unreadable, corrupt (the checksum says so) or from
+another version is ignored and rewritten.  Standard library only: a check whose files all come from the
+cache imports neither YAML, pydantic nor the content model.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
+import marshal
 import os
 import sys
 from collections.abc import Iterable
@@ -32,7 +34,6 @@ from typing import Any
 
 from . import __version__
 from .problems import Problem
-from .storyfiles import REFERENCE_KINDS
 
 try:  # hashlib would load OpenSSL first (2 ms); blake2 is built into CPython
     from _blake2 import blake2b
@@ -40,8 +41,8 @@ except ImportError:  # pragma: no cover
     from hashlib import blake2b
 
 CACHE_DIR = ".cache/carehub"
-CACHE_FILE = "check.json"
-FORMAT = 1  # the layout of the file; bump when it changes
+CACHE_FILE = "check.marshal"
+FORMAT = 1  # the layout of the entries; bump when it changes
 ENV_DISABLE = "CAREHUB_NO_CACHE"
 
 _SEVERITIES = ("error", "warning")
@@ -82,8 +83,11 @@ def load(root: Path, checker: str) -> dict[str, Any]:
     """The cache for ``checker``, or an empty one when there is none that can be trusted."""
     try:
         with open(path_of(root), "rb") as file:  # noqa: PTH123
-            content = json.loads(file.read())
-    except (OSError, ValueError):  # missing, unreadable, not JSON (UnicodeDecodeError is a ValueError)
+            raw = file.read()
+        if raw[:32] != digest(raw[32:]).encode():
+            return {}
+        content = marshal.loads(raw[32:])
+    except (OSError, ValueError, EOFError, TypeError):  # missing, unreadable, not marshal data
         return {}
     if not isinstance(content, dict) or content.get("format") != FORMAT or content.get("checker") != checker:
         return {}
@@ -101,9 +105,10 @@ def save(root: Path, content: dict[str, Any]) -> None:
             # Never committed, even in a copy of the project without our .gitignore; skipped by backup tools.
             (folder / ".gitignore").write_text("*\n", encoding="utf-8")
             (folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
-        temporary.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        payload = marshal.dumps(content)
+        temporary.write_bytes(digest(payload).encode() + payload)
         temporary.replace(target)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: something marshal cannot write (a bug, never the user's)
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
 
@@ -133,24 +138,6 @@ def problems_from_data(items: Any) -> list[Problem] | None:
             return None
         problems.append(Problem(*item))
     return problems
-
-
-def references_from_data(items: Any) -> list[tuple[str, str, int, int]] | None:
-    if not isinstance(items, list):
-        return None
-    references = []
-    for item in items:
-        if not (
-            isinstance(item, list)
-            and len(item) == 4
-            and item[0] in REFERENCE_KINDS
-            and isinstance(item[1], str)
-            and type(item[2]) is int
-            and type(item[3]) is int
-        ):
-            return None
-        references.append((item[0], item[1], item[2], item[3]))
-    return references
 
 
 def date_window(dates: Iterable[dt.date], today: dt.date) -> list[str | None]:

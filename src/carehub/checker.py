@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,9 @@ class _Run:
         self.old = checkcache.load(root, self.checker)
         self.changed = False
         self.vocabularies: Any = None  # loaded only if a file has to be checked afresh
+        written = self.old.get("written")
+        self.settled = written - 10**9 if type(written) is int else 0  # see _lookup
+        self.now = time.time_ns()
 
     def check(self, paths: Sequence[Path] | None) -> Report:
         root = self.root
@@ -98,35 +102,40 @@ class _Run:
         today = self.today.isoformat()
 
         files: dict[str, Any] = {}  # the new cache's entries
+        # (name, rel, bytes, own problems, references); bytes b"" when not read (the stat said unchanged),
+        # None when the file could not be read as a story (the problems say why; nothing to quote).
         found: list[tuple[str, str, bytes | None, list[Problem], list[Reference]]] = []
         misses: list[int] = []
         for name in names:
             rel = name[len(prefix) :] if name.startswith(prefix) else Path(name).relative_to(root).as_posix()
-            data, early = self._read(name, rel)
+            entry = old_files.get(rel)
+            data, entry, signature, early = self._lookup(name, rel, entry if isinstance(entry, dict) else {})
             if data is None:
                 found.append((name, rel, None, early, []))
                 continue
-            key = checkcache.digest(data)
-            entry = old_files.get(rel)
-            if isinstance(entry, dict) and entry.get("h") == key and checkcache.in_window(entry.get("w"), today):
-                cached = checkcache.problems_from_data(entry.get("p"))
-                references = checkcache.references_from_data(entry.get("r"))
-                if cached is not None and references is not None:
+            if entry and checkcache.in_window(entry.get("w"), today):
+                cached = checkcache.problems_from_data(entry["p"]) if entry["p"] else []
+                if cached is not None:
                     files[rel] = entry
-                    found.append((name, rel, data, cached, references))
+                    found.append((name, rel, data, cached, entry["r"]))
                     continue
-            files[rel] = {"h": key}  # completed below, once checked
+            if data == b"":  # the stat said unchanged, but the date or the entry says check again
+                data, early = self._read(name, rel)
+                if data is None:
+                    found.append((name, rel, None, early, []))
+                    continue
+            files[rel] = {"h": checkcache.digest(data), "s": signature}  # completed below, once checked
             misses.append(len(found))
             found.append((name, rel, data, [], []))
         if misses:
             self.changed = True
-            afresh = [(found[i][0], found[i][2] or b"") for i in misses]
+            afresh = [(found[i][0], found[i][2] or b"") for i in misses]  # misses were all read
             for index, parts in zip(misses, self._check_afresh(afresh, site_ids, slugs), strict=True):
                 name, rel, data, _, _ = found[index]
                 files[rel].update(
                     {
                         "p": checkcache.problems_to_data(parts.problems),
-                        "r": [list(reference) for reference in parts.references],
+                        "r": list(parts.references),
                         "w": checkcache.date_window(parts.dates, self.today),
                     }
                 )
@@ -139,7 +148,8 @@ class _Run:
                 file_problems = own_problems + reference_problems(rel, name, references, root, slugs)
             if file_problems:
                 problems.extend(file_problems)
-                sources[file_problems[0].file] = source_lines(data) if data is not None else []
+                text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
+                sources[file_problems[0].file] = source_lines(text) if text is not None else []
         problems.extend(collisions(names, all_names, root))
 
         # Keep the entries of files not checked this time (a one-file check) while the files exist.
@@ -147,19 +157,45 @@ class _Run:
         files = {rel: entry for rel, entry in old_files.items() if rel in existing} | files
         if self.changed or files.keys() != old_files.keys():
             self.old.update({"format": checkcache.FORMAT, "checker": self.checker, "context": context, "files": files})
+            self.old["written"] = time.time_ns()
             checkcache.save(root, self.old)
         return Report(tuple(sort_problems(problems)), len(names), sources, len(misses))
 
-    def _read(self, name: str, rel: str) -> tuple[bytes | None, list[Problem]]:
-        """A story file's bytes; links and files too large to check go through read_story's checks."""
+    def _lookup(
+        self, name: str, rel: str, entry: dict[str, Any]
+    ) -> tuple[bytes | None, dict[str, Any], list[int] | None, list[Problem]]:
+        """A story file's bytes (b"" if unread because unchanged), its cache entry ({} if it does not
+        match them), its stat signature, and the problems that stopped it being read (bytes None).
+
+        A file whose size, times and inode are as recorded is taken as unchanged without reading it, once
+        it had been left alone for a second when the cache was written (git's rule for "racily clean" files).
+        """
         try:
             info = os.lstat(name)
-            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_STORY_BYTES:
-                with open(name, "rb") as file:  # noqa: PTH123 - speed: 20,000 files, no Path objects
-                    return file.read(), []
         except OSError:
-            pass
-        return read_story(Path(name), rel, self.root)
+            info = None
+        if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STORY_BYTES:
+            data, early = read_story(Path(name), rel, self.root)  # links, large or unreadable files
+            return data, entry if data is not None and entry.get("h") == checkcache.digest(data) else {}, None, early
+        signature = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        latest = max(info.st_mtime_ns, info.st_ctime_ns)
+        if entry.get("s") == signature and latest < self.settled:
+            return b"", entry, signature, []
+        data, early = self._read(name, rel)
+        if data is None or entry.get("h") != checkcache.digest(data):
+            return data, {}, signature, early
+        if entry.get("s") != signature or latest < self.now - 10**9:
+            # The same bytes: note the new times, and write the cache so that the file counts as settled.
+            entry = {**entry, "s": signature}
+            self.changed = True
+        return data, entry, signature, []
+
+    def _read(self, name: str, rel: str) -> tuple[bytes | None, list[Problem]]:
+        try:
+            with open(name, "rb") as file:  # noqa: PTH123 - speed: 20,000 files, no Path objects
+                return file.read(), []
+        except OSError:
+            return read_story(Path(name), rel, self.root)
 
     def _data(self) -> tuple[list[Problem], list[str], str]:
         """The data files' problems and the ids of valid sites, from the cache while the files are unchanged."""
@@ -206,6 +242,14 @@ class _Run:
             self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
         ctx = _Context(root, self.vocabularies, frozenset(site_ids), self.today, slugs)
         return run_checks([(Path(name), data) for name, data in files], ctx, self.jobs, parts_for_cache)
+
+
+def _read_bytes(name: str) -> bytes | None:
+    try:
+        with open(name, "rb") as file:  # noqa: PTH123 - speed: 20,000 files, no Path objects
+            return file.read()
+    except OSError:
+        return None
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -26,11 +26,11 @@ _URL_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _STORY_LINK_RE = re.compile(r"^(?:/|(?:\.\./)+)?stories/([^/#?]+)/?(?:[#?].*)?$")
 
 # A reference from a story that only the tree as it is now can settle, kept as plain data:
-# (what, target as written, line, column).  What it is decides what must exist and the problem if not:
-# "story" a link to /stories/<slug>/ (the slug must be a story's); "link" a link to a .md file; "image"
-# an image in the body; "file" an image or download named in the front matter (each must exist inside
-# the repository, relative to the story's folder, or to the root if it starts with /).
-Reference = tuple[str, str, int, int]
+# (what, target as written, line, column, slug).  What it is decides what must exist and the problem if
+# not: "story" a link to /stories/<slug>/ (the slug must be a story's); "link" a link to a .md file;
+# "image" an image in the body; "file" an image or download named in the front matter (each must exist
+# inside the repository, relative to the story's folder, or to the root if it starts with /).
+Reference = tuple[str, str, int, int, str]
 REFERENCE_KINDS: dict[str, tuple[str, str, str]] = {
     "story": (
         "CH505",
@@ -222,8 +222,8 @@ def reference_problems(
 ) -> list[Problem]:
     """The references of one story that the tree as it is now does not satisfy, as problems."""
     problems: list[Problem] = []
-    for what, target, line, column in references:
-        broken = story_slug_of(target) not in slugs if what == "story" else missing(story, target, root)
+    for what, target, line, column, slug in references:
+        broken = slug not in slugs if what == "story" else missing(story, target, root)
         if broken:
             code, message, hint = REFERENCE_KINDS[what]
             problems.append(Problem(rel, line, column, code, "error", message.format(target=target), hint))
