@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_cached_runs_print_what_a_cold_run_prints_for_every_fixture(
     assert not (root / ".cache").exists(), "--no-cache must write nothing"
     assert cold[0] == 1 and cold[1].count("CH") > 40  # the invalid fixtures fail, with their problems
     first = cli(capsys, root, "--format", output)  # fills the cache
-    assert (root / checkcache.CACHE_DIR / checkcache.CACHE_FILE).is_file()
+    assert (root / checkcache.CACHE_DIR / checkcache.DATA_FILE).is_file()
     second = cli(capsys, root, "--format", output)  # from the cache
     assert first == cold
     assert second == cold
@@ -110,14 +111,16 @@ def test_editing_a_story_rechecks_only_that_story(tmp_path: Path) -> None:
 def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"a.md": VALID})
     story = root / "stories" / "a.md"
-    before = story.stat()
+    time.sleep(1.1)  # settled: the cache keeps its size and times, and trusts them next time
     assert same_as_cold(root).problems == ()
-    os.utime(root / checkcache.CACHE_DIR / checkcache.CACHE_FILE)
+    before = story.stat()
     story.write_text(VALID.replace("region: london", "region: lonXon"))  # the same number of bytes
     os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert story.stat().st_size == before.st_size and story.stat().st_mtime_ns == before.st_mtime_ns
-    report = same_as_cold(root)
+    report = same_as_cold(root)  # the change time (ctime) still differs, and no one can set it back
     assert codes(report) == [("stories/a.md", "CH203")]
+    story.write_text(VALID.replace("region: london", "region: lonYon"))  # at once: within the same second
+    assert "lonYon" in same_as_cold(root).sources["stories/a.md"][8]
 
 
 def test_files_untouched_since_the_cache_was_written_are_not_read(
@@ -260,16 +263,35 @@ def test_editing_the_checkers_source_changes_its_version(tmp_path: Path) -> None
     ],
     ids=["empty", "truncated", "one-bit", "garbage", "checksummed-garbage"],
 )
-def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path, damage: object) -> None:
+def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
     root = make_project(tmp_path, {"a.md": VALID.replace("region: london", "region: londn"), "b.md": OTHER})
     expected = same_as_cold(root).problems
-    cache = root / checkcache.CACHE_DIR / checkcache.CACHE_FILE
-    cache.write_bytes(damage(cache.read_bytes()))  # type: ignore[operator]
+    folder = root / checkcache.CACHE_DIR
+    written = sorted(folder.glob("*.marshal"))
+    assert written[0].name == checkcache.DATA_FILE and len(written) >= 2
+    for cache in written:
+        cache.write_bytes(damage(cache.read_bytes()))
     report = same_as_cold(root)
     assert report.problems == expected
     assert report.rechecked == 2
     assert check_project(root).rechecked == 0  # rewritten
-    assert sorted(p.name for p in cache.parent.iterdir()) == [".gitignore", "CACHEDIR.TAG", checkcache.CACHE_FILE]
+    assert sorted(folder.iterdir()) == sorted([folder / ".gitignore", folder / "CACHEDIR.TAG", *written])
+
+
+def test_checking_one_file_reads_and_writes_one_cache_file_of_entries(tmp_path: Path) -> None:
+    stories = {f"s{i}.md": OTHER.replace("blue bag", f"bag {i}") for i in range(40)}
+    root = make_project(tmp_path, stories)
+    same_as_cold(root)
+    folder = root / checkcache.CACHE_DIR
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("files-*.marshal")}
+    assert len(before) > 8  # 40 stories spread over the files
+    (root / "stories" / "s7.md").write_text(OTHER.replace("region: london", "region: londn"))
+    assert codes(check_project(root, [root / "stories" / "s7.md"])) == [("stories/s7.md", "CH203")]
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("files-*.marshal")}
+    assert [name for name in before if after[name] != before[name]] == [
+        checkcache.shard_file(checkcache.shard_of("stories/s7.md"))
+    ]
+    assert same_as_cold(root).rechecked == 0
 
 
 def test_a_cache_written_for_other_data_is_not_used(tmp_path: Path) -> None:

@@ -13,12 +13,14 @@ references (checker.py).
 All of it is tied to the checker's version: carehub's version, a hash of its own source files, Python's
 version and the installed distributions, so changed code or a new pydantic never reads old results.
 
-One file, `.cache/carehub/check.marshal` under the project root: a checksum, then the entries as Python's
-marshal format (plain lists, dicts, text and numbers; the fastest to read, and loading it runs no code),
-written to a temporary file and renamed into place, so two runs at once cannot leave half a file.
-Reading it never fails a run: a cache that is missing, unreadable, corrupt (the checksum says so) or from
-another version is ignored and rewritten.  Standard library only: a check whose files all come from the
-cache imports neither YAML, pydantic nor the content model.
+The files, in `.cache/carehub/` under the project root: `data.marshal` for the data files, and the story
+entries spread over 16 `files-NN.marshal` by a hash of their path, so that checking one file (a pre-commit
+hook) reads and writes a sixteenth of them.  Each is a checksum, then Python's marshal format (plain
+lists, dicts, text and numbers: the fastest to read, and loading it runs no code), written to a temporary
+file and renamed into place, so two runs at once cannot leave half a file.  Reading never fails a run: a
+file that is missing, unreadable, corrupt (the checksum says so) or from another version is ignored and
+rewritten.  Standard library only: a check whose files all come from the cache imports neither YAML,
+pydantic nor the content model.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ except ImportError:  # pragma: no cover
     from hashlib import blake2b
 
 CACHE_DIR = ".cache/carehub"
-CACHE_FILE = "check.marshal"
+DATA_FILE = "data.marshal"
+SHARDS = 16
 FORMAT = 1  # the layout of the entries; bump when it changes
 ENV_DISABLE = "CAREHUB_NO_CACHE"
 
@@ -75,14 +78,19 @@ def checker_version(package: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def path_of(root: Path) -> Path:
-    return root / CACHE_DIR / CACHE_FILE
+def shard_file(shard: int) -> str:
+    return f"files-{shard:02d}.marshal"
 
 
-def load(root: Path, checker: str) -> dict[str, Any]:
-    """The cache for ``checker``, or an empty one when there is none that can be trusted."""
+def shard_of(rel: str) -> int:
+    """Which of the SHARDS files holds a story's entry: the same for a path on every run and machine."""
+    return blake2b(rel.encode(), digest_size=1).digest()[0] % SHARDS
+
+
+def read(path: Path, checker: str) -> dict[str, Any]:
+    """One cache file written for ``checker``, or an empty dict when there is none that can be trusted."""
     try:
-        with open(path_of(root), "rb") as file:  # noqa: PTH123
+        with open(path, "rb") as file:  # noqa: PTH123
             raw = file.read()
         if raw[:32] != digest(raw[32:]).encode():
             return {}
@@ -94,11 +102,9 @@ def load(root: Path, checker: str) -> dict[str, Any]:
     return content
 
 
-def save(root: Path, content: dict[str, Any]) -> None:
-    """Write the cache atomically; a cache that cannot be written is left alone (the run does not fail)."""
-    folder = root / CACHE_DIR
-    target = folder / CACHE_FILE
-    temporary = folder / f"{CACHE_FILE}.{os.getpid()}.tmp"
+def write(folder: Path, name: str, content: dict[str, Any]) -> None:
+    """Write one cache file atomically; one that cannot be written is left alone (the run does not fail)."""
+    temporary = folder / f"{name}.{os.getpid()}.tmp"
     try:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
@@ -107,10 +113,57 @@ def save(root: Path, content: dict[str, Any]) -> None:
             (folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
         payload = marshal.dumps(content)
         temporary.write_bytes(digest(payload).encode() + payload)
-        temporary.replace(target)
+        temporary.replace(folder / name)
     except (OSError, ValueError):  # ValueError: something marshal cannot write (a bug, never the user's)
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+class Store:
+    """The cache files of one project for one checker version: each read when first needed, and written
+    back only if something in it changed."""
+
+    def __init__(self, root: Path, checker: str) -> None:
+        self.folder = root / CACHE_DIR
+        self.checker = checker
+        self.context = ""  # what story entries were made with beyond their bytes; set before entries are read
+        self.data = read(self.folder / DATA_FILE, checker)
+        self.data_changed = False
+        self._files: dict[int, dict[str, Any]] = {}
+        self._changed: set[int] = set()
+
+    def entry(self, rel: str) -> dict[str, Any]:
+        """A story's entry, or {} if there is none."""
+        shard = shard_of(rel)
+        files = self._files.get(shard)
+        if files is None:
+            content = read(self.folder / shard_file(shard), self.checker)
+            files = content.get("files") if content.get("context") == self.context else None
+            self._files[shard] = files = files if isinstance(files, dict) else {}
+        entry = files.get(rel)
+        return entry if isinstance(entry, dict) else {}
+
+    def put(self, rel: str, entry: dict[str, Any]) -> None:
+        self.entry(rel)  # read its file first, so that the other entries in it are kept
+        shard = shard_of(rel)
+        self._files[shard][rel] = entry
+        self._changed.add(shard)
+
+    def keep_only(self, existing: set[str]) -> None:
+        """Forget the entries (in the files read so far) of story files that no longer exist."""
+        for shard, files in self._files.items():
+            gone = [rel for rel in files if rel not in existing]
+            for rel in gone:
+                del files[rel]
+            if gone:
+                self._changed.add(shard)
+
+    def save(self) -> None:
+        if self.data_changed:
+            write(self.folder, DATA_FILE, {**self.data, "format": FORMAT, "checker": self.checker})
+        for shard in sorted(self._changed):
+            content = {"format": FORMAT, "checker": self.checker, "context": self.context, "files": self._files[shard]}
+            write(self.folder, shard_file(shard), content)
 
 
 # -- plain data in and out ----------------------------------------------------------------

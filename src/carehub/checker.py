@@ -80,43 +80,34 @@ class _Run:
         self.root = root
         self.today = today
         self.jobs = jobs
-        self.checker = checkcache.checker_version()
-        self.old = checkcache.load(root, self.checker)
-        self.changed = False
+        self.store = checkcache.Store(root, checkcache.checker_version())
         self.vocabularies: Any = None  # loaded only if a file has to be checked afresh
-        written = self.old.get("written")
-        self.settled = written - 10**9 if type(written) is int else 0  # see _lookup
-        self.now = time.time_ns()
+        # A file last changed before this is "settled": see _lookup.
+        self.settled = time.time_ns() - 10**9
 
     def check(self, paths: Sequence[Path] | None) -> Report:
-        root = self.root
+        root, store = self.root, self.store
         all_names = story_file_names(root)
         names = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
         problems, site_ids, vocabulary_digest = self._data()
-        context = checkcache.digest("\0".join([self.checker, vocabulary_digest, *site_ids]).encode())
-        old_files = self.old.get("files") if self.old.get("context") == context else None
-        if not isinstance(old_files, dict):
-            old_files, self.changed = {}, True
+        store.context = checkcache.digest("\0".join([store.checker, vocabulary_digest, *site_ids]).encode())
         slugs = frozenset(slug_of(name) for name in all_names)
         prefix = str(root) + os.sep
         today = self.today.isoformat()
 
-        files: dict[str, Any] = {}  # the new cache's entries
         # (name, rel, bytes, own problems, references); bytes b"" when not read (the stat said unchanged),
         # None when the file could not be read as a story (the problems say why; nothing to quote).
         found: list[tuple[str, str, bytes | None, list[Problem], list[Reference]]] = []
-        misses: list[int] = []
+        misses: list[tuple[int, list[int] | None]] = []
         for name in names:
             rel = name[len(prefix) :] if name.startswith(prefix) else Path(name).relative_to(root).as_posix()
-            entry = old_files.get(rel)
-            data, entry, signature, early = self._lookup(name, rel, entry if isinstance(entry, dict) else {})
+            data, entry, signature, early = self._lookup(name, rel)
             if data is None:
                 found.append((name, rel, None, early, []))
                 continue
             if entry and checkcache.in_window(entry.get("w"), today):
                 cached = checkcache.problems_from_data(entry["p"]) if entry["p"] else []
                 if cached is not None:
-                    files[rel] = entry
                     found.append((name, rel, data, cached, entry["r"]))
                     continue
             if data == b"":  # the stat said unchanged, but the date or the entry says check again
@@ -124,21 +115,20 @@ class _Run:
                 if data is None:
                     found.append((name, rel, None, early, []))
                     continue
-            files[rel] = {"h": checkcache.digest(data), "s": signature}  # completed below, once checked
-            misses.append(len(found))
+            misses.append((len(found), signature))
             found.append((name, rel, data, [], []))
         if misses:
-            self.changed = True
-            afresh = [(found[i][0], found[i][2] or b"") for i in misses]  # misses were all read
-            for index, parts in zip(misses, self._check_afresh(afresh, site_ids, slugs), strict=True):
+            afresh = [(found[i][0], found[i][2] or b"") for i, _ in misses]  # misses were all read
+            for (index, signature), parts in zip(misses, self._check_afresh(afresh, site_ids, slugs), strict=True):
                 name, rel, data, _, _ = found[index]
-                files[rel].update(
-                    {
-                        "p": checkcache.problems_to_data(parts.problems),
-                        "r": list(parts.references),
-                        "w": checkcache.date_window(parts.dates, self.today),
-                    }
-                )
+                entry = {
+                    "h": checkcache.digest(data or b""),
+                    "s": signature,
+                    "p": checkcache.problems_to_data(parts.problems),
+                    "r": list(parts.references),
+                    "w": checkcache.date_window(parts.dates, self.today),
+                }
+                store.put(rel, entry)
                 found[index] = (name, rel, data, parts.problems, parts.references)
 
         sources: dict[str, list[str]] = {}
@@ -152,24 +142,19 @@ class _Run:
                 sources[file_problems[0].file] = source_lines(text) if text is not None else []
         problems.extend(collisions(names, all_names, root))
 
-        # Keep the entries of files not checked this time (a one-file check) while the files exist.
-        existing = {name[len(prefix) :] for name in all_names if name.startswith(prefix)}
-        files = {rel: entry for rel, entry in old_files.items() if rel in existing} | files
-        if self.changed or files.keys() != old_files.keys():
-            self.old.update({"format": checkcache.FORMAT, "checker": self.checker, "context": context, "files": files})
-            self.old["written"] = time.time_ns()
-            checkcache.save(root, self.old)
+        store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
+        store.save()
         return Report(tuple(sort_problems(problems)), len(names), sources, len(misses))
 
-    def _lookup(
-        self, name: str, rel: str, entry: dict[str, Any]
-    ) -> tuple[bytes | None, dict[str, Any], list[int] | None, list[Problem]]:
+    def _lookup(self, name: str, rel: str) -> tuple[bytes | None, dict[str, Any], list[int] | None, list[Problem]]:
         """A story file's bytes (b"" if unread because unchanged), its cache entry ({} if it does not
-        match them), its stat signature, and the problems that stopped it being read (bytes None).
+        match them), the signature to keep for it, and the problems that stopped it being read (bytes None).
 
-        A file whose size, times and inode are as recorded is taken as unchanged without reading it, once
-        it had been left alone for a second when the cache was written (git's rule for "racily clean" files).
+        A file whose size, times and inode are as recorded is taken as unchanged without reading it.  They are
+        recorded only for a file that had been left alone for a second when it was read, so that a change in
+        the same tick of the clock cannot hide behind them (git's rule for "racily clean" files).
         """
+        entry = self.store.entry(rel)
         try:
             info = os.lstat(name)
         except OSError:
@@ -178,17 +163,16 @@ class _Run:
             data, early = read_story(Path(name), rel, self.root)  # links, large or unreadable files
             return data, entry if data is not None and entry.get("h") == checkcache.digest(data) else {}, None, early
         signature = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
-        latest = max(info.st_mtime_ns, info.st_ctime_ns)
-        if entry.get("s") == signature and latest < self.settled:
+        if entry.get("s") == signature:
             return b"", entry, signature, []
+        settled = max(info.st_mtime_ns, info.st_ctime_ns) < self.settled
         data, early = self._read(name, rel)
         if data is None or entry.get("h") != checkcache.digest(data):
-            return data, {}, signature, early
-        if entry.get("s") != signature or latest < self.now - 10**9:
-            # The same bytes: note the new times, and write the cache so that the file counts as settled.
+            return data, {}, signature if settled else None, early
+        if settled:  # the same bytes, left alone long enough: next time the stat will do
             entry = {**entry, "s": signature}
-            self.changed = True
-        return data, entry, signature, []
+            self.store.put(rel, entry)
+        return data, entry, signature if settled else None, []
 
     def _read(self, name: str, rel: str) -> tuple[bytes | None, list[Problem]]:
         try:
@@ -203,7 +187,7 @@ class _Run:
         h = checkcache.digest  # one digest per file, then one of them all
         vocabulary = _read_or_none(root / VOCABULARIES_FILE)
         vocabulary_digest = h(vocabulary) if vocabulary is not None else "-"
-        parts = [self.checker, vocabulary_digest]
+        parts = [self.store.checker, vocabulary_digest]
         sites = root / SITES_DIR
         for site in sorted(sites.iterdir()) if sites.is_dir() else []:
             data = _read_or_none(site)
@@ -211,8 +195,8 @@ class _Run:
         glossary = _read_or_none(root / GLOSSARY_FILE)
         parts.append(h(glossary) if glossary is not None else "-")
         key = h("\0".join(parts).encode())
-        cached = self.old.get("data")
-        if isinstance(cached, dict) and cached.get("key") == key:
+        cached = self.store.data
+        if cached.get("key") == key:
             problems = checkcache.problems_from_data(cached.get("problems"))
             site_ids = cached.get("sites")
             if problems is not None and isinstance(site_ids, list) and all(isinstance(site, str) for site in site_ids):
@@ -226,8 +210,8 @@ class _Run:
         problems.extend(site_problems)
         problems.extend(load_glossary(root)[1])
         site_ids = sorted(found_sites)
-        self.old["data"] = {"key": key, "problems": checkcache.problems_to_data(problems), "sites": site_ids}
-        self.changed = True
+        self.store.data = {"key": key, "problems": checkcache.problems_to_data(problems), "sites": site_ids}
+        self.store.data_changed = True
         return problems, site_ids, vocabulary_digest
 
     def _check_afresh(
