@@ -40,6 +40,8 @@ def test_quick_bench_writes_every_figure(tmp_path: Path) -> None:
         assert run["check"][jobs]["files_per_s"] > 0
         assert run["check"][jobs]["in_process_files_per_s"] > 0
     assert run["check"]["one_file"]["wall_s_median"] > 0
+    assert run["check"]["one_file_unchanged"]["wall_s_median"] > 0
+    assert run["check"]["warm"]["files_per_s"] > 0
     for which in ("ours", "stock"):
         build = run["build"][which]
         assert build["wall_s_median"] > 0

@@ -9,7 +9,6 @@ docs page of error codes is generated from) and formats them for people
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -139,6 +138,8 @@ def format_text(
 
 
 def format_json(problems: Sequence[Problem], checked: int) -> str:
+    import json  # here, not above: a text check from the cache need not import it
+
     return json.dumps(
         {"checked": checked, "problems": [asdict(p) for p in problems]},
         indent=2,
