@@ -494,10 +494,10 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             # On a busy machine wall time includes waiting for a core; files per CPU second does not.
             "files_per_cpu_s": round(n / best.cpu_s),
         }
-    # Warm: the same check again with its cache (.cache/carehub/), nothing changed: what a contributor
+    # Warm: the same check again with its cache (.cache/carehub/check/), nothing changed: what a contributor
     # meets on every check after the first.  The first run fills the cache (timed: cold with the cache's
     # own cost); a second records the files' sizes and times once they have settled; then five timed runs.
-    cache_dir = ours / ".cache"
+    cache_dir = ours / ".cache" / "carehub" / "check"
     shutil.rmtree(cache_dir, ignore_errors=True)
     filling = must(run([*carehub, "check"], ours, python_env), "carehub check (filling the cache)")
     time.sleep(1.1)

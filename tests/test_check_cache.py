@@ -1,4 +1,4 @@
-"""The cache of `carehub check` (.cache/carehub/): the same answers as a cold check, and never a stale one.
+"""The cache of `carehub check` (.cache/carehub/check/): the same answers as a cold check, and never a stale one.
 
 Each test changes one input a story's results depend on (its bytes, the vocabularies, the sites, the
 glossary, other stories, files it points at, today's date, the checker's own code) and checks that the

@@ -13,7 +13,7 @@ references (checker.py).
 All of it is tied to the checker's version: carehub's version, a hash of its own source files, Python's
 version and the installed distributions, so changed code or a new pydantic never reads old results.
 
-The files, in `.cache/carehub/` under the project root: `data.marshal` for the data files, and the story
+The files, in `.cache/carehub/check/` under the project root: `data.marshal` for the data files, and the story
 entries spread over 16 `files-NN.marshal` by a hash of their path, so that checking one file (a pre-commit
 hook) reads and writes a sixteenth of them.  Each is a checksum, then Python's marshal format (plain
 lists, dicts, text and numbers: the fastest to read, and loading it runs no code), written to a temporary
@@ -42,7 +42,7 @@ try:  # hashlib would load OpenSSL first (2 ms); blake2 is built into CPython
 except ImportError:  # pragma: no cover
     from hashlib import blake2b
 
-CACHE_DIR = ".cache/carehub"
+CACHE_DIR = ".cache/carehub/check"
 DATA_FILE = "data.marshal"
 SHARDS = 16
 FORMAT = 1  # the layout of the entries; bump when it changes

@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-cache",
         action="store_true",
-        help="check every file afresh, without reading or writing .cache/carehub/ (also: CAREHUB_NO_CACHE=1)",
+        help="check every file afresh, without reading or writing .cache/carehub/check/ (also: CAREHUB_NO_CACHE=1)",
     )
 
     build = commands.add_parser("build", help="check, then build the site into site/ atomically")
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-cache",
         action="store_true",
-        help="accepted for symmetry with check: the build always reads every story afresh",
+        help="render every page afresh, without reading or writing .cache/carehub/pages/ (also: CAREHUB_NO_CACHE=1)",
     )
 
     serve = commands.add_parser("serve", help="preview the site at http://127.0.0.1:8000 and rebuild on changes")
@@ -195,6 +195,10 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     from .catalogue import load_catalogue
     from .plugin import ContentError, preload
+    from .rendercache import DISABLE_ENV
+
+    if args.no_cache:
+        os.environ[DISABLE_ENV] = "1"  # the plugin reads it (rendercache.enabled); the check step has no cache
     from .publish import publish_atomically
 
     catalogue = load_catalogue(root, jobs=_jobs(args.jobs))
