@@ -188,10 +188,14 @@ class _Run:
         vocabulary = _read_or_none(root / VOCABULARIES_FILE)
         vocabulary_digest = h(vocabulary) if vocabulary is not None else "-"
         parts = [self.store.checker, vocabulary_digest]
-        sites = root / SITES_DIR
-        for site in sorted(sites.iterdir()) if sites.is_dir() else []:
-            data = _read_or_none(site)
-            parts.append(f"{site.name}:{h(data) if data is not None else '-'}")
+        sites = str(root / SITES_DIR)
+        try:
+            site_names = sorted(os.listdir(sites))  # noqa: PTH208 - speed: 1,700 sites at 20,000 stories
+        except OSError:
+            site_names = []
+        for name in site_names:
+            data = _read_bytes(sites + os.sep + name)
+            parts.append(f"{name}:{h(data) if data is not None else '-'}")
         glossary = _read_or_none(root / GLOSSARY_FILE)
         parts.append(h(glossary) if glossary is not None else "-")
         key = h("\0".join(parts).encode())

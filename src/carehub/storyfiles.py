@@ -67,27 +67,54 @@ def find_story_files(root: Path) -> list[Path]:
 
 def story_file_names(root: Path) -> list[str]:
     """find_story_files as strings: a one-file check lists every story (for slugs) and
-    building 20,000 Path objects would cost more than checking the file."""
-    base = str(root / STORIES_DIR)
-    join, islink = os.path.join, os.path.islink
+    building 20,000 Path objects would cost more than checking the file.
+
+    Folders in name order, each listing its linked folders (not followed: one leaving the repository is
+    reported by the check), then its files, then the folders inside it; names starting with `.` or `_`
+    are skipped.  Links to files are listed whatever their name, so the check can catch one leaving the
+    repository.
+    """
     found: list[str] = []
-    for directory, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        # os.walk does not descend into linked folders; report them so one leaving the repository is caught.
-        found.extend(join(directory, d) for d in dirnames if islink(join(directory, d)))
-        for name in sorted(filenames):
-            if name.endswith(".md") and not name.startswith(("_", ".")):
-                found.append(join(directory, name))
-            elif islink(join(directory, name)):
-                found.append(join(directory, name))  # checked below: a link may leave the repository
+    sep = os.sep
+
+    def visit(directory: str) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        linked: list[str] = []
+        files: list[str] = []
+        folders: list[str] = []
+        for entry in entries:
+            name = entry.name
+            if _is_folder(entry):
+                if not name.startswith((".", "_")):
+                    (linked if entry.is_symlink() else folders).append(directory + sep + name)
+            elif (name.endswith(".md") and not name.startswith(("_", "."))) or entry.is_symlink():
+                files.append(directory + sep + name)  # any link: the check catches one leaving the repository
+        found.extend(linked)
+        found.extend(files)
+        for folder in folders:
+            visit(folder)
+
+    visit(str(root / STORIES_DIR))
     return found
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """A folder, or a link to one (a broken link is not, as in os.walk)."""
+    try:
+        return entry.is_dir()
+    except OSError:  # pragma: no cover
+        return False
 
 
 def slug_of(name: str) -> str:
     """slug_for on a path string (the same rule as pathlib's stem)."""
-    head, tail = os.path.split(name)
+    head, _, tail = name.rpartition(os.sep)
     if tail == "index.md":
-        return os.path.basename(head)  # noqa: PTH119 - strings, not Paths, for speed
+        return head.rpartition(os.sep)[2]
     dot = tail.rfind(".")
     return tail[:dot] if 0 < dot < len(tail) - 1 else tail
 
