@@ -502,14 +502,14 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     filling = must(run([*carehub, "check"], ours, python_env), "carehub check (filling the cache)")
     time.sleep(1.1)
     must(run([*carehub, "check"], ours, python_env), "carehub check (settling the cache)")
-    warm = [must(run([*carehub, "check"], ours, python_env), "carehub check (warm)") for _ in range(5)]
-    wall = statistics.median(t.wall_s for t in warm)
+    warm_checks = [must(run([*carehub, "check"], ours, python_env), "carehub check (warm)") for _ in range(5)]
+    wall = statistics.median(t.wall_s for t in warm_checks)
     check["warm"] = {
         "wall_s_median": round(wall, 3),
-        "wall_s_min": round(min(t.wall_s for t in warm), 3),
-        "cpu_s_median": _median([t.cpu_s for t in warm]),
+        "wall_s_min": round(min(t.wall_s for t in warm_checks), 3),
+        "cpu_s_median": _median([t.cpu_s for t in warm_checks]),
         "files_per_s": round(n / wall),
-        "files_per_cpu_s": round(n / statistics.median(t.cpu_s for t in warm)),
+        "files_per_cpu_s": round(n / statistics.median(t.cpu_s for t in warm_checks)),
         "filling_wall_s": round(filling.wall_s, 3),
     }
     # The check alone, without starting Python and importing (what the throughput is once running), cold.
