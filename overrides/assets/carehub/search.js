@@ -133,9 +133,9 @@ class HubSearch {
     }
     const anyOf = {};
     for (const [name, values] of Object.entries(filters)) anyOf[name] = { any: values };
-    const options = { filters: anyOf };
-    if (!term) options.sort = { date: "desc" };
-    const search = await pagefind.search(term || null, options);
+    // Without words, Pagefind lists pages in index order, which search.py makes
+    // newest story first: no sort index for every reader to download.
+    const search = await pagefind.search(term || null, { filters: anyOf });
     if (generation !== this.generation || !search) return; // a newer query has started
     this.found = search.results;
     this.shown = 0;
