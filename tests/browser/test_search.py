@@ -105,6 +105,30 @@ def test_filtering_all_stories_by_barrier_and_type(
 
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="all-stories", marks=not_built_yet("all-stories"))])
+def test_filtered_stories_come_newest_first_like_the_listing(
+    _: int,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    catalogue: Catalogue,
+    new_context: Callable[..., Any],
+) -> None:
+    """Filter-only results keep the index's page order (search.py numbers stories newest first)."""
+    story_type = max(STORY_TYPES, key=lambda t: len([s for s in catalogue.stories if s.meta.type == t]))
+    expected = [s for s in catalogue.stories if s.meta.type == story_type]
+    assert len({s.meta.date for s in expected}) > 1, "the content needs stories of one type on different dates"
+    page = new_context(PHONE).new_page()
+    page.goto(site_url + page_path(BY_NAME["all-stories"]))
+    box = page.locator(filter_box("type", story_type))
+    if not box.is_visible():
+        box.locator("xpath=ancestor::details/summary").click()
+    box.check()
+    status = wait_for_results(page)
+    assert count_in(status) == len(expected), f"status says {status!r}, expected {len(expected)}"
+    shown = result_links(page)
+    assert shown and shown == [site_url + s.url for s in expected][: len(shown)]
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="all-stories", marks=not_built_yet("all-stories"))])
 def test_filters_work_with_the_keyboard_alone(
     _: int, page_path: Callable[[PageType], str], site_url: str, catalogue: Catalogue, new_context: Callable[..., Any]
 ) -> None:
