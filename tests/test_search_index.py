@@ -7,7 +7,9 @@ it wrote (gzipped CBOR metadata and index chunks, JSON fragments).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,18 @@ def test_pages_are_numbered_newest_story_first_then_undated_pages_by_url(tmp_pat
     # The browser lists filter-only results in this order, so no sort index is shipped.
     assert urls == ["/stories/newest/", "/stories/a/", "/stories/a-b/", "/stories/older/", "/", "/glossary/"]
     assert meta[4] == [], "a sort index is downloaded by every first query; page order replaces it"
+
+
+def test_fragments_have_short_content_names_and_none_is_orphaned(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    assert search.index_site(site) == []
+    names = [name for name, _ in read_meta(site)[1]]  # type: ignore[attr-defined]
+    assert all(re.fullmatch(r"en_[0-9a-f]{5}", name) for name in names), names
+    on_disk = {p.name for p in (site / search.OUTPUT_SUBDIR / "fragment").iterdir()}
+    assert on_disk == {f"{name}.pf_fragment" for name in names}
+    for name in names:  # the name is the content's hash, so a changed page gets a new name (no stale caches)
+        data = (site / search.OUTPUT_SUBDIR / "fragment" / f"{name}.pf_fragment").read_bytes()
+        assert hashlib.sha256(data).hexdigest().startswith(name.removeprefix("en_"))
 
 
 def test_only_marked_pages_are_indexed_and_permalinks_are_not_words(tmp_path: Path) -> None:

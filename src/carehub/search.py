@@ -240,11 +240,48 @@ def canonicalise(bundle: Path) -> None:
             _write(bundle / "filter" / f"{new_hash}.pf_filter", content)
             renamed.append([name, new_hash])
         meta[3] = sorted(renamed, key=lambda pair: pair[0])
+        meta[1] = _shorten_fragment_names(bundle / "fragment", language, meta[1])
         new_meta_hash = f"{language}_{_digest(meta)[:10]}"
         meta_path.unlink()
         _write(bundle / f"pagefind.{new_meta_hash}.pf_meta", meta)
         info["hash"] = new_meta_hash
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
+_FRAGMENT_NAME_DIGITS = 5
+
+
+def _shorten_fragment_names(folder: Path, language: str, pages: list[list[Any]]) -> list[list[Any]]:
+    """Rename each page's fragment to a shorter hash of its content; returns the new ``[name, word count]`` list.
+
+    The list is in pf_meta, which every first query downloads: Pagefind's
+    names (``en_`` and 7 hex digits) are most of its 7 bytes a page gzipped.
+    Five hex digits (one in a million that a changed page keeps its old name,
+    and so a stale cached copy) take a fifth off; a clash within the site
+    takes one more digit, in page order, so the same site gets the same names.
+    """
+    names: dict[str, str] = {}  # content digest -> name; identical pages share one file, as in Pagefind
+    taken: set[str] = set()
+    renamed: list[list[Any]] = []
+    staging = folder.with_name(folder.name + ".renamed")  # a new name may be another page's old one
+    staging.mkdir()
+    for old_name, word_count in pages:
+        old = folder / f"{old_name}.pf_fragment"
+        if old.exists():
+            digest = hashlib.sha256(old.read_bytes()).hexdigest()
+            if digest not in names:
+                size = _FRAGMENT_NAME_DIGITS
+                while f"{language}_{digest[:size]}" in taken:
+                    size += 1
+                names[digest] = f"{language}_{digest[:size]}"
+                taken.add(names[digest])
+            old.replace(staging / f"{names[digest]}.pf_fragment")
+            names[old_name] = names[digest]  # for a later page with the same file (identical pages)
+        renamed.append([names[old_name], word_count])
+    for path in staging.iterdir():
+        path.replace(folder / path.name)
+    staging.rmdir()
+    return renamed
 
 
 def _digest(value: Any) -> str:
