@@ -163,3 +163,15 @@ def test_a_missing_pagefind_binary_is_reported(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(search, "pagefind_executable", lambda: missing)
     problems = search.index_site(site)
     assert problems and "Pagefind" in problems[0] and str(missing) in problems[0]
+
+
+def test_pagefind_stopping_midway_is_a_problem_saying_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path)
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\nhead -c 10 >/dev/null\necho 'thread main panicked: out of memory' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(search, "pagefind_executable", lambda: broken)
+    problems = search.index_site(site)
+    assert len(problems) == 1
+    assert "exit status 3" in problems[0] and "out of memory" in problems[0]
+    assert not (site / search.OUTPUT_SUBDIR).exists()

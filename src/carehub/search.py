@@ -25,6 +25,7 @@ Must not change any page: it only adds /pagefind/.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -34,6 +35,7 @@ import re
 import shutil
 import struct
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -153,11 +155,14 @@ class _Service:
     """
 
     def __init__(self, executable: Path) -> None:
+        # Pagefind's stderr goes to a file, not a pipe: nobody reads it until something went wrong.
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
         try:
             self.process = subprocess.Popen(
-                [str(executable), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+                [str(executable), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors
             )
         except OSError as error:
+            self.errors.close()
             raise PagefindError(f"Pagefind could not start ({executable}: {error.strerror}).") from error
         self.next_id = 0
         self.buffer = bytearray()
@@ -167,34 +172,49 @@ class _Service:
 
     def __exit__(self, *exc: object) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.close()  # Pagefind exits at the end of its input
+        with contextlib.suppress(BrokenPipeError):  # it may have stopped already
+            self.process.stdin.close()  # Pagefind exits at the end of its input
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.errors.close()
 
     def send(self, payload: dict[str, Any]) -> None:
         assert self.process.stdin is not None
         message = {"message_id": self.next_id, "payload": payload}
         self.next_id += 1
-        self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        try:
+            self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        except BrokenPipeError:
+            raise self.stopped() from None
 
     def receive(self) -> dict[str, Any]:
         """The next answer's payload (Pagefind's ``Error`` answers included)."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise self.stopped() from None
         scanned = 0  # the bundle's files come in one answer of tens of megabytes: look at new bytes only
         while (end := self.buffer.find(b",", scanned)) < 0:
             scanned = len(self.buffer)
             chunk = os.read(self.process.stdout.fileno(), 1 << 20)
             if not chunk:
-                raise PagefindError(f"Pagefind stopped unexpectedly (exit status {self.process.poll()}).")
+                raise self.stopped()
             self.buffer += chunk
         message = json.loads(base64.b64decode(bytes(self.buffer[:end])))
         del self.buffer[: end + 1]
         payload: dict[str, Any] = message["payload"]
         return payload
+
+    def stopped(self) -> PagefindError:
+        """Pagefind has gone: say how, with the end of what it wrote to stderr."""
+        status = self.process.wait()
+        self.errors.seek(0)
+        said = self.errors.read().decode("utf-8", "replace").strip()[-2000:]
+        return PagefindError(f"Pagefind stopped unexpectedly (exit status {status}). {said}".strip())
 
     def call(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Send one request and return its answer; an error answer raises ``PagefindError``."""
