@@ -8,16 +8,25 @@ browser fetches only the chunks a query needs, and only when someone searches.
 
 Pagefind indexes what the templates mark: ``data-pagefind-body`` on pages
 worth finding (stories, sites, glossary, hand-written pages),
-``data-pagefind-filter`` for the facets and ``data-pagefind-sort`` for the
-date.  It runs on the staging folder, before `carehub build` swaps it in, so a
-failure here leaves the published site untouched like any other.
+``data-pagefind-filter`` for the facets and ``data-pagefind-meta`` for what a
+result shows.  It runs on the staging folder, before `carehub build` swaps it
+in, so a failure here leaves the published site untouched like any other.
+
+Only the marked pages are sent to Pagefind (through ``pagefind --service``,
+one page at a time; ``--site`` reads every built file at once), stories
+newest first: Pagefind numbers pages in the order it gets them, and a search
+without words lists them in that order, so no sort index is needed.  Every
+first query downloads the page table in ``pf_meta``; its fragment names are
+shortened to keep it small (figures in bench/README.md).
 
 Reproducibility: Pagefind 1.5 writes its filter index and metadata in hash
 map order, which changes from run to run (Pagefind issue #638: fragments are
 stable since 1.3, "other files will still change").  ``canonicalise`` rewrites
 those two files with their entries sorted — same data, same format (gzipped
 CBOR) — and renames them by content hash, so the same site gives the same
-bytes.  The CBOR codec below covers exactly the types Pagefind writes.
+bytes.  Pagefind's own files come back in memory from the service and are
+written here, so nothing is left half-written when it exits.  The CBOR codec
+below covers exactly the types Pagefind writes.
 
 Must not change any page: it only adds /pagefind/.
 """
