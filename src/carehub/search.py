@@ -140,13 +140,16 @@ def index_site(site_dir: Path) -> list[str]:
     except PagefindError as error:
         return [str(error)]
     bundle = site_dir / OUTPUT_SUBDIR
-    for file in files:
-        target = bundle / file["path"]
+    contents = canonicalise({file["path"]: base64.b64decode(file["content"]) for file in files})
+    folders: set[Path] = set()
+    for name, data in sorted(contents.items()):
+        target = bundle / name
         if bundle.resolve() not in target.resolve().parents:
-            return [f"Pagefind returned a file outside its folder: {file['path']!r}"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(base64.b64decode(file["content"]))
-    canonicalise(bundle)
+            return [f"Pagefind returned a file outside its folder: {name!r}"]
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
+        target.write_bytes(data)
     return []
 
 
@@ -249,67 +252,65 @@ class _Service:
 _MAGIC = b"pagefind_dcd"
 
 
-def canonicalise(bundle: Path) -> None:
-    """Sort Pagefind's filter and metadata files so identical sites give identical bytes."""
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text("utf-8"))
+def canonicalise(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's bundle (path in the bundle -> bytes) made reproducible and smaller; returns the new bundle.
+
+    Sorts the filter and metadata files, names them by content hash, and
+    gives fragments shorter names (see ``_fragment_names``).  Does not touch
+    the disk: ``index_site`` writes the result once.
+    """
+    files = dict(files)
+    entry = json.loads(files["pagefind-entry.json"])
     for language, info in sorted(entry["languages"].items()):
-        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read(meta_path)
-        # [version, pages, index chunks, filters [[name, file hash]], sorts, meta fields]
-        filters = meta[3]
+        meta = _decode_file(files.pop(f"pagefind.{info['hash']}.pf_meta"), "pf_meta")
+        # [version, pages [[fragment name, word count]], index chunks, filters [[name, file hash]], sorts, meta fields]
         renamed = []
-        for name, file_hash in filters:
-            old = bundle / "filter" / f"{file_hash}.pf_filter"
-            content = _read(old)
+        for name, file_hash in meta[3]:
+            content = _decode_file(files.pop(f"filter/{file_hash}.pf_filter"), "pf_filter")
             # [name, [[value, [page numbers]], ...]] with the values in hash-map order.
             content = [content[0], sorted(content[1], key=lambda pair: pair[0])]
             new_hash = f"{language}_{_digest(content)[:7]}"
-            old.unlink()
-            _write(bundle / "filter" / f"{new_hash}.pf_filter", content)
+            files[f"filter/{new_hash}.pf_filter"] = _encode_file(content)
             renamed.append([name, new_hash])
         meta[3] = sorted(renamed, key=lambda pair: pair[0])
-        meta[1] = _shorten_fragment_names(bundle / "fragment", language, meta[1])
+        meta[1] = _fragment_names(files, language, meta[1])
         new_meta_hash = f"{language}_{_digest(meta)[:10]}"
-        meta_path.unlink()
-        _write(bundle / f"pagefind.{new_meta_hash}.pf_meta", meta)
+        files[f"pagefind.{new_meta_hash}.pf_meta"] = _encode_file(meta)
         info["hash"] = new_meta_hash
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return files
 
 
 _FRAGMENT_NAME_DIGITS = 5
 
 
-def _shorten_fragment_names(folder: Path, language: str, pages: list[list[Any]]) -> list[list[Any]]:
-    """Rename each page's fragment to a shorter hash of its content; returns the new ``[name, word count]`` list.
+def _fragment_names(files: dict[str, bytes], language: str, pages: list[list[Any]]) -> list[list[Any]]:
+    """Rename each page's fragment in ``files`` to a shorter hash of its content; returns the new page list.
 
-    The list is in pf_meta, which every first query downloads: Pagefind's
-    names (``en_`` and 7 hex digits) are most of its 7 bytes a page gzipped.
-    Five hex digits (one in a million that a changed page keeps its old name,
-    and so a stale cached copy) take a fifth off; a clash within the site
-    takes one more digit, in page order, so the same site gets the same names.
+    The page list is in pf_meta, which every first query downloads:
+    Pagefind's names (``en_`` and 7 hex digits) are most of its 7 bytes a
+    page gzipped.  Five hex digits (one in a million that a changed page
+    keeps its old name, and so a stale cached copy) take a fifth off; a clash
+    within the site takes one more digit, in page order, so the same site
+    gets the same names.  Identical pages share one file, as in Pagefind.
     """
-    names: dict[str, str] = {}  # content digest -> name; identical pages share one file, as in Pagefind
-    taken: set[str] = set()
+    prefix = f"fragment/{language}_"
+    fragments = {name: files.pop(name) for name in [n for n in files if n.startswith(prefix)]}
+    by_old_name: dict[str, str] = {}
+    by_digest: dict[str, str] = {}
     renamed: list[list[Any]] = []
-    staging = folder.with_name(folder.name + ".renamed")  # a new name may be another page's old one
-    staging.mkdir()
     for old_name, word_count in pages:
-        old = folder / f"{old_name}.pf_fragment"
-        if old.exists():
-            digest = hashlib.sha256(old.read_bytes()).hexdigest()
-            if digest not in names:
+        if old_name not in by_old_name:
+            data = fragments[f"fragment/{old_name}.pf_fragment"]
+            digest = hashlib.sha256(data).hexdigest()
+            if digest not in by_digest:
                 size = _FRAGMENT_NAME_DIGITS
-                while f"{language}_{digest[:size]}" in taken:
+                while f"{prefix}{digest[:size]}.pf_fragment" in files:
                     size += 1
-                names[digest] = f"{language}_{digest[:size]}"
-                taken.add(names[digest])
-            old.replace(staging / f"{names[digest]}.pf_fragment")
-            names[old_name] = names[digest]  # for a later page with the same file (identical pages)
-        renamed.append([names[old_name], word_count])
-    for path in staging.iterdir():
-        path.replace(folder / path.name)
-    staging.rmdir()
+                by_digest[digest] = f"{language}_{digest[:size]}"
+                files[f"fragment/{by_digest[digest]}.pf_fragment"] = data
+            by_old_name[old_name] = by_digest[digest]
+        renamed.append([by_old_name[old_name], word_count])
     return renamed
 
 
@@ -318,17 +319,22 @@ def _digest(value: Any) -> str:
 
 
 def _read(path: Path) -> Any:
-    data = gzip.decompress(path.read_bytes())
+    """A Pagefind data file (gzipped CBOR after a magic prefix) from disk."""
+    return _decode_file(path.read_bytes(), path.name)
+
+
+def _decode_file(compressed: bytes, what: str) -> Any:
+    data = gzip.decompress(compressed)
     if not data.startswith(_MAGIC):
-        raise ValueError(f"{path.name} is not a Pagefind data file")
+        raise ValueError(f"{what} is not a Pagefind data file")
     value, end = _decode(data, len(_MAGIC))
     if end != len(data):
-        raise ValueError(f"{path.name} has trailing bytes")
+        raise ValueError(f"{what} has trailing bytes")
     return value
 
 
-def _write(path: Path, value: Any) -> None:
-    path.write_bytes(gzip.compress(_MAGIC + _encode(value), compresslevel=9, mtime=0))
+def _encode_file(value: Any) -> bytes:
+    return gzip.compress(_MAGIC + _encode(value), compresslevel=9, mtime=0)
 
 
 def _decode(data: bytes, at: int) -> tuple[Any, int]:
