@@ -175,3 +175,31 @@ def test_pagefind_stopping_midway_is_a_problem_saying_why(tmp_path: Path, monkey
     assert len(problems) == 1
     assert "exit status 3" in problems[0] and "out of memory" in problems[0]
     assert not (site / search.OUTPUT_SUBDIR).exists()
+
+
+def test_sending_only_the_marked_element_gives_the_same_bundle_as_whole_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trimmed = make_site(tmp_path / "trimmed")
+    assert search.index_site(trimmed) == []
+    whole = make_site(tmp_path / "whole")
+    monkeypatch.setattr(search, "searchable_part", lambda page: page)
+    assert search.index_site(whole) == []
+    assert bundle_files(trimmed) == bundle_files(whole)
+
+
+def test_the_searchable_part_is_the_html_tag_and_the_whole_marked_element() -> None:
+    page = (
+        b'<!doctype html><html lang="cy" class="no-js"><head><title>T</title></head><body><nav>menu</nav>'
+        b"<article data-pagefind-body><h1>Outer</h1><article><p>nested</p></article><p>after</p></article>"
+        b"<footer>foot</footer></body></html>"
+    )
+    assert search.searchable_part(page) == (
+        b'<html lang="cy" class="no-js"><body><article data-pagefind-body><h1>Outer</h1>'
+        b"<article><p>nested</p></article><p>after</p></article></body></html>"
+    )
+    # Anything it cannot cut cleanly is sent whole.
+    unclosed = b'<html lang="en"><body><article data-pagefind-body><p>never closed</body></html>'
+    assert search.searchable_part(unclosed) == unclosed
+    unmarked = b'<html lang="en"><body><article><p>x</p></article></body></html>'
+    assert search.searchable_part(unmarked) == unmarked

@@ -35,7 +35,7 @@ import gc
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
@@ -255,9 +255,10 @@ class Renderer:
         cache: RenderCache | None = None,
     ) -> None:
         self._build = _Build(config, files, nav, env, {}, cache)
-        self._pending: Any = None
+        self._results: Iterator[Outcome] | None = None
         self._pool: Any = None
-        self._inline: list[str] = []
+        self._chunks: list[list[str]] = []
+        self._outcomes: list[Outcome] = []
 
     def start(self, pages: Iterable[OffloadedPage], jobs: int) -> None:
         """Begin rendering ``pages`` (heaviest first) with ``jobs`` processes; returns at once when forking."""
@@ -265,9 +266,9 @@ class Renderer:
         self._build.pages = {page.file.src_uri: page for page in ordered}
         _ACTIVE["build"] = self._build
         src_uris = [page.file.src_uri for page in ordered]
+        self._chunks = _chunks(src_uris, jobs)
         if jobs <= 1 or len(src_uris) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            self._inline = src_uris  # rendered in finish(), in this process
-            return
+            return  # rendered in this process, chunk by chunk, as completed() is read
         context = multiprocessing.get_context("fork")
         # Keep the garbage collector of the workers off the parent's objects, so the pages holding them stay
         # shared copy-on-write instead of being copied into every worker (Python's gc.freeze documentation).
@@ -276,20 +277,28 @@ class Renderer:
             self._pool = context.Pool(processes=jobs)
         finally:
             gc.unfreeze()
-        self._pending = self._pool.map_async(_render_chunk, _chunks(src_uris, jobs), chunksize=1)
+        # imap: results come back in chunk order, each as soon as it (and those before it) are done.
+        self._results = self._pool.imap(_render_chunk, self._chunks, chunksize=1)
+
+    def completed(self) -> Iterator[list[OffloadedPage]]:
+        """The pages of each chunk, in order, once they are written (the search index is fed from here)."""
+        while len(self._outcomes) < len(self._chunks):
+            chunk = self._chunks[len(self._outcomes)]
+            self._outcomes.append(next(self._results) if self._results is not None else _render_chunk(chunk))
+            yield [self._build.pages[src_uri] for src_uri in chunk]
 
     def finish(self) -> list[str]:
         """Wait for every page; re-log the workers' warnings here; return the errors."""
         try:
+            for _ in self.completed():
+                pass
             if self._pool is not None:
-                outcomes: list[Outcome] = self._pending.get()
                 self._pool.close()
                 self._pool.join()
-            else:
-                outcomes = [_render_chunk(self._inline)] if self._inline else []
         finally:
             self.abandon()
             _ACTIVE.clear()
+        outcomes = self._outcomes
         if self._build.cache is not None:
             self._build.cache.prune(len(self._build.pages))
         errors: list[str] = []

@@ -56,6 +56,7 @@ from .problems import Problem, format_text
 from .regions import region_map
 from .related import RelatedIndex
 from .safety import sanitise_html
+from .search import Indexer
 from .sitemap import split_sitemap
 from .sites import SiteEntry, build_directory
 from .story_page import build_story_view
@@ -90,6 +91,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     catalogue: Catalogue | None = None
     renderer: offload.Renderer | None = None
+    indexer: Indexer | None = None
     _quiet: offload.QuietStubs | None = None
     root: Path
     feed_site: feeds.Site
@@ -228,7 +230,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         # Everything the pages need now exists: start rendering the offloaded pages (stories first, the
         # heaviest) in worker processes while MkDocs goes on with the hand-written pages.
         stubs = [file.page for file in files.documentation_pages() if isinstance(file.page, offload.OffloadedPage)]
-        stubs.sort(key=lambda page: self.story_for(page) is None)
+        stubs.sort(key=self._render_order)
         self._quiet = offload.QuietStubs(lambda src_uri: src_uri in self._offloaded)
         self._offloaded = {page.file.src_uri for page in stubs}
         logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
@@ -238,7 +240,23 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             cache = rendercache.RenderCache(self.root, _render_salt(config), (f.src_uri for f in files))
         self.renderer = offload.Renderer(config, files, self._nav, env, cache)
         self.renderer.start(stubs, self.jobs)
+        # Pagefind starts after the workers are forked (they must not hold its pipes open), and is fed each
+        # story as soon as its chunk is written (on_post_build), so its indexing overlaps the rendering.
+        if self.config.search:
+            self.indexer = Indexer(Path(config.site_dir))
+            problems = self.indexer.start()
+            if problems:
+                raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
         return env
+
+    def _render_order(self, page: Page) -> tuple[int, int, str]:
+        """Stories first (the heaviest pages, and the search index numbers them in this order: newest first,
+        then by slug, as search.searchable_pages does), then every generated page in its own order (stable sort).
+        """
+        story = self.story_for(page)
+        if story is None:
+            return (1, 0, "")
+        return (0, -story.meta.date.toordinal(), story.slug)
 
     def _region_map(self, index: FacetIndex) -> Markup:
         """The regions map for the page being rendered (links are relative to it)."""
@@ -271,18 +289,24 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         # Page weight (issue 9): keep /sitemap.xml constant-size; see sitemap.py.
         split_sitemap(Path(config.site_dir), config.site_url or "")
         self._write_feeds(Path(config.site_dir))  # while the workers finish the pages
+        if self.renderer is not None:
+            for pages in self.renderer.completed():
+                if self.indexer is not None:
+                    self.indexer.add(Path(p.file.abs_dest_path) for p in pages if self.story_for(p) is not None)
         errors = self._finish_rendering()
         if errors:
             raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
-        if self.config.search:
-            from .search import index_site
-
-            problems = index_site(Path(config.site_dir))
+        if self.indexer is not None:
+            indexer, self.indexer = self.indexer, None
+            problems = indexer.finish()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._finish_rendering(abandon=True)
+        if self.indexer is not None:
+            self.indexer.close()
+            self.indexer = None
 
     def _finish_rendering(self, abandon: bool = False) -> list[str]:
         renderer, self.renderer = self.renderer, None
