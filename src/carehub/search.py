@@ -68,7 +68,7 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
-def searchable_pages(site_dir: Path) -> list[Path]:
+def searchable_pages(site_dir: Path, skip: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:
     """The built pages marked ``data-pagefind-body``, in the order Pagefind should number them.
 
     Only these are indexed: listing pages (a third of the site) have no
@@ -76,13 +76,14 @@ def searchable_pages(site_dir: Path) -> list[Path]:
     again.  Stories come first, newest first and then by URL (the order of
     the all-stories listing), so a filter-only search lists them in that order
     without a sort index, which every reader's first query would download (two
-    bytes a story).  Pages without a date follow, by URL.
+    bytes a story).  Pages without a date follow, by URL.  Pages in ``skip``
+    (already sent to Pagefind) are left out without being read again.
     """
     dated: list[tuple[int, tuple[str, ...], Path]] = []
     undated: list[tuple[tuple[str, ...], Path]] = []
     bundle = site_dir / OUTPUT_SUBDIR
     for path in site_dir.rglob("*.html"):
-        if bundle in path.parents:
+        if path in skip or bundle in path.parents:
             continue
         data = path.read_bytes()
         if _BODY_MARK not in data:
@@ -231,7 +232,7 @@ class Indexer:
         try:
             if self._service is None:
                 return self.problems or ["Pagefind was not started."]
-            remaining = [path for path in searchable_pages(self.site_dir) if path not in self._added]
+            remaining = searchable_pages(self.site_dir, skip=self._added)
             if not remaining and not self._added:
                 return ["No page is marked data-pagefind-body, so there is nothing to search."]
             self.add(remaining)
