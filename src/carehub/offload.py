@@ -25,6 +25,11 @@ files, the template environment), which cannot be pickled; ``fork`` shares it
 copy-on-write.  Where ``fork`` is not available, or ``jobs`` is 1, the same
 code renders the pages in this process.
 
+One MkDocs check is lost: ``validation.anchors`` (off by default, "info")
+runs in the parent after every page is built, and the parent never sees an
+offloaded page's HTML, so links to or from a heading anchor in a story are
+not checked there; links between stories are checked by `carehub check`.
+
 Relies on MkDocs 1.6.1's private ``_populate_page``/``_build_page`` and
 ``Page.render`` internals: the pin in pyproject.toml is exact for this reason.
 """
