@@ -61,8 +61,6 @@ from mkdocs.structure.toc import get_toc
 
 from .rendercache import RenderCache, Rendered
 
-log = logging.getLogger("mkdocs.plugins.carehub")
-
 # The stub's template: renders nothing, so MkDocs writes nothing over the worker's page.
 STUB_TEMPLATE = "carehub/offloaded.html"
 CHUNKS_PER_JOB = 8
@@ -72,7 +70,7 @@ class OffloadedPage(Page):
     """A page that carehub's workers render; in MkDocs' own loop it reads and renders nothing.
 
     ``live`` is False in the process running MkDocs' loop and True while
-    ``render_pages`` runs (in a worker, or in this process when there is one job).
+    ``_render_chunk`` runs (in a worker, or in this process when there is one job).
     """
 
     live: ClassVar[bool] = False
