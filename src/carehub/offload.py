@@ -212,9 +212,11 @@ def _render_chunk(src_uris: Sequence[str]) -> Outcome:
     outcome = Outcome()
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
-    logger.addHandler(collector)
     saved = logger.propagate, logger.handlers[:]
-    if multiprocessing.parent_process() is not None:  # a worker: the parent prints what we send back
+    # In a worker, MkDocs' warnings are collected and sent back for the parent to log (and count, in strict
+    # mode); in this process (one job) they are logged as they happen, as MkDocs would.
+    in_worker = multiprocessing.parent_process() is not None
+    if in_worker:
         logger.handlers = [collector]
         logger.propagate = False
     OffloadedPage.live = True
@@ -236,7 +238,6 @@ def _render_chunk(src_uris: Sequence[str]) -> Outcome:
     finally:
         OffloadedPage.live = False
         logger.propagate, logger.handlers = saved
-        logger.removeHandler(collector)
     outcome.records = collector.records
     return outcome
 
