@@ -109,6 +109,11 @@ def vocabulary_terms(facet: Facet, vocabularies: Vocabularies) -> tuple[Vocabula
 
 def label_maps(catalogue: Catalogue) -> dict[str, dict[str, str]]:
     """Vocabulary name -> id -> label, for templates (a dict lookup, not a scan, per value shown)."""
-    maps = {name: {t.id: t.label for t in vocab} for name, vocab in catalogue.vocabularies.by_name.items()}
+    return vocabulary_labels(catalogue.vocabularies)
+
+
+def vocabulary_labels(vocabularies: Vocabularies) -> dict[str, dict[str, str]]:
+    """Vocabulary name -> id -> label, with the story types under "types" (``facet.vocabulary or "types"``)."""
+    maps = {name: {t.id: t.label for t in vocab} for name, vocab in vocabularies.by_name.items()}
     maps["types"] = dict(TYPE_LABELS)
     return maps

@@ -46,11 +46,11 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import __version__, feedimage
 from .catalogue import Story
-from .facets import FACETS, FACETS_BY_SLUG, Facet, values_of, vocabulary_terms
+from .facets import FACETS, FACETS_BY_SLUG, Facet, values_of, vocabulary_labels, vocabulary_terms
 from .model import PatientStory
 from .vocabularies import Term, Vocabularies
 
@@ -107,6 +107,11 @@ class Site:
     vocabularies: Vocabularies
     length: int = DEFAULT_LENGTH
     build_date: dt.datetime | None = None  # from SOURCE_DATE_EPOCH; else each feed's newest story
+    # Vocabulary name -> id -> label, made once with the site rather than once per feed item.
+    labels: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", vocabulary_labels(self.vocabularies))
 
     def absolute(self, path: str) -> str:
         return self.url + path.lstrip("/")
@@ -240,28 +245,13 @@ def build_date(site: Site, stories: Sequence[Story]) -> dt.datetime | None:
     return _midnight(max(last_change(s) for s in stories)) if stories else None
 
 
-def categories(story: Story, vocabularies: Vocabularies) -> list[tuple[Facet, str]]:
+def categories(story: Story, site: Site) -> list[tuple[Facet, str]]:
     """(facet, label) for every facet value of a story, in CATEGORY_FACETS order."""
     found: list[tuple[Facet, str]] = []
     for facet in CATEGORY_FACETS:
-        labels = _labels(facet, vocabularies)
+        labels = site.labels[facet.vocabulary or "types"]
         found.extend((facet, labels.get(value, value)) for value in values_of(story, facet))
     return found
-
-
-# Labels by (facet, vocabularies), built once per build instead of once per feed item (was 5 % of the build).
-# The value keeps the Vocabularies object alive, so its id cannot be reused by another while cached.
-_LABELS: dict[tuple[str, int], tuple[Vocabularies, dict[str, str]]] = {}
-
-
-def _labels(facet: Facet, vocabularies: Vocabularies) -> dict[str, str]:
-    key = (facet.slug, id(vocabularies))
-    hit = _LABELS.get(key)
-    if hit is None or hit[0] is not vocabularies:
-        if len(_LABELS) > 64:  # `carehub serve` builds again and again in one process
-            _LABELS.clear()
-        hit = _LABELS[key] = (vocabularies, {t.id: t.label for t in vocabulary_terms(facet, vocabularies)})
-    return hit[1]
 
 
 def creator(story: Story) -> str | None:
@@ -318,7 +308,7 @@ def render_rss(feed: FeedInfo, stories: Sequence[Story], site: Site) -> bytes:
         author = creator(story)
         if author:
             sub(item, f"{{{DC_NS}}}creator", author, f"{where} organisation")
-        for facet, label in categories(story, site.vocabularies):
+        for facet, label in categories(story, site):
             sub(item, "category", label, f"{where} {facet.field}", domain=site.absolute(f"browse/{facet.slug}/"))
         sub(item, "guid", url, f"{where} address", isPermaLink="true")
         sub(item, "pubDate", rfc822(_midnight(last_change(story) if updated else story.meta.date)), "pubDate")
@@ -356,7 +346,7 @@ def render_json_feed(stories: Sequence[Story], site: Site) -> bytes:
         author = creator(story)
         if author:
             entry["authors"] = [{"name": author}]
-        entry["tags"] = [label for _, label in categories(story, site.vocabularies)]
+        entry["tags"] = [label for _, label in categories(story, site)]
         entry["language"] = LANGUAGE
         entries.append(entry)
     document["items"] = entries
