@@ -55,7 +55,10 @@ _TAG = (
 
 
 def disabled_by_environment() -> bool:
-    """CAREHUB_NO_CACHE set to anything but empty or 0 turns the cache off, like --no-cache."""
+    """CAREHUB_NO_CACHE set to anything but empty or 0 turns the caches off, like --no-cache.
+
+    One switch for both of carehub's caches: this one and the build's rendered pages (rendercache.py).
+    """
     return os.environ.get(ENV_DISABLE, "") not in ("", "0")
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, jobs
 from .problems import format_github, format_json, format_text
 from .storytypes import STORY_TYPES
 
@@ -161,10 +161,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE  # pragma: no cover - argparse requires a command
 
 
-def _jobs(requested: int, files: int = 1000) -> int:
-    return requested if requested > 0 else (os.cpu_count() or 1)
-
-
 def _check(root: Path, args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
@@ -174,7 +170,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     from .checker import check_project
 
     cache = not (args.no_cache or checkcache.disabled_by_environment())
-    report = check_project(root, args.paths or None, jobs=_jobs(args.jobs), cache=cache)
+    report = check_project(root, args.paths or None, jobs=jobs.resolve(args.jobs), cache=cache)
     problems = list(report.problems)
     if args.format == "json":
         print(format_json(problems, report.checked))
@@ -193,15 +189,17 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+    from . import checkcache
     from .catalogue import load_catalogue
     from .plugin import ContentError, preload
-    from .rendercache import DISABLE_ENV
 
     if args.no_cache:
-        os.environ[DISABLE_ENV] = "1"  # the plugin reads it (rendercache.enabled); the check step has no cache
+        # The plugin reads the same switch as `check` (checkcache.disabled_by_environment); the check step of a
+        # build always reads every story afresh.
+        os.environ[checkcache.ENV_DISABLE] = "1"
     from .publish import publish_atomically
 
-    catalogue = load_catalogue(root, jobs=_jobs(args.jobs))
+    catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs))
     if catalogue.errors:
         print(format_text(list(catalogue.problems), catalogue.checked, catalogue.sources, colour=sys.stdout.isatty()))
         print("\nNothing was built; the previous site/ is unchanged.", file=sys.stderr)

@@ -39,7 +39,6 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
@@ -337,14 +336,6 @@ def precompile(env: jinja2.Environment, language: str = "en") -> int:
         env.get_template(name)
         compiled += 1
     return compiled
-
-
-def default_jobs() -> int:
-    """One process per core this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 class QuietStubs(logging.Filter):

@@ -46,7 +46,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import __version__, contribute, feeds, offload, opendata, rendercache
+from . import __version__, checkcache, contribute, feeds, jobs, offload, opendata, rendercache
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .fragments import FragmentCache
@@ -99,7 +99,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
-        self.jobs = self.config.jobs if self.config.jobs > 0 else offload.default_jobs()
+        self.jobs = jobs.resolve(self.config.jobs)
         catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs)
         glossary = catalogue.glossary  # loaded and checked with the stories
         if catalogue.errors:
@@ -236,7 +236,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
         offload.precompile(env, config.theme.get("language") or "en")
         cache = None
-        if rendercache.enabled():
+        if not checkcache.disabled_by_environment():
             cache = rendercache.RenderCache(self.root, _render_salt(config), (f.src_uri for f in files))
         self.renderer = offload.Renderer(config, files, self._nav, env, cache)
         self.renderer.start(stubs, self.jobs)

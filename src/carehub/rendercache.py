@@ -41,16 +41,11 @@ from typing import Any
 
 FORMAT = "1"
 SUBDIR = Path(".cache") / "carehub" / "pages"
-DISABLE_ENV = "CAREHUB_NO_CACHE"
 
 # A Markdown link or image whose target is relative (not /…, not scheme:, not #…): MkDocs resolves it
 # against the site's files, so the page's HTML also depends on which files exist.
 _NOT_RELATIVE = r"(?![\s<]|[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)"  # whitespace and < excluded, so no backtracking around
 _RELATIVE_LINK = re.compile(rf"\]\(\s*<?{_NOT_RELATIVE}|^\s*\[[^\]]+\]:\s*<?{_NOT_RELATIVE}", re.MULTILINE)
-
-
-def enabled() -> bool:
-    return os.environ.get(DISABLE_ENV, "") in ("", "0")
 
 
 @dataclass(frozen=True)
