@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from carehub import search
 from carehub.cli import main
 from carehub.corpus import generate_corpus
 from carehub.offload import QuietStubs, _chunks
@@ -85,6 +86,29 @@ def test_a_page_that_fails_in_a_worker_stops_the_build_and_names_the_page(
         assert caplog.text.count(f"{rel}: UndefinedError") == 1, rel
     assert (site / "previous.html").read_text(encoding="utf-8") == "the last good site"
     assert not (site / "stories").exists()
+
+
+def test_the_index_fed_while_rendering_is_the_index_of_the_finished_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pagefind numbers pages in the order it gets them: the plugin must feed stories in search.story_order."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = make_project(tmp_path)
+    stories = generate_corpus(project, 30, seed=5)
+    # Three stories on one day: their order is decided by URL, the tie-break both sides must share. (Moved to the
+    # earliest of their dates, so an `updated` date stays after it; patient stories' consent dates are left alone.)
+    tied = [path for path in stories if "patient-stories" not in path.parts][:3]
+    day = min(re.search(r"^date: (.*)$", path.read_text(encoding="utf-8"), re.M).group(1) for path in tied)  # type: ignore[union-attr]
+    for path in tied:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"^date: .*$", f"date: {day}", text, count=1, flags=re.M), encoding="utf-8")
+    built = tmp_path / "site"
+    code, output = _build(project, built, 2, capsys)
+    assert code == 0, output
+    streamed = {p.relative_to(built): p.read_bytes() for p in (built / "pagefind").rglob("*") if p.is_file()}
+    assert search.index_site(built) == []  # index the finished site again, from scratch
+    again = {p.relative_to(built): p.read_bytes() for p in (built / "pagefind").rglob("*") if p.is_file()}
+    assert streamed and streamed == again
 
 
 def test_chunks_cover_every_page_once_in_order() -> None:

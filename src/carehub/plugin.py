@@ -56,7 +56,7 @@ from .problems import Problem, format_text
 from .regions import region_map
 from .related import RelatedIndex
 from .safety import sanitise_html
-from .search import Indexer
+from .search import Indexer, story_order
 from .sitemap import split_sitemap
 from .sites import SiteEntry, build_directory
 from .story_page import build_story_view
@@ -249,14 +249,14 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
         return env
 
-    def _render_order(self, page: Page) -> tuple[int, int, str]:
-        """Stories first (the heaviest pages, and the search index numbers them in this order: newest first,
-        then by slug, as search.searchable_pages does), then every generated page in its own order (stable sort).
+    def _render_order(self, page: Page) -> tuple[bool, tuple[int, tuple[str, ...]]]:
+        """Stories first (the heaviest pages), in the order the search index numbers them
+        (search.story_order); then every generated page in its own order (the sort is stable).
         """
         story = self.story_for(page)
         if story is None:
-            return (1, 0, "")
-        return (0, -story.meta.date.toordinal(), story.slug)
+            return (True, (0, ()))
+        return (False, story_order(story.meta.date, "/" + page.url))
 
     def _region_map(self, index: FacetIndex) -> Markup:
         """The regions map for the page being rendered (links are relative to it)."""

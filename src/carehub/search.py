@@ -79,7 +79,7 @@ def searchable_pages(site_dir: Path, skip: frozenset[Path] | set[Path] = frozens
     bytes a story).  Pages without a date follow, by URL.  Pages in ``skip``
     (already sent to Pagefind) are left out without being read again.
     """
-    dated: list[tuple[int, tuple[str, ...], Path]] = []
+    dated: list[tuple[tuple[int, tuple[str, ...]], Path]] = []
     undated: list[tuple[tuple[str, ...], Path]] = []
     bundle = site_dir / OUTPUT_SUBDIR
     for path in site_dir.rglob("*.html"):
@@ -88,13 +88,26 @@ def searchable_pages(site_dir: Path, skip: frozenset[Path] | set[Path] = frozens
         data = path.read_bytes()
         if _BODY_MARK not in data:
             continue
-        parts = tuple(page_url(site_dir, path).split("/"))  # "a" before "a-b", as slugs sort
+        url = page_url(site_dir, path)
         found = _DATE_META.search(data)
         if found:
-            dated.append((-dt.date.fromisoformat(found.group(1).decode()).toordinal(), parts, path))
+            dated.append((story_order(dt.date.fromisoformat(found.group(1).decode()), url), path))
         else:
-            undated.append((parts, path))
-    return [path for *_, path in sorted(dated)] + [path for _, path in sorted(undated)]
+            undated.append((_url_order(url), path))
+    return [path for _, path in sorted(dated)] + [path for _, path in sorted(undated)]
+
+
+def story_order(date: dt.date, url: str) -> tuple[int, tuple[str, ...]]:
+    """Where a dated page (a story) goes in the index: newest first, then by URL.
+
+    The plugin deals story pages out to its workers in this order too, so
+    each can be sent to Pagefind as soon as it is written (Indexer.add).
+    """
+    return (-date.toordinal(), _url_order(url))
+
+
+def _url_order(url: str) -> tuple[str, ...]:
+    return tuple(url.split("/"))  # "a" before "a-b", as slugs sort
 
 
 _HTML_TAG = re.compile(rb"<html\b[^>]*>")
