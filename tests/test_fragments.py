@@ -18,7 +18,7 @@ class FakePage:
 
 def test_pages_outside_the_nav_in_one_folder_share_a_fragment() -> None:
     in_nav = FakePage("about/")
-    cache = FragmentCache([in_nav], ["", "about/", "stories/", "browse/"])
+    cache = FragmentCache([FakePage(""), in_nav, FakePage("stories/"), FakePage("browse/")])
     a, b, listing = FakePage("stories/a/"), FakePage("stories/b/"), FakePage("browse/type/failure/")
     assert cache.key("nav", a) == cache.key("nav", b) == ("nav", "stories")
     assert cache.key("nav", listing) == ("nav", "browse/type")
@@ -41,7 +41,7 @@ def test_pages_outside_the_nav_in_one_folder_share_a_fragment() -> None:
 
 def test_pages_in_the_nav_the_home_page_and_pages_with_nav_links_below_them_render_their_own() -> None:
     in_nav = FakePage("stories/")
-    cache = FragmentCache([in_nav], ["", "stories/", "browse/type/case-study/"])
+    cache = FragmentCache([FakePage(""), in_nav, FakePage("browse/type/case-study/")])
     assert cache.key("nav", in_nav) is None  # its own item is marked active
     assert cache.key("nav", FakePage("", is_homepage=True)) is None
     assert cache.key("nav", FakePage("resources/x/", parent=object())) is None  # in a nav section
@@ -53,7 +53,7 @@ def test_pages_in_the_nav_the_home_page_and_pages_with_nav_links_below_them_rend
 
 
 def test_every_page_renders_its_own_fragment_when_none_can_be_shared() -> None:
-    cache = FragmentCache([], [])
+    cache = FragmentCache([])
     calls: list[int] = []
     page = FakePage("", is_homepage=True)
 

@@ -121,7 +121,7 @@ def test_chunks_cover_every_page_once_in_order() -> None:
 
 
 def test_quiet_stubs_drops_only_the_skipped_notice_of_offloaded_pages() -> None:
-    quiet = QuietStubs(lambda src_uri: src_uri.startswith("stories/"))
+    quiet = QuietStubs({"stories/a.md", "stories/b.md"})
 
     def record(level: int, message: str) -> logging.LogRecord:
         return logging.LogRecord("mkdocs.commands.build", level, __file__, 1, message, None, None)

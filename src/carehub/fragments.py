@@ -27,16 +27,19 @@ from markupsafe import Markup
 class FragmentCache:
     """One per build: ``cache(name, page, caller)`` is called from templates by Jinja's ``{% call %}``."""
 
-    def __init__(self, nav_pages: Iterable[object], nav_urls: Iterable[str]) -> None:
-        self._nav_pages = {id(page) for page in nav_pages}
-        self._nav_urls = tuple(nav_urls)
+    def __init__(self, nav_pages: Iterable[object]) -> None:
+        # The pages themselves are kept, so a key by id() can never be a later object's reused id.
+        self._nav_pages = {id(page): page for page in nav_pages}
+        self._nav_urls = tuple(
+            url for page in self._nav_pages.values() if isinstance(url := getattr(page, "url", None), str)
+        )
         self._kept: dict[tuple[str, str], Markup] = {}
         self.hits = 0
 
     def key(self, name: str, page: object) -> tuple[str, str] | None:
         """The key shared by pages that render ``name`` identically, or None for a page of its own."""
         url = getattr(page, "url", None)
-        if not isinstance(url, str) or not url.endswith("/") or id(page) in self._nav_pages:
+        if not isinstance(url, str) or not url.endswith("/") or self._nav_pages.get(id(page)) is page:
             return None
         if getattr(page, "parent", None) is not None or getattr(page, "is_homepage", False):
             return None

@@ -39,7 +39,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
@@ -341,14 +341,14 @@ def precompile(env: jinja2.Environment, language: str = "en") -> int:
 class QuietStubs(logging.Filter):
     """Drops MkDocs' "Page skipped … empty output" notice for stub pages: their real page comes from a worker."""
 
-    def __init__(self, is_offloaded: Callable[[str], bool]) -> None:
+    def __init__(self, offloaded: Collection[str]) -> None:
         super().__init__()
-        self._is_offloaded = is_offloaded
+        self._offloaded = offloaded  # their src_uris
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if record.levelno == logging.INFO and message.startswith("Page skipped: '"):
-            return not self._is_offloaded(message.split("'", 2)[1])
+            return message.split("'", 2)[1] not in self._offloaded
         return True
 
 

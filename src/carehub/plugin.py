@@ -211,7 +211,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        self.fragments = FragmentCache(nav.pages, [page.url for page in nav.pages])
+        self.fragments = FragmentCache(nav.pages)
         self._nav = nav
         return nav
 
@@ -231,8 +231,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         # heaviest) in worker processes while MkDocs goes on with the hand-written pages.
         stubs = [file.page for file in files.documentation_pages() if isinstance(file.page, offload.OffloadedPage)]
         stubs.sort(key=self._render_order)
-        self._quiet = offload.QuietStubs(lambda src_uri: src_uri in self._offloaded)
-        self._offloaded = {page.file.src_uri for page in stubs}
+        self._quiet = offload.QuietStubs({page.file.src_uri for page in stubs})
         logging.getLogger("mkdocs.commands.build").addFilter(self._quiet)
         offload.precompile(env, config.theme.get("language") or "en")
         cache = None

@@ -64,8 +64,10 @@ def _best(scores: Counter[int], limit: int) -> list[int]:
     """The ``limit`` highest-scoring positions; among equal scores the lowest position (the newest story).
 
     Every candidate is looked at once, but only by loops that run in C
-    (``heapq.nlargest`` with ``itemgetter``, ``map`` and ``compress``): ranking
-    them with a Python key function was 3.5 s of the build at 5,000 stories.
+    (``heapq.nlargest`` over the scores, ``map`` and ``compress``); only the
+    few above the cut are sorted with a Python key.  Measured at 5,000
+    stories: 3.3 s against 3.6 s for ranking every candidate with a key
+    function — most of the cost is the counting in ``RelatedIndex.get``.
     """
     if not scores or limit <= 0:
         return []
