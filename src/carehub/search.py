@@ -267,7 +267,7 @@ class Indexer:
         """Stop Pagefind (also after a failed build); safe to call twice."""
         service, self._service = self._service, None
         if service is not None:
-            service.__exit__(None, None, None)
+            service.close()
 
 
 def _write_bundle(site_dir: Path, files: list[dict[str, Any]]) -> list[str]:
@@ -301,7 +301,7 @@ class _Service:
 
     def __init__(self, executable: Path) -> None:
         # Pagefind's stderr goes to a file, not a pipe: nobody reads it until something went wrong.
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         try:
             self.process = subprocess.Popen(
                 [str(executable), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors
@@ -312,10 +312,8 @@ class _Service:
         self.next_id = 0
         self.buffer = bytearray()
 
-    def __enter__(self) -> _Service:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
+        """Close Pagefind's input (it exits at the end of it) and wait for it; kill it after 30 s."""
         assert self.process.stdin is not None
         with contextlib.suppress(BrokenPipeError):  # it may have stopped already
             self.process.stdin.close()  # Pagefind exits at the end of its input
