@@ -1,151 +1,240 @@
-"""The search index (search.py): what Pagefind is given, in what order, and reproducibly.
+"""The search index (search.py): what is indexed, how pages are numbered, the file format, reproducibility.
 
-Runs the real Pagefind binary over small hand-made sites and reads back what
-it wrote (gzipped CBOR metadata and index chunks, JSON fragments).
+Small hand-made sites are indexed and the JSON files read back as search.js
+reads them.  The browser side (search.js over a real site) is in
+tests/browser/test_search.py.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
-import re
+import random
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from carehub import search
 
 HEAD = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
 
 
-def story_html(title: str, date: str, words: str) -> str:
-    """A page shaped like a built story: the searchable article, its date meta, a permalink, a listing nav."""
+def story_html(title: str, date: str, words: str, kind: str = "case-study") -> str:
+    """A page shaped like a built story: the searchable article, meta, filters, a permalink, a listing nav."""
     return (
         HEAD.format(title=title) + "<body><nav><a href='/browse/'>Browse every listing</a></nav>"
-        f"<article data-pagefind-body><h1>{title}</h1><p>{words}</p>"
-        f'<div hidden data-pagefind-ignore><span data-pagefind-meta="date:{date}"></span>'
-        '<span data-pagefind-filter="type:case-study"></span></div>'
+        f'<article class="md-typeset" data-search-body><p data-search-ignore>Case study</p><h1>{title}</h1>'
+        f'<p class="ch-lead" data-search-meta="summary">Summary: <em>{words}</em></p>'
+        f'<div hidden data-search-ignore><span data-search-meta="type:Case study"></span>'
+        f'<span data-search-meta="date:{date}"></span><span data-search-filter="type:{kind}"></span></div>'
         f'<h2 id="what-we-did">What we did<a class="headerlink" href="#what-we-did">¶</a></h2><p>{words}</p>'
-        "</article></body></html>"
+        "<section data-search-ignore><h2>Related stories</h2><p>relatedonlyword</p></section>"
+        "</article><footer>footeronlyword</footer></body></html>"
     )
 
 
-def make_site(root: Path) -> Path:
+PAGES = {
+    # Same date twice: ties go by URL, as the all-stories listing orders them ("a" before "a-b").
+    "stories/a-b/index.html": story_html("Red bag for care homes", "2020-05-01", "hospital discharge red bag"),
+    "stories/a/index.html": story_html("Discharge to assess", "2020-05-01", "discharged and assessed at home"),
+    "stories/older/index.html": story_html("Older story", "2018-01-31", "discharge summary letters", "failure"),
+    "stories/newest/index.html": story_html("Newest story", "2024-12-01", "discharge lounge caf\u00e9 patient\u2019s"),
+    "glossary/index.html": HEAD.format(title="Glossary")
+    + "<body><article data-search-body><h1>Glossary</h1><p>Discharge means leaving hospital.</p></article>"
+    "</body></html>",
+    "index.html": HEAD.format(title="Home") + "<body><article data-search-body><h1>Home</h1>"
+    "<p>Stories of discharge.</p></article></body></html>",
+    # A listing page: no body mark, so never read by the index and never a result.
+    "browse/type/case-study/index.html": HEAD.format(title="Case studies")
+    + "<body><article><h1>Case studies</h1><p>discharge discharge listingonlyword</p></article></body></html>",
+}
+
+
+def make_site(root: Path, pages: dict[str, str] = PAGES) -> Path:
     site = root / "site"
-    pages = {
-        # Same date twice: ties go by URL, as the all-stories listing orders them ("a" before "a-b").
-        "stories/a-b/index.html": story_html("Red bag for care homes", "2020-05-01", "hospital discharge red bag"),
-        "stories/a/index.html": story_html("Discharge to assess", "2020-05-01", "discharge assessed at home"),
-        "stories/older/index.html": story_html("Older story", "2018-01-31", "discharge summary letters"),
-        "stories/newest/index.html": story_html("Newest story", "2024-12-01", "discharge lounge"),
-        "glossary/index.html": HEAD.format(title="Glossary")
-        + "<body><article data-pagefind-body><h1>Glossary</h1><p>Discharge means leaving hospital.</p></article>"
-        "</body></html>",
-        "index.html": HEAD.format(title="Home") + "<body><article data-pagefind-body><h1>Home</h1>"
-        "<p>Stories of discharge.</p></article></body></html>",
-        # A listing page: no body mark, so never read by Pagefind and never a result.
-        "browse/type/case-study/index.html": HEAD.format(title="Case studies")
-        + "<body><article><h1>Case studies</h1><p>discharge discharge listingonlyword</p></article></body></html>",
-    }
     for rel, html in pages.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(html, "utf-8")
     return site
 
 
-def bundle_files(site: Path) -> dict[str, bytes]:
-    bundle = site / search.OUTPUT_SUBDIR
-    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+def files(site: Path) -> dict[str, bytes]:
+    out = site / search.OUTPUT_SUBDIR
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def read_meta(site: Path) -> list[object]:
-    bundle = site / search.OUTPUT_SUBDIR
-    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
-    meta: list[object] = search._read(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
-    return meta
+class Index:
+    """The index of a site, read as search.js reads it."""
+
+    def __init__(self, site: Path) -> None:
+        self.root = site / search.OUTPUT_SUBDIR
+        self.meta: dict[str, Any] = self.load("meta.json")
+        assert self.meta["version"] == 1
+
+    def load(self, name: str) -> Any:
+        return json.loads((self.root / name).read_text("utf-8"))
+
+    def file(self, name: str) -> Any:
+        return self.load(f"{self.meta['build']}/{name}")
+
+    def pages(self) -> list[dict[str, str]]:
+        return [self.file(f"pages/{n}.json") for n in range(self.meta["pages"])]
+
+    def stem(self, word: str) -> dict[str, Any]:
+        shard = self.file(f"words/w-{search.shard_key(word)}.json")
+        entry: dict[str, Any] = shard["stems"][shard["words"][word]]
+        return entry
+
+    def words(self) -> set[str]:
+        found: set[str] = set()
+        for path in (self.root / self.meta["build"] / "words").glob("*.json"):
+            found.update(json.loads(path.read_text("utf-8"))["words"])
+        return found
+
+    def postings(self, word: str) -> list[tuple[int, int]]:
+        """Every page with the word, as (id, score), from the full list or the complete top list."""
+        entry = self.stem(word)
+        if "all" not in entry:
+            return sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
+        flat = self.file(f"postings/p-{entry['s']}.json")
+        ids, at = [], 0
+        for gap in flat[::2]:
+            at += gap
+            ids.append(at)
+        return list(zip(ids, flat[1::2], strict=True))
+
+    def filter_ids(self, facet: str, value: str) -> list[int]:
+        gaps = self.file(f"filters/f-{facet}.json")[value]
+        ids, at = [], 0
+        for gap in gaps:
+            at += gap
+            ids.append(at)
+        return ids
 
 
-def fragment(site: Path, page_hash: str) -> dict[str, object]:
-    data = gzip.decompress((site / search.OUTPUT_SUBDIR / "fragment" / f"{page_hash}.pf_fragment").read_bytes())
-    loaded: dict[str, object] = json.loads(data.removeprefix(b"pagefind_dcd"))
-    return loaded
-
-
-def indexed_words(site: Path) -> set[str]:
-    words: set[str] = set()
-    for chunk in (site / search.OUTPUT_SUBDIR / "index").glob("*.pf_index"):
-        words.update(entry[0] for entry in search._read(chunk)[0])
-    return words
+def test_words_are_split_as_the_browser_splits_a_query() -> None:
+    assert search.normalise("Café-based  NHS 111 patient\u2019s O'Neill na\u00efve") == [
+        "cafe",
+        "based",
+        "nhs",
+        "111",
+        "patients",
+        "oneill",
+        "naive",
+    ]
+    assert search.normalise("¶ — …") == []
+    assert search.shard_key("discharge") == "dis" and search.shard_key("ae") == "ae"
 
 
 def test_pages_are_numbered_newest_story_first_then_undated_pages_by_url(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     assert search.index_site(site) == []
-    meta = read_meta(site)
-    pages = meta[1]
-    assert isinstance(pages, list)
-    urls = [fragment(site, page_hash)["url"] for page_hash, _ in pages]
+    urls = [page["url"] for page in Index(site).pages()]
     # The browser lists filter-only results in this order, so no sort index is shipped.
-    assert urls == ["/stories/newest/", "/stories/a/", "/stories/a-b/", "/stories/older/", "/", "/glossary/"]
-    assert meta[4] == [], "a sort index is downloaded by every first query; page order replaces it"
+    assert urls == ["stories/newest/", "stories/a/", "stories/a-b/", "stories/older/", "", "glossary/"]
 
 
-def test_fragments_have_short_content_names_and_none_is_orphaned(tmp_path: Path) -> None:
+def test_a_page_keeps_what_a_result_shows_and_only_its_marked_words(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     assert search.index_site(site) == []
-    names = [name for name, _ in read_meta(site)[1]]  # type: ignore[attr-defined]
-    assert all(re.fullmatch(r"en_[0-9a-f]{5}", name) for name in names), names
-    on_disk = {p.name for p in (site / search.OUTPUT_SUBDIR / "fragment").iterdir()}
-    assert on_disk == {f"{name}.pf_fragment" for name in names}
-    for name in names:  # the name is the content's hash, so a changed page gets a new name (no stale caches)
-        data = (site / search.OUTPUT_SUBDIR / "fragment" / f"{name}.pf_fragment").read_bytes()
-        assert hashlib.sha256(data).hexdigest().startswith(name.removeprefix("en_"))
+    index = Index(site)
+    newest = index.pages()[0]
+    assert newest["title"] == "Newest story"
+    assert newest["summary"] == "Summary: discharge lounge caf\u00e9 patient\u2019s"
+    assert newest["type"] == "Case study" and newest["date"] == "2024-12-01"
+    assert "¶" not in newest["text"] and "Related" not in newest["text"] and "Case study" not in newest["text"]
+    assert newest["text"].startswith("Newest story Summary: discharge")
+    words = index.words()
+    assert {"discharge", "discharged", "lounge", "cafe", "patients"} <= words
+    assert not {"listingonlyword", "relatedonlyword", "footeronlyword", "browse"} & words
+    assert not [word for word in words if not word.isalnum()]
 
 
-def test_only_marked_pages_are_indexed_and_permalinks_are_not_words(tmp_path: Path) -> None:
+def test_forms_of_a_word_share_one_entry_so_the_browser_needs_no_stemmer(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    assert search.searchable_pages(site) == [
-        site / "stories/newest/index.html",
-        site / "stories/a/index.html",
-        site / "stories/a-b/index.html",
-        site / "stories/older/index.html",
-        site / "index.html",
-        site / "glossary/index.html",
+    assert search.index_site(site) == []
+    index = Index(site)
+    assert index.stem("discharged") == index.stem("discharge")
+    assert index.stem("discharge")["s"] == "discharg"
+    by_url = {page["url"]: n for n, page in enumerate(index.pages())}
+    with_word = {n for n, _ in index.postings("discharge")}
+    assert with_word == {
+        by_url[url] for url in ("stories/newest/", "stories/a/", "stories/a-b/", "stories/older/", "", "glossary/")
+    }
+
+
+def test_a_word_in_the_title_ranks_its_page_first(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    assert search.index_site(site) == []
+    index = Index(site)
+    top = index.stem("assess")["top"]
+    pages = index.pages()
+    assert pages[top[0]]["url"] == "stories/a/"  # "Discharge to assess" has it in its title
+    best = index.stem("discharge")["top"]
+    assert pages[best[0]]["url"] == "stories/a/"
+    assert best[1::2] == sorted(best[1::2], reverse=True) and all(1 <= s <= 220 for s in best[1::2])
+
+
+def test_a_common_word_keeps_its_best_pages_in_the_shard_and_every_page_in_its_postings(tmp_path: Path) -> None:
+    pages = {
+        f"stories/s{n:02d}/index.html": story_html(f"Story {n}", f"2020-01-{n % 28 + 1:02d}", "care " * (n % 5 + 1))
+        for n in range(search.TOP + 7)
+    }
+    site = make_site(tmp_path, pages)
+    assert search.index_site(site) == []
+    index = Index(site)
+    entry = index.stem("care")
+    assert entry["df"] == search.TOP + 7 and entry["all"] == 1
+    assert len(entry["top"]) == 2 * search.TOP  # the shard stays the same size however many pages have the word
+    every = index.postings("care")
+    assert [n for n, _ in every] == list(range(search.TOP + 7))
+    best = sorted(every, key=lambda pair: (-pair[1], pair[0]))[: search.TOP]
+    assert [n for pair in best for n in pair] == entry["top"]
+    assert index.stem("story")["df"] == search.TOP + 7  # title words are words of the page
+
+
+def test_filters_list_the_pages_with_each_value(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    assert search.index_site(site) == []
+    index = Index(site)
+    assert index.meta["filters"] == ["type"]
+    urls = [page["url"] for page in index.pages()]
+    assert [urls[n] for n in index.filter_ids("type", "case-study")] == [
+        "stories/newest/",
+        "stories/a/",
+        "stories/a-b/",
     ]
+    assert [urls[n] for n in index.filter_ids("type", "failure")] == ["stories/older/"]
+
+
+def test_the_index_does_not_depend_on_the_order_pages_are_added_in(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "one")
     assert search.index_site(site) == []
-    words = indexed_words(site)
-    assert "discharg" in words and "loung" in words  # Pagefind stems English words
-    assert "listingonlyword" not in words
-    assert not [word for word in words if "¶" in word], "Material's heading permalinks were indexed"
-    story = fragment(site, read_meta(site)[1][0][0])  # type: ignore[index]
-    assert "¶" not in str(story["content"])
-    assert story["filters"] == {"type": ["case-study"]}
-    assert story["meta"] == {"date": "2024-12-01", "title": "Newest story"}
+    shuffled = make_site(tmp_path / "two")
+    indexer = search.Indexer(shuffled)
+    assert indexer.start() == []
+    paths = search.searchable_pages(shuffled)
+    random.Random(4).shuffle(paths)
+    indexer.add(paths[:4])
+    assert indexer.finish() == []
+    assert files(site) == files(shuffled)
 
 
-def test_the_same_site_gives_the_same_bundle_bytes_anywhere(tmp_path: Path) -> None:
+def test_the_same_site_gives_the_same_bytes_anywhere_and_a_new_build_name_when_it_changes(tmp_path: Path) -> None:
     first = make_site(tmp_path / "one")
     second = make_site(tmp_path / "two")
     assert search.index_site(first) == [] and search.index_site(second) == []
-    assert search.index_site(second) == []  # indexing again replaces the bundle, same bytes
-    one, two = bundle_files(first), bundle_files(second)
-    assert len(one) > 10
-    assert one == two
+    assert search.index_site(second) == []  # indexing again replaces the index, same bytes
+    one, two = files(first), files(second)
+    assert len(one) > 10 and one == two
     assert not any(str(tmp_path).encode() in data for data in one.values())
-
-
-def test_a_changed_page_changes_only_what_it_must(tmp_path: Path) -> None:
-    site = make_site(tmp_path)
-    assert search.index_site(site) == []
-    before = bundle_files(site)
-    page = site / "stories/older/index.html"
+    assert not [name for name in one if ".building" in name]
+    build = Index(first).meta["build"]
+    page = first / "stories/older/index.html"
     page.write_text(page.read_text("utf-8").replace("summary letters", "summary letters and pharmacy"), "utf-8")
-    assert search.index_site(site) == []
-    after = bundle_files(site)
-    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
-    assert len([name for name in changed if name.startswith("fragment/")]) == 2  # old name gone, new name added
-    assert "pharmaci" in indexed_words(site)
+    assert search.index_site(first) == []
+    index = Index(first)
+    # Every file but meta.json is under the build's name: a browser cannot mix two builds' files.
+    assert index.meta["build"] != build and not (first / search.OUTPUT_SUBDIR / build).exists()
+    assert "pharmacy" in index.words()
 
 
 def test_a_site_without_searchable_pages_is_a_problem_not_a_crash(tmp_path: Path) -> None:
@@ -153,53 +242,19 @@ def test_a_site_without_searchable_pages_is_a_problem_not_a_crash(tmp_path: Path
     for path in search.searchable_pages(site):
         path.unlink()
     problems = search.index_site(site)
-    assert problems and "data-pagefind-body" in problems[0]
+    assert problems and "data-search-body" in problems[0]
     assert not (site / search.OUTPUT_SUBDIR).exists()
 
 
-def test_a_missing_pagefind_binary_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = make_site(tmp_path)
-    missing = tmp_path / "no-pagefind"
-    monkeypatch.setattr(search, "pagefind_executable", lambda: missing)
-    problems = search.index_site(site)
-    assert problems and "Pagefind" in problems[0] and str(missing) in problems[0]
-
-
-def test_pagefind_stopping_midway_is_a_problem_saying_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = make_site(tmp_path)
-    broken = tmp_path / "pagefind"
-    broken.write_text("#!/bin/sh\nhead -c 10 >/dev/null\necho 'thread main panicked: out of memory' >&2\nexit 3\n")
-    broken.chmod(0o755)
-    monkeypatch.setattr(search, "pagefind_executable", lambda: broken)
-    problems = search.index_site(site)
-    assert len(problems) == 1
-    assert "exit status 3" in problems[0] and "out of memory" in problems[0]
-    assert not (site / search.OUTPUT_SUBDIR).exists()
-
-
-def test_sending_only_the_marked_element_gives_the_same_bundle_as_whole_pages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    trimmed = make_site(tmp_path / "trimmed")
-    assert search.index_site(trimmed) == []
-    whole = make_site(tmp_path / "whole")
-    monkeypatch.setattr(search, "searchable_part", lambda page: page)
-    assert search.index_site(whole) == []
-    assert bundle_files(trimmed) == bundle_files(whole)
-
-
-def test_the_searchable_part_is_the_html_tag_and_the_whole_marked_element() -> None:
+def test_the_marked_element_is_found_whole_with_nested_elements_of_its_kind() -> None:
     page = (
-        b'<!doctype html><html lang="cy" class="no-js"><head><title>T</title></head><body><nav>menu</nav>'
-        b"<article data-pagefind-body><h1>Outer</h1><article><p>nested</p></article><p>after</p></article>"
-        b"<footer>foot</footer></body></html>"
+        '<!doctype html><html lang="cy"><head><title>T</title></head><body><nav>menu</nav>'
+        "<article data-search-body><h1>Outer</h1><article><p>nested</p></article><p>after</p></article>"
+        "<footer>foot</footer></body></html>"
     )
-    assert search.searchable_part(page) == (
-        b'<html lang="cy" class="no-js"><body><article data-pagefind-body><h1>Outer</h1>'
-        b"<article><p>nested</p></article><p>after</p></article></body></html>"
+    assert search.marked_element(page) == (
+        "<article data-search-body><h1>Outer</h1><article><p>nested</p></article><p>after</p></article>"
     )
-    # Anything it cannot cut cleanly is sent whole.
-    unclosed = b'<html lang="en"><body><article data-pagefind-body><p>never closed</body></html>'
-    assert search.searchable_part(unclosed) == unclosed
-    unmarked = b'<html lang="en"><body><article><p>x</p></article></body></html>'
-    assert search.searchable_part(unmarked) == unmarked
+    assert search.marked_element("<html><body><p>no mark</p></body></html>") is None
+    record = search.read_page("x/", page)
+    assert record is not None and record.text == "Outer nested after" and record.title == "Outer"

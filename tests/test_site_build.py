@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from carehub import search
 from carehub.cli import main
 
 from .conftest import make_project
@@ -301,19 +302,27 @@ def test_site_page_lists_exactly_its_stories_and_adoption_both_ways(built: Path)
 
 
 def test_search_index_holds_every_story_with_its_facet_filters(built: Path) -> None:
-    fragments = {}
-    for path in (built / "site/pagefind/fragment").glob("*.pf_fragment"):
-        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-        fragments[data["url"]] = data
+    root = built / "site" / search.OUTPUT_SUBDIR
+    meta = json.loads((root / "meta.json").read_text("utf-8"))
+    folder = root / meta["build"]
+    pages = [json.loads((folder / f"pages/{n}.json").read_text("utf-8")) for n in range(meta["pages"])]
+    by_url = {page["url"]: n for n, page in enumerate(pages)}
+    filters = {facet: json.loads((folder / f"filters/f-{facet}.json").read_text("utf-8")) for facet in meta["filters"]}
+
+    def with_value(facet: str, value: str) -> set[int]:
+        gaps = filters.get(facet, {}).get(value, [])
+        return {sum(gaps[: i + 1]) for i in range(len(gaps))}
+
     for slug, (_, spec) in SPECS.items():
-        entry = fragments[f"/stories/{slug}/"]
-        assert entry["meta"]["title"] == spec["title"]
+        number = by_url[f"stories/{slug}/"]
+        assert pages[number]["title"] == spec["title"]
+        assert "Summary of" in pages[number]["text"]
         for facet in FACET_FIELDS:
-            assert sorted(entry["filters"].get(facet, [])) == sorted(facet_values(spec, facet)), (slug, facet)
-        assert "Summary of" in entry["content"]
+            values = sorted(value for value in filters.get(facet, {}) if number in with_value(facet, value))
+            assert values == sorted(facet_values(spec, facet)), (slug, facet)
     # Listings are not search results (they would crowd out the stories they list).
-    assert not any(url.startswith("/browse/") for url in fragments)
-    assert "/glossary/" in fragments
+    assert not any(url.startswith("browse/") for url in by_url)
+    assert "glossary/" in by_url
 
 
 def test_outcomes_have_a_table_and_an_accessible_chart(built: Path) -> None:
@@ -406,7 +415,7 @@ def test_pages_make_no_third_party_requests_and_fix_stock_material_markup(built:
             assert "autocomplete" not in checkbox.attrs, path
     # The search index is fetched by the search page's script only, never referenced by other pages.
     home = (site / "index.html").read_text("utf-8")
-    assert "pagefind" not in home and "search_index.json" not in home
+    assert "search-index" not in home and "search_index.json" not in home
     assert not (site / "search/search_index.json").exists()
 
 

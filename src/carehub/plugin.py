@@ -17,8 +17,9 @@ events, so a move to another engine means rewriting this file, not the hub.
 - on_page_markdown / on_page_content: give story and generated pages their
   metadata and template; sanitise story HTML with nh3.
 - on_page_context: hand the template its view (one page's worth of data).
-- on_post_build: index the built site for search (search.py), in the
-  staging folder, before `carehub build` swaps it into place.
+- on_post_build: index the built pages for search (search.py) as the
+  workers finish them, in the staging folder, before `carehub build` swaps
+  it into place.
 - Feeds and open data (feeds.py, opendata.py): on_env gives templates the feed
   list and ``carehub_feed_for(page.url)`` for autodiscovery links; the
   Subscribe page gets its generated list; on_post_build writes the files.
@@ -239,8 +240,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             cache = rendercache.RenderCache(self.root, _render_salt(config), (f.src_uri for f in files))
         self.renderer = offload.Renderer(config, files, self._nav, env, cache)
         self.renderer.start(stubs, self.jobs)
-        # Pagefind starts after the workers are forked (they must not hold its pipes open), and is fed each
-        # story as soon as its chunk is written (on_post_build), so its indexing overlaps the rendering.
+        # The search index takes each story as soon as its chunk is written (on_post_build), so reading the
+        # pages overlaps the rendering.
         if self.config.search:
             self.indexer = Indexer(Path(config.site_dir))
             problems = self.indexer.start()

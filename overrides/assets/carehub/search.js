@@ -1,17 +1,185 @@
 /*
- * carehub search and filters: a small progressive enhancement over Pagefind.
+ * carehub search and filters: a small progressive enhancement over the
+ * site's own search index (written by src/carehub/search.py, whose docstring
+ * describes the format).
  *
  * Used on /search/ (full text + facet filters) and /stories/ (facet filters
  * over every story).  Without JavaScript those pages still work: /stories/
  * is a plain paginated listing with links to every facet listing, and
  * /search/ says search needs JavaScript and links to the browse pages.
  *
- * Nothing is fetched until a reader searches or ticks a filter: Pagefind's
- * script, WebAssembly and index chunks load on that first use, from this
- * site only.  No libraries, no cookies, no storage.
+ * Nothing is fetched until a reader searches or ticks a filter.  A one-word
+ * search then fetches the index's meta.json, one shard of words (with the
+ * best pages for each) and the ten pages it shows: the same few kilobytes
+ * however many stories the hub holds.  Full lists of pages are fetched only
+ * for several words, filters, an unfinished word or "Show more".  From this
+ * site only; no libraries, no cookies, no storage.
  */
 
-const PAGE_SIZE = 10; // each result is one fragment request: keep the first query small
+const PAGE_SIZE = 10; // each result shown is one small page request
+
+/** The words of a text, exactly as search.py's `normalise` splits the pages it indexes. */
+function words(text) {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().replace(/['\u2019\u02bc]/g, "")
+    .match(/[a-z0-9]+/g) || [];
+}
+
+/** The shard a word lives in (search.py: `shard_key`). */
+function shardKey(word) {
+  return word.slice(0, 3);
+}
+
+/** [a, b, c, d] -> [[a, b], [c, d]] */
+function pairs(flat) {
+  const out = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
+
+/** Gaps to ids: [3, 2, 5] -> [3, 5, 10]. */
+function ids(gaps) {
+  let id = 0;
+  return gaps.map((gap) => (id += gap));
+}
+
+function bestFirst(a, b) {
+  return b.score - a.score || a.id - b.id;
+}
+
+class SearchIndex {
+  constructor(metaUrl) {
+    this.metaUrl = metaUrl;
+    this.meta = null;
+    this.files = new Map();
+  }
+
+  async open() {
+    if (!this.meta) {
+      // The only file revalidated: it names the build, and every other file is under that name.
+      const response = await fetch(this.metaUrl, { cache: "no-cache" });
+      if (!response.ok) throw new Error(`search index: HTTP ${response.status}`);
+      const meta = await response.json();
+      if (meta.version !== 1) throw new Error(`search index: format ${meta.version} is not known`);
+      this.meta = meta;
+    }
+    return this.meta;
+  }
+
+  /** A file of this build's index; `missing` is returned for a 404 (a shard no word falls in). */
+  file(path, missing) {
+    if (!this.files.has(path)) {
+      const url = new URL(`${this.meta.build}/${path}`, new URL(this.metaUrl, document.baseURI));
+      const request = fetch(url).then((response) => {
+        if (response.status === 404 && missing !== undefined) return missing;
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return response.json();
+      });
+      request.catch(() => this.files.delete(path)); // a failed fetch may be tried again
+      this.files.set(path, request);
+    }
+    return this.files.get(path);
+  }
+
+  page(id) {
+    return this.file(`pages/${id}.json`);
+  }
+
+  /** Every page of a stem, as [id, score] pairs: the shard's top list if it is complete. */
+  async postings(stem) {
+    if (!stem.all) return pairs(stem.top);
+    const flat = await this.file(`postings/p-${stem.s}.json`);
+    const gaps = flat.filter((_, i) => i % 2 === 0);
+    const scores = flat.filter((_, i) => i % 2 === 1);
+    return ids(gaps).map((id, i) => [id, scores[i]]);
+  }
+
+  /** The pages with any of the chosen values of every facet chosen, or null when none is chosen. */
+  async filtered(filters) {
+    let allowed = null;
+    for (const [facet, values] of Object.entries(filters)) {
+      if (!values.length) continue;
+      const table = await this.file(`filters/f-${facet}.json`, {});
+      const union = new Set();
+      for (const value of values) for (const id of ids(table[value] || [])) union.add(id);
+      allowed = allowed ? new Set([...allowed].filter((id) => union.has(id))) : union;
+    }
+    return allowed;
+  }
+
+  /**
+   * Search: every word must match (an unfinished last word matches the words it starts).
+   * Returns { hits: [{id, score}] best first, total, marks: words to highlight, expand? }:
+   * `expand` is set when `hits` holds only the best pages of `total`, and fetches the rest.
+   */
+  async search(term, filters) {
+    await this.open();
+    const query = [...new Set(words(term))];
+    const allowed = await this.filtered(filters);
+    if (!query.length) {
+      const hits = [...(allowed || [])].sort((a, b) => a - b).map((id) => ({ id, score: 0 }));
+      return { hits, total: hits.length, marks: new Set() };
+    }
+    const shards = await Promise.all(query.map((word) => this.file(`words/w-${shardKey(word)}.json`, null)));
+    const marks = new Set();
+    const matches = query.map((word, i) => {
+      const shard = shards[i] || { words: {}, stems: [] };
+      let found = [];
+      if (Object.hasOwn(shard.words, word)) {
+        found = [shard.words[word]];
+      } else if (i === query.length - 1 && word.length >= 3) {
+        found = [...new Set(Object.keys(shard.words).filter((w) => w.startsWith(word)).map((w) => shard.words[w]))];
+      }
+      for (const [w, stem] of Object.entries(shard.words)) if (found.includes(stem)) marks.add(w);
+      return found.map((stem) => shard.stems[stem]);
+    });
+    if (matches.some((stems) => stems.length === 0)) return { hits: [], total: 0, marks };
+    if (matches.length === 1 && matches[0].length === 1 && allowed === null) {
+      const stem = matches[0][0];
+      const hits = pairs(stem.top).map(([id, score]) => ({ id, score }));
+      const expand = stem.all ? async () => (await this.postings(stem)).map(([id, score]) => ({ id, score })).sort(bestFirst) : null;
+      return { hits, total: stem.df, marks, expand };
+    }
+    // Several words, filters or a prefix: exact, from every page of every stem.
+    let scores = null;
+    for (const stems of matches) {
+      const best = new Map(); // a word's score on a page: its best-matching stem's
+      const lists = await Promise.all(stems.map((stem) => this.postings(stem)));
+      stems.forEach((stem, i) => {
+        // BM25: a page's score for a stem (its term-frequency part, search.py) times the stem's rarity.
+        const rarity = Math.log(1 + (this.meta.pages - stem.df + 0.5) / (stem.df + 0.5));
+        for (const [id, score] of lists[i]) {
+          if (allowed && !allowed.has(id)) continue;
+          const weighted = score * rarity;
+          if (!(best.get(id) >= weighted)) best.set(id, weighted);
+        }
+      });
+      if (scores === null) {
+        scores = best;
+      } else {
+        const both = new Map();
+        for (const [id, score] of best) if (scores.has(id)) both.set(id, scores.get(id) + score);
+        scores = both;
+      }
+    }
+    const hits = [...scores].map(([id, score]) => ({ id, score })).sort(bestFirst);
+    return { hits, total: hits.length, marks };
+  }
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+/** About 24 words of a page's text around the first searched word, escaped, with the matches in <mark>. */
+function excerpt(text, marks, length = 24) {
+  const parts = text.split(/\s+/);
+  const hit = (part) => words(part).some((w) => marks.has(w));
+  const first = parts.findIndex(hit);
+  if (first < 0) return "";
+  const start = Math.max(0, first - 6);
+  const shown = parts.slice(start, start + length).map((part) => (hit(part) ? `<mark>${escapeHtml(part)}</mark>` : escapeHtml(part)));
+  return (start > 0 ? "… " : "") + shown.join(" ") + (start + length < parts.length ? " …" : "");
+}
 
 function formatDate(iso) {
   const months = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -28,8 +196,8 @@ class HubSearch {
   constructor(root) {
     this.root = root;
     this.mode = root.dataset.chMode; // "search" or "filter"
-    this.bundle = new URL(root.dataset.chPagefind, document.baseURI).href;
-    this.base = new URL(root.dataset.chBase + "/", document.baseURI).pathname;
+    this.index = new SearchIndex(new URL(root.dataset.chIndex, document.baseURI).href);
+    this.siteRoot = new URL(root.dataset.chBase + "/", document.baseURI);
     this.form = root.querySelector("[data-ch-search-form]");
     this.input = root.querySelector("#ch-search-input");
     this.filterForm = root.querySelector("[data-ch-filter-form]");
@@ -38,8 +206,10 @@ class HubSearch {
     this.list = root.querySelector("[data-ch-list]");
     this.more = root.querySelector("[data-ch-more]");
     this.listing = document.querySelector("[data-ch-listing]");
-    this.pagefind = null;
     this.found = [];
+    this.total = 0;
+    this.expand = null; // fetches the rest of a one-word search's pages, best first
+    this.marks = new Set();
     this.shown = 0;
     this.generation = 0;
   }
@@ -103,14 +273,6 @@ class HubSearch {
     history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
   }
 
-  async load() {
-    if (!this.pagefind) {
-      this.pagefind = await import(this.bundle);
-      await this.pagefind.options({ baseUrl: this.base, excerptLength: 24 });
-    }
-    return this.pagefind;
-  }
-
   async run() {
     const generation = ++this.generation;
     this.writeLocation();
@@ -124,24 +286,23 @@ class HubSearch {
       return;
     }
     this.status.textContent = "Searching…";
-    let pagefind;
+    let found;
     try {
-      pagefind = await this.load();
+      // Without words, pages come in index order, which search.py makes newest story first.
+      found = await this.index.search(term, filters);
     } catch (error) {
-      this.status.textContent = "Search is not available right now. Please browse instead.";
+      if (generation === this.generation) this.unavailable();
       return;
     }
-    const anyOf = {};
-    for (const [name, values] of Object.entries(filters)) anyOf[name] = { any: values };
-    // Without words, Pagefind lists pages in index order, which search.py makes
-    // newest story first: no sort index for every reader to download.
-    const search = await pagefind.search(term || null, { filters: anyOf });
-    if (generation !== this.generation || !search) return; // a newer query has started
-    this.found = search.results;
+    if (generation !== this.generation) return; // a newer query has started
+    this.found = found.hits;
+    this.total = found.total;
+    this.expand = found.expand || null;
+    this.marks = found.marks;
     this.shown = 0;
     this.list.replaceChildren();
     this.showListing(false);
-    this.status.textContent = this.describe(this.found.length, term, filters);
+    this.status.textContent = this.describe(this.total, term, filters);
     await this.showMore(false);
   }
 
@@ -162,10 +323,26 @@ class HubSearch {
     this.results.hidden = visible && this.mode === "filter";
   }
 
+  unavailable() {
+    this.status.textContent = "Search is not available right now. Please browse instead.";
+    this.list.replaceChildren();
+    this.more.hidden = true;
+  }
+
   async showMore(moveFocus) {
     const generation = this.generation;
-    const batch = this.found.slice(this.shown, this.shown + PAGE_SIZE);
-    const data = await Promise.all(batch.map((result) => result.data()));
+    let data;
+    try {
+      if (this.expand && this.shown + PAGE_SIZE > this.found.length) {
+        this.found = await this.expand();
+        this.expand = null;
+      }
+      const batch = this.found.slice(this.shown, this.shown + PAGE_SIZE);
+      data = await Promise.all(batch.map((hit) => this.index.page(hit.id)));
+    } catch (error) {
+      if (generation === this.generation) this.unavailable();
+      return;
+    }
     if (generation !== this.generation) return;
     let first = null;
     for (const item of data) {
@@ -173,8 +350,8 @@ class HubSearch {
       this.list.append(card);
       first ||= card.querySelector("a");
     }
-    this.shown += batch.length;
-    this.more.hidden = this.shown >= this.found.length;
+    this.shown += data.length;
+    this.more.hidden = this.shown >= this.total;
     if (moveFocus && first) first.focus();
   }
 
@@ -185,32 +362,32 @@ class HubSearch {
     const heading = document.createElement("h2");
     heading.className = "ch-card__title";
     const link = document.createElement("a");
-    link.href = item.url;
-    link.textContent = item.meta.title || item.url;
+    link.href = new URL(item.url, this.siteRoot).href;
+    link.textContent = item.title;
     heading.append(link);
     li.append(heading);
     const text = document.createElement("p");
     text.className = this.mode === "search" ? "ch-result__excerpt" : "ch-card__summary";
-    if (this.mode === "search" && item.excerpt) {
-      // Pagefind escapes the page text and adds only <mark> around matches.
-      text.innerHTML = item.excerpt;
+    const shown = this.mode === "search" ? excerpt(item.text, this.marks) : "";
+    if (shown) {
+      text.innerHTML = shown; // the page text escaped, with only <mark> added around matches
     } else {
-      text.textContent = item.meta.summary || "";
+      text.textContent = item.summary || "";
     }
     li.append(text);
-    if (item.meta.type || item.meta.date) {
+    if (item.type || item.date) {
       const meta = document.createElement("p");
       meta.className = "ch-card__meta";
-      if (item.meta.type) {
+      if (item.type) {
         const type = document.createElement("span");
         type.className = "ch-tag";
-        type.textContent = item.meta.type;
+        type.textContent = item.type;
         meta.append(type);
       }
-      if (item.meta.date) {
+      if (item.date) {
         const time = document.createElement("time");
-        time.dateTime = item.meta.date;
-        time.textContent = formatDate(item.meta.date);
+        time.dateTime = item.date;
+        time.textContent = formatDate(item.date);
         meta.append(time);
       }
       li.append(meta);
