@@ -58,7 +58,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 GZIP_LEVEL = 6
 QUERY = "discharge"
-SEARCH_INDEX_RE = re.compile(r"search_index\.json|/search-index/|/pagefind/|\.pf_(?:index|meta|fragment)|lunr|search.*\.json")
+SEARCH_INDEX_RE = re.compile(
+    r"search_index\.json|/search-index/|/pagefind/|\.pf_(?:index|meta|fragment)|lunr|search.*\.json"
+)
 SIZES = (100, 1000, 5000)
 HUGE = 20000
 
@@ -653,7 +655,15 @@ def machine() -> dict[str, Any]:
     versions: dict[str, str] = {}
     from importlib.metadata import PackageNotFoundError, version
 
-    for package in ("mkdocs", "mkdocs-material", "mkdocs-rss-plugin", "pydantic", "pyyaml", "markdown", "snowballstemmer"):
+    for package in (
+        "mkdocs",
+        "mkdocs-material",
+        "mkdocs-rss-plugin",
+        "pydantic",
+        "pyyaml",
+        "markdown",
+        "snowballstemmer",
+    ):
         with contextlib.suppress(PackageNotFoundError):
             versions[package] = version(package)
     commit = subprocess.run(

@@ -39,7 +39,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
@@ -182,14 +182,16 @@ class _Build:
     env: jinja2.Environment
     pages: dict[str, OffloadedPage]
     cache: RenderCache | None = None
+    collect: Callable[[], list[Any]] | None = None  # what a chunk hands back besides errors (search.Indexer.drain)
 
 
 @dataclass
 class Outcome:
-    """What a chunk of pages sends back: errors and warnings, never page content."""
+    """What a chunk of pages sends back: errors, warnings and what ``_Build.collect`` gathered, never pages."""
 
     errors: list[str] = field(default_factory=list)
     records: list[tuple[str, int, str]] = field(default_factory=list)  # (logger, level, message)
+    collected: list[Any] = field(default_factory=list)
 
 
 # The build being rendered, for the workers (set before forking; a dict so no `global` is needed).
@@ -238,6 +240,8 @@ def _render_chunk(src_uris: Sequence[str]) -> Outcome:
         OffloadedPage.live = False
         logger.propagate, logger.handlers = saved
     outcome.records = collector.records
+    if build.collect is not None:
+        outcome.collected = build.collect()
     return outcome
 
 
@@ -256,8 +260,9 @@ class Renderer:
         nav: Navigation,
         env: jinja2.Environment,
         cache: RenderCache | None = None,
+        collect: Callable[[], list[Any]] | None = None,
     ) -> None:
-        self._build = _Build(config, files, nav, env, {}, cache)
+        self._build = _Build(config, files, nav, env, {}, cache, collect)
         self._results: Iterator[Outcome] | None = None
         self._pool: Any = None
         self._chunks: list[list[str]] = []
@@ -283,12 +288,14 @@ class Renderer:
         # imap: results come back in chunk order, each as soon as it (and those before it) are done.
         self._results = self._pool.imap(_render_chunk, self._chunks, chunksize=1)
 
-    def completed(self) -> Iterator[list[OffloadedPage]]:
-        """The pages of each chunk, in order, once they are written (the search index is fed from here)."""
+    def completed(self) -> Iterator[tuple[list[OffloadedPage], list[Any]]]:
+        """The pages of each chunk, in order, once they are written, with what ``collect`` gathered for them."""
         while len(self._outcomes) < len(self._chunks):
             chunk = self._chunks[len(self._outcomes)]
-            self._outcomes.append(next(self._results) if self._results is not None else _render_chunk(chunk))
-            yield [self._build.pages[src_uri] for src_uri in chunk]
+            outcome = next(self._results) if self._results is not None else _render_chunk(chunk)
+            self._outcomes.append(outcome)
+            collected, outcome.collected = outcome.collected, []
+            yield [self._build.pages[src_uri] for src_uri in chunk], collected
 
     def finish(self) -> list[str]:
         """Wait for every page; re-log the workers' warnings here; return the errors."""

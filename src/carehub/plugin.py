@@ -238,15 +238,18 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         cache = None
         if not checkcache.disabled_by_environment():
             cache = rendercache.RenderCache(self.root, _render_salt(config), (f.src_uri for f in files))
-        self.renderer = offload.Renderer(config, files, self._nav, env, cache)
-        self.renderer.start(stubs, self.jobs)
-        # The search index takes each story as soon as its chunk is written (on_post_build), so reading the
-        # pages overlaps the rendering.
+        # The search index reads each page as it is rendered (on_post_page), in the workers too: made before
+        # they fork, with the stories numbered already so the workers can write their page files.
+        collect = None
         if self.config.search:
             self.indexer = Indexer(Path(config.site_dir))
             problems = self.indexer.start()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
+            self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
+            collect = self.indexer.drain
+        self.renderer = offload.Renderer(config, files, self._nav, env, cache, collect)
+        self.renderer.start(stubs, self.jobs)
         return env
 
     def _render_order(self, page: Page) -> tuple[bool, tuple[int, tuple[str, ...]]]:
@@ -285,20 +288,25 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         cast(dict[str, Any], context)["ch"] = view
         return context
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.indexer is not None and not offload.is_stub(page):
+            self.indexer.take(page.url, output)  # in a page worker too: see on_env
+        return output
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Page weight (issue 9): keep /sitemap.xml constant-size; see sitemap.py.
         split_sitemap(Path(config.site_dir), config.site_url or "")
         self._write_feeds(Path(config.site_dir))  # while the workers finish the pages
         if self.renderer is not None:
-            for pages in self.renderer.completed():
+            for _, collected in self.renderer.completed():
                 if self.indexer is not None:
-                    self.indexer.add(Path(p.file.abs_dest_path) for p in pages if self.story_for(p) is not None)
+                    self.indexer.merge(collected)  # the words of the pages the workers rendered
         errors = self._finish_rendering()
         if errors:
             raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
-            problems = indexer.finish()
+            problems = indexer.finish(scan=False)
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
 

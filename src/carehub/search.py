@@ -20,13 +20,16 @@ first ``<h1>``.  Heading permalinks (``.headerlink``, "¶") are not words.
 The format (version 1), under ``search-index/`` in the site; every file is JSON:
 
 ``meta.json``
-    ``{"version": 1, "build": B, "pages": N, "top": K, "filters": [facet, ...]}``;
+    ``{"version": 1, "build": B, "pages": N, "top": K, "split": [prefix, ...],
+    "filters": [facet, ...]}``;
     the only file a reader's browser revalidates.  Everything else is under
     ``search-index/B/``, where B is a hash of the whole index, so a browser can
     never mix files from two builds.
 ``B/words/w-<key>.json``
-    Words sharded by their first three characters (``key``; shorter words are
-    their own key): ``{"words": {word: i}, "stems": [{"df": n, "top": [...],
+    Words sharded by their first two characters (``key``; one-letter words
+    are their own key), or by three where a two-letter shard would be big
+    (those prefixes are listed in meta.json's ``split``):
+    ``{"words": {word: i}, "stems": [{"s": stem, "df": n, "top": [...],
     "all": 1?}]}``.  ``words`` maps every word seen on the site to its stem's
     entry, so the browser needs no stemmer ("caring" and "care" share an
     entry).  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
@@ -64,7 +67,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
+import os
 import re
 import shutil
 import unicodedata
@@ -72,7 +77,6 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +85,20 @@ import snowballstemmer
 OUTPUT_SUBDIR = "search-index"
 FORMAT_VERSION = 1
 TOP = 20  # pages kept in a word's shard: two screens of ten results, the same bytes at any N
+SHARD_BYTES = 24_000  # a two-letter shard bigger than this is split by three letters (about 8 KB gzipped)
 TITLE_WEIGHT = 5
 _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 
 _BODY_MARK = b"data-search-body"
 _WORD = re.compile(r"[a-z0-9]+")
+_KEY_VALUE = re.compile(r'\sdata-search-(meta|filter)="([^"]*:[^"]*)"')
+_CUT = ("data-search-ignore", 'class="headerlink"')
+_TAG = re.compile(r"""</?([A-Za-z][A-Za-z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_RAW_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
+_H1 = re.compile(r"""<h1\b(?:[^>"']|"[^"]*"|'[^']*')*>(.*?)</h1\s*>""", re.S | re.I)
+_TEXT_META = re.compile(r'\sdata-search-meta="([^":]+)"')
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
@@ -143,9 +155,12 @@ def normalise(text: str) -> list[str]:
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
 
 
-def shard_key(word: str) -> str:
-    """The shard a word lives in: its first three characters (search.js: ``shardKey``)."""
-    return word[:3]
+def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
+    """The shard a word lives in: its first two letters, or three where that shard is split.
+
+    search.js: ``shardKey``; ``split`` is meta.json's list of split prefixes.
+    """
+    return word[:3] if word[:2] in split else word[:2]
 
 
 class _Stemmer:
@@ -173,102 +188,84 @@ class Record:
     text: str = ""
 
 
-class _Extractor(HTMLParser):
-    """Reads the marked element of a built page into a Record (text, title, meta, filters)."""
+def text_of(fragment: str) -> str:
+    """The words of an HTML fragment as a reader sees them: tags out, entities decoded, spaces collapsed.
 
-    def __init__(self, record: Record) -> None:
-        super().__init__(convert_charrefs=True)
-        self.record = record
-        self._stack: list[tuple[str, bool, str | None]] = []  # (tag, ignored, meta whose text it holds)
-        self._text: list[str] = []
-        self._title: list[str] | None = None
-        self._collecting: dict[str, list[str]] = {}  # meta name -> text so far, while its element is open
+    Block elements' edges separate words ("<li>a</li><li>b</li>" is "a b");
+    inline ones do not ("<em>re</em>admission" is "readmission").  Why not
+    html.parser: this runs on every page of the site, and the parser was as
+    slow as rendering the page's Markdown; our pages are well-formed (our
+    templates and nh3's output), and the tag pattern reads quoted attribute
+    values whole, so a ">" in one does not end the tag.
+    """
+    fragment = _COMMENT.sub("", fragment)
+    fragment = _RAW_TEXT.sub(" ", fragment)
+    return " ".join(html.unescape(_TAG.sub(_tag_space, fragment)).split())
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        ignored = bool(self._stack) and self._stack[-1][1]
-        ignored = ignored or "data-search-ignore" in values or "headerlink" in values.get("class", "").split()
-        collecting = None
-        if "data-search-meta" in values:
-            name, colon, value = values["data-search-meta"].partition(":")
-            if colon:
-                self.record.meta.setdefault(name, value)
-            elif name not in self._collecting and name not in self.record.meta:
-                collecting = name
-                self._collecting[name] = []
-        if "data-search-filter" in values:
-            facet, colon, value = values["data-search-filter"].partition(":")
-            if colon and value:
-                self.record.filters.append((facet, value))
-        if tag in _BLOCK:
-            self._text.append(" ")
-        if tag == "h1" and self._title is None and not ignored:
-            self._title = []
-        if tag not in _VOID:
-            self._stack.append((tag, ignored, collecting))
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCK:
-            self._text.append(" ")
-        # Close up to the matching element (tolerates an unclosed <p> or <li>).
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                for _, _, collecting in self._stack[depth:]:
-                    if collecting is not None:
-                        text = " ".join("".join(self._collecting.pop(collecting)).split())
-                        if text:
-                            self.record.meta[collecting] = text
-                del self._stack[depth:]
-                break
-        if tag == "h1" and self._title is not None and not self.record.title:
-            self.record.title = " ".join("".join(self._title).split())
-
-    def handle_data(self, data: str) -> None:
-        for parts in self._collecting.values():
-            parts.append(data)
-        if self._stack and self._stack[-1][1]:
-            return
-        self._text.append(data)
-        if self._title is not None and not self.record.title:
-            self._title.append(data)
-
-    def finish(self) -> Record:
-        self.close()
-        self.record.text = " ".join("".join(self._text).split())
-        return self.record
+def _tag_space(match: re.Match[str]) -> str:
+    return " " if match.group(1).lower() in _BLOCK else ""
 
 
 def marked_element(page: str) -> str | None:
     """The element marked ``data-search-body`` in a built page, or None if there is none.
 
-    Only this part is parsed: the header, navigation, footer and icons are
+    Only this part is read: the header, navigation, footer and icons are
     three quarters of a story page's bytes.
     """
-    mark = page.find(_BODY_MARK.decode())
+    mark = page.find("data-search-body")
     if mark < 0:
         return None
     start = page.rfind("<", 0, mark)
+    return page[start : _element_end(page, start)] if start >= 0 else None
+
+
+def _element_end(page: str, start: int) -> int:
+    """Where the element whose start tag begins at ``start`` ends (after its end tag, or the page's end)."""
     end_of_name = start + 1
     while end_of_name < len(page) and page[end_of_name].isalnum():
         end_of_name += 1
     tag = page[start + 1 : end_of_name]
-    if start < 0 or not tag:
-        return None
+    if not tag:
+        return start + 1
+    if tag.lower() in _VOID:
+        return page.find(">", start) + 1 or len(page)
     opening, close = "<" + tag, "</" + tag + ">"
     depth, at = 0, end_of_name
     while True:
         next_close = page.find(close, at)
         next_open = page.find(opening, at)
         if next_close < 0:
-            return page[start:]
+            return len(page)
         if 0 <= next_open < next_close and page[next_open + len(opening) : next_open + len(opening) + 1] in " >":
             depth += 1
             at = next_open + len(opening)
             continue
         if depth == 0:
-            return page[start : next_close + len(close)]
+            return next_close + len(close)
         depth -= 1
         at = next_close + len(close)
+
+
+def _without(element: str, marks: tuple[str, ...]) -> str:
+    """``element`` without the elements whose start tag holds one of ``marks`` (ignored parts, permalinks).
+
+    Cut as text before parsing: they hold most of a story's markup (facts
+    panel, charts, related stories), and the parser is the slow part.
+    """
+    kept, at = [], 0
+    while True:
+        found = [i for i in (element.find(mark, at) for mark in marks) if i >= 0]
+        if not found:
+            break
+        start = element.rfind("<", at, min(found))
+        if start < 0:  # the mark is not inside a start tag after the last cut: step over it
+            at = min(found) + 1
+            continue
+        kept.append(element[at:start])
+        at = _element_end(element, start)
+    kept.append(element[at:])
+    return "".join(kept)
 
 
 def read_page(url: str, page: str) -> Record | None:
@@ -276,9 +273,22 @@ def read_page(url: str, page: str) -> Record | None:
     element = marked_element(page)
     if element is None:
         return None
-    extractor = _Extractor(Record(url=url))
-    extractor.feed(element)
-    return extractor.finish()
+    record = Record(url=url)
+    # Key:value marks may sit inside ignored parts (a hidden element holds them): read them first.
+    for kind, mark in _KEY_VALUE.findall(element):
+        name, _, value = html.unescape(mark).partition(":")
+        if kind == "filter":
+            record.filters.append((name, value))
+        else:
+            record.meta.setdefault(name, value)
+    kept = _without(element, _CUT)
+    title = _H1.search(kept)
+    record.title = text_of(title.group(1)) if title else ""
+    for found in _TEXT_META.finditer(element):
+        start = element.rfind("<", 0, found.start())
+        record.meta.setdefault(found.group(1), text_of(element[start : _element_end(element, start)]))
+    record.text = text_of(kept)
+    return record
 
 
 def story_order(date: dt.date, url: str) -> tuple[int, tuple[str, ...]]:
@@ -332,33 +342,56 @@ def index_site(site_dir: Path) -> list[str]:
     return problems or indexer.finish()
 
 
+OrderKey = tuple[bool, tuple[int, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """One page's contribution to the index, small enough to send from a page worker to the parent."""
+
+    url: str
+    key: OrderKey  # where the page goes in the numbering (_order_key)
+    number: int | None  # its reserved number, when its page file is written already
+    shown: bytes  # its page file (empty when written already)
+    digest: bytes  # the page file's SHA-256
+    counts: dict[str, int]  # stem -> weighted frequency
+    length: int  # weighted number of words
+    filters: list[tuple[str, str]]
+    new_words: dict[str, str]  # words the parent may not know yet -> their stems
+
+
 class Indexer:
     """Builds the index while the site is still being rendered.
 
-    ``add`` takes built pages as the page workers finish them (plugin.py,
-    offload.py): each is read, its page file written, and its words counted
-    into compact arrays, so the index's memory is a few bytes a word a page.
-    ``finish`` adds every other searchable page, numbers the pages (stories
-    newest first, then the rest by URL) and writes the words, postings and
-    filters.  The result does not depend on the order pages were added in:
+    The plugin calls ``take`` with each searchable page's HTML as MkDocs
+    renders it (on_post_page), in the page workers as well as in the parent
+    (offload.py).  Reading a page (about 1 ms) and its words happens where
+    the page was rendered, on every core; a worker sends back only
+    ``PageWords`` (``drain``, then ``merge`` in the parent), and writes the
+    page's file itself when its number is known before rendering (stories,
+    ``reserve``).  The parent keeps the postings in compact arrays, a few
+    bytes a word a page.  ``finish`` numbers the pages (stories newest
+    first, then the rest by URL) and writes the words, postings and filters.
+    The result does not depend on where or in what order pages were taken:
     ``index_site`` over the finished site gives the same bytes
-    (tests/test_offload.py).
+    (tests/test_offload.py, tests/test_search_index.py).
     """
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
         self.out = site_dir / OUTPUT_SUBDIR
         self._staging = self.out / ".building"
+        self._pid = os.getpid()
         self._stem = _Stemmer()
-        self._stems: dict[str, int] = {}  # stem -> number
+        self._sent: set[str] = set()  # words whose stems went to the parent (in a worker)
+        self._outbox: list[PageWords] = []
+        self._reserved: dict[str, int] = {}
+        self._stems: dict[str, int] = {}  # stem -> its number
         self._surface: dict[str, int] = {}  # every word seen -> its stem's number
-        self._docs: list[array[int]] = []  # per stem: page numbers (in the order added)
+        self._docs: list[array[int]] = []  # per stem: page numbers
         self._tfs: list[array[int]] = []  # per stem: weighted term frequency in that page
-        self._lengths = array("I")
-        self._keys: list[tuple[bool, tuple[int, tuple[str, ...]]]] = []
-        self._filters: list[list[tuple[str, str]]] = []
-        self._digests: list[bytes] = []
-        self._added: set[Path] = set()
+        self._pages: dict[int, tuple[OrderKey, int, list[tuple[str, str]], bytes]] = {}  # key, length, filters, digest
+        self._taken: set[str] = set()
         self.problems: list[str] = []
 
     def start(self) -> list[str]:
@@ -370,58 +403,117 @@ class Indexer:
             return [f"{self.out}: could not make the search index folder ({error.strerror})."]
         return []
 
-    def add(self, paths: Iterable[Path]) -> None:
-        """Index these built pages (those marked for search); pages that do not exist are skipped."""
-        for path in paths:
-            try:
-                data = path.read_text("utf-8")
-            except FileNotFoundError:  # a page that failed to render: the build reports it and stops
-                continue
-            record = read_page(page_url(self.site_dir, path), data)
-            self._added.add(path)
-            if record is not None:
-                self.add_record(record)
+    def reserve(self, urls: Iterable[str]) -> None:
+        """Number these pages now, in this order (stories, newest first: search.story_order), before forking.
 
-    def add_record(self, record: Record) -> None:
-        """Index one page."""
-        number = len(self._keys)
-        self._keys.append(_order_key(record))
-        self._filters.append(record.filters)
-        counts: Counter[int] = Counter()
-        stem, stems, surface = self._stem, self._stems, self._surface
-        body = normalise(record.text)
-        title = normalise(record.title)
-        for weight, words in ((1, body), (TITLE_WEIGHT - 1, title)):
-            for word in words:
-                stem_id = surface.get(word)
-                if stem_id is None:
-                    root = stem(word)
-                    stem_id = stems.get(root)
-                    if stem_id is None:
-                        stem_id = stems[root] = len(self._docs)
-                        self._docs.append(array("I"))
-                        self._tfs.append(array("H"))
-                    surface[word] = stem_id
-                counts[stem_id] += weight
-        for stem_id, tf in counts.items():
-            self._docs[stem_id].append(number)
-            self._tfs[stem_id].append(min(tf, 65535))
-        self._lengths.append(len(body) + (TITLE_WEIGHT - 1) * len(title))
+        A worker then writes each one's page file as soon as it is rendered,
+        instead of sending its text to the parent.
+        """
+        self._reserved = {url: number for number, url in enumerate(urls)}
+
+    def take(self, url: str, page: str) -> None:
+        """Index a rendered page (``url`` relative to the site root) if it is marked for search."""
+        record = read_page(url, page)
+        if record is None:
+            return
+        words = self.words_of(record)
+        if os.getpid() == self._pid:
+            self.merge([words])
+        else:
+            self._outbox.append(words)
+
+    def drain(self) -> list[PageWords]:
+        """What this worker has taken since the last call (offload sends it to the parent)."""
+        taken, self._outbox = self._outbox, []
+        return taken
+
+    def words_of(self, record: Record) -> PageWords:
+        """Count a page's stems and write its page file if its number is reserved (in whichever process)."""
+        # Counted by word first (Counter runs in C), then each distinct word stemmed once.
+        body, title = normalise(record.text), normalise(record.title)
+        by_word = Counter(body)
+        for word in title:
+            by_word[word] += TITLE_WEIGHT - 1
+        counts: Counter[str] = Counter()
+        new_words: dict[str, str] = {}
+        for word, tf in by_word.items():
+            stem = self._stem(word)
+            counts[stem] += tf
+            if word not in self._sent:
+                self._sent.add(word)
+                new_words[word] = stem
         shown: dict[str, str] = {"url": record.url, "title": record.title or record.url}
         for name in ("summary", "type", "date"):
             if record.meta.get(name):
                 shown[name] = record.meta[name]
         shown["text"] = record.text
         data = _json(shown)
-        self._digests.append(hashlib.sha256(data).digest())
-        (self._staging / "pages" / f"{number}.json").write_bytes(data)
+        number = self._reserved.get(record.url)
+        if number is not None:
+            (self._staging / "pages" / f"{number}.json").write_bytes(data)
+        return PageWords(
+            url=record.url,
+            key=_order_key(record),
+            number=number,
+            shown=b"" if number is not None else data,
+            digest=hashlib.sha256(data).digest(),
+            counts=dict(counts),
+            length=len(body) + (TITLE_WEIGHT - 1) * len(title),
+            filters=record.filters,
+            new_words=new_words,
+        )
 
-    def finish(self) -> list[str]:
-        """Add the searchable pages not added yet and write the index; returns problems (empty if none)."""
+    def merge(self, taken: Iterable[PageWords]) -> None:
+        """Add pages read here or in a worker to the postings."""
+        stems, surface = self._stems, self._surface
+        for words in taken:
+            if words.url in self._taken:
+                continue  # MkDocs renders a page once; a second copy would count its words twice
+            self._taken.add(words.url)
+            number = words.number
+            if number is None:
+                number = len(self._reserved) + len(self._pages)
+                while number in self._pages:
+                    number += 1
+                (self._staging / "pages" / f"{number}.json").write_bytes(words.shown)
+            self._pages[number] = (words.key, words.length, words.filters, words.digest)
+            for word, stem in words.new_words.items():
+                if word not in surface:
+                    surface[word] = self._stem_number(stem)
+            for stem, tf in words.counts.items():
+                stem_id = stems.get(stem)
+                if stem_id is None:
+                    stem_id = self._stem_number(stem)
+                self._docs[stem_id].append(number)
+                self._tfs[stem_id].append(min(tf, 65535))
+
+    def _stem_number(self, stem: str) -> int:
+        stem_id = self._stems.get(stem)
+        if stem_id is None:
+            stem_id = self._stems[stem] = len(self._docs)
+            self._docs.append(array("I"))
+            self._tfs.append(array("H"))
+        return stem_id
+
+    def add(self, paths: Iterable[Path]) -> None:
+        """Index these built pages, read from disk (those not marked for search are left out)."""
+        for path in paths:
+            self.take(page_url(self.site_dir, path), path.read_text("utf-8"))
+
+    def finish(self, scan: bool = True) -> list[str]:
+        """Write the index; returns problems (empty if none).
+
+        With ``scan``, first read every built page not taken yet (``index_site``);
+        the plugin takes every page as it is rendered, so it does not scan.
+        """
         problems: list[str] = []
         try:
-            self.add(searchable_pages(self.site_dir, skip=self._added))
-            if not self._keys:
+            if scan:
+                self.add(p for p in searchable_pages(self.site_dir) if page_url(self.site_dir, p) not in self._taken)
+            missing = sorted(url for url, number in self._reserved.items() if number not in self._pages)
+            if missing:
+                problems.append(f"{len(missing)} page(s) were not indexed, for example {missing[0]}.")
+            elif not self._pages:
                 problems.append("No page is marked data-search-body, so there is nothing to search.")
             else:
                 self._write()
@@ -436,34 +528,34 @@ class Indexer:
         shutil.rmtree(self.out, ignore_errors=True)
 
     def _write(self) -> None:
-        count = len(self._keys)
-        order = sorted(range(count), key=lambda n: (self._keys[n], n))
-        new_id = array("I", bytes(4 * count))
-        for position, number in enumerate(order):
-            new_id[number] = position
+        numbers = sorted(self._pages)
+        order = sorted(numbers, key=lambda n: (self._pages[n][0], n))
+        count = len(order)
+        final = {number: position for position, number in enumerate(order)}
         digest = hashlib.sha256(b"carehub search %d\n" % FORMAT_VERSION)
-        files: dict[str, bytes] = {}
 
-        # Pages: renamed from the order they were added in to their numbers.
+        # Page files: renamed from the numbers they were taken with to their places (most are in place).
         pages = self._staging / "pages"
-        renamed = pages.with_name("pages-numbered")
-        renamed.mkdir()
+        moved = [number for number in numbers if final[number] != number]
+        for number in moved:
+            (pages / f"{number}.json").replace(pages / f"{number}.moving")
+        for number in moved:
+            (pages / f"{number}.moving").replace(pages / f"{final[number]}.json")
         for number in order:
-            (pages / f"{number}.json").replace(renamed / f"{new_id[number]}.json")
-            digest.update(self._digests[number])
-        pages.rmdir()
-        renamed.rename(pages)
+            digest.update(self._pages[number][3])
 
         # Scores, postings and word shards.
-        average = sum(self._lengths) / count or 1.0
-        norms = [_K1 * (1 - _B + _B * length / average) for length in self._lengths]
+        lengths = {number: self._pages[number][1] for number in numbers}
+        average = sum(lengths.values()) / count or 1.0
+        norms = {number: _K1 * (1 - _B + _B * length / average) for number, length in lengths.items()}
         stem_names = sorted(self._stems, key=self._stems.__getitem__)
         entries: list[dict[str, Any]] = []
+        files: dict[str, bytes] = {}
         for stem_id, stem_name in enumerate(stem_names):
             docs, tfs = self._docs[stem_id], self._tfs[stem_id]
             df = len(docs)
             scored = sorted(
-                (new_id[doc], max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norms[doc]))))
+                (final[doc], max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norms[doc]))))
                 for doc, tf in zip(docs, tfs, strict=True)
             )
             best = sorted(scored, key=lambda pair: (-pair[1], pair[0]))[:TOP]
@@ -477,39 +569,56 @@ class Indexer:
                     previous = doc
                 files[f"postings/p-{stem_name}.json"] = _json(flat)
             entries.append(entry)
+        split = self._split_prefixes(stem_names, entries)
         shards: dict[str, dict[str, int]] = {}
         for word, stem_id in self._surface.items():
-            shards.setdefault(shard_key(word), {})[word] = stem_id
+            shards.setdefault(shard_key(word, split), {})[word] = stem_id
         for key, words in shards.items():
-            local: dict[int, int] = {}
-            mapped = {}
-            for word in sorted(words):
-                mapped[word] = local.setdefault(words[word], len(local))
-            shard_entries = [{"s": stem_names[stem_id], **entries[stem_id]} for stem_id in local]
-            files[f"words/w-{key}.json"] = _json({"words": mapped, "stems": shard_entries})
+            files[f"words/w-{key}.json"] = _shard(words, stem_names, entries)
 
         # Filters.
         facets: dict[str, dict[str, list[int]]] = {}
-        for number, filters in enumerate(self._filters):
-            for facet, value in filters:
-                facets.setdefault(_safe(facet), {}).setdefault(value, []).append(new_id[number])
+        for number in numbers:
+            for facet, value in self._pages[number][2]:
+                facets.setdefault(_safe(facet), {}).setdefault(value, []).append(final[number])
         for facet, values in facets.items():
             gaps: dict[str, list[int]] = {}
             for value in sorted(values):
-                ids, previous = sorted(set(values[value])), 0
+                ids = sorted(set(values[value]))
                 gaps[value] = [doc - previous for doc, previous in zip(ids, [0, *ids[:-1]], strict=True)]
             files[f"filters/f-{facet}.json"] = _json(gaps)
 
         for name in sorted(files):
             digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
         build = digest.hexdigest()[:16]
+        for folder in ("words", "postings", "filters"):
+            (self._staging / folder).mkdir(exist_ok=True)
         for name, data in files.items():
-            target = self._staging / name
-            target.parent.mkdir(exist_ok=True)
-            target.write_bytes(data)
+            (self._staging / name).write_bytes(data)
         self._staging.rename(self.out / build)
-        meta = {"version": FORMAT_VERSION, "build": build, "pages": count, "top": TOP, "filters": sorted(facets)}
+        meta = {
+            "version": FORMAT_VERSION,
+            "build": build,
+            "pages": count,
+            "top": TOP,
+            "split": sorted(split),
+            "filters": sorted(facets),
+        }
         (self.out / "meta.json").write_bytes(_json(meta))
+
+    def _split_prefixes(self, stem_names: list[str], entries: list[dict[str, Any]]) -> set[str]:
+        """Two-letter prefixes whose shard would be over SHARD_BYTES: their words go by three letters."""
+        sizes: Counter[str] = Counter()
+        for word, stem_id in self._surface.items():
+            # About what the word and its stem's entry add to the shard (the entry once per stem, roughly).
+            sizes[word[:2]] += len(word) + 4 + (len(entries[stem_id]["top"]) * 4 + 20) // 2
+        return {prefix for prefix, size in sizes.items() if size > SHARD_BYTES}
+
+
+def _shard(words: dict[str, int], stem_names: list[str], entries: list[dict[str, Any]]) -> bytes:
+    local: dict[int, int] = {}
+    mapped = {word: local.setdefault(words[word], len(local)) for word in sorted(words)}
+    return _json({"words": mapped, "stems": [{"s": stem_names[stem_id], **entries[stem_id]} for stem_id in local]})
 
 
 def _safe(name: str) -> str:

@@ -24,9 +24,9 @@ function words(text) {
     .match(/[a-z0-9]+/g) || [];
 }
 
-/** The shard a word lives in (search.py: `shard_key`). */
-function shardKey(word) {
-  return word.slice(0, 3);
+/** The shard a word lives in: two letters, or three where meta.json says so (search.py: `shard_key`). */
+function shardKey(word, split) {
+  return split.has(word.slice(0, 2)) ? word.slice(0, 3) : word.slice(0, 2);
 }
 
 /** [a, b, c, d] -> [[a, b], [c, d]] */
@@ -61,6 +61,7 @@ class SearchIndex {
       const meta = await response.json();
       if (meta.version !== 1) throw new Error(`search index: format ${meta.version} is not known`);
       this.meta = meta;
+      this.split = new Set(meta.split);
     }
     return this.meta;
   }
@@ -119,7 +120,7 @@ class SearchIndex {
       const hits = [...(allowed || [])].sort((a, b) => a - b).map((id) => ({ id, score: 0 }));
       return { hits, total: hits.length, marks: new Set() };
     }
-    const shards = await Promise.all(query.map((word) => this.file(`words/w-${shardKey(word)}.json`, null)));
+    const shards = await Promise.all(query.map((word) => this.file(`words/w-${shardKey(word, this.split)}.json`, null)));
     const marks = new Set();
     const matches = query.map((word, i) => {
       const shard = shards[i] || { words: {}, stems: [] };
