@@ -259,3 +259,36 @@ def test_the_marked_element_is_found_whole_with_nested_elements_of_its_kind() ->
     assert search.marked_element("<html><body><p>no mark</p></body></html>") is None
     record = search.read_page("x/", page)
     assert record is not None and record.text == "Outer nested after" and record.title == "Outer"
+
+
+def test_text_is_what_a_reader_sees() -> None:
+    fragment = (
+        '<h2 title="a > b">What <em>re</em>admission<a class="x">¶</a></h2><!-- a <p>comment</p> -->'
+        "<ul><li>one</li><li>two&nbsp;&amp; three</li></ul><template><p>hidden form row</p></template>"
+        "<p>line<br>break</p><script>var x = '<p>';</script><p>caf&eacute; &lt;b&gt;</p>"
+    )
+    assert search.text_of(fragment) == "What readmission¶ one two\xa0& three line break café <b>".replace("\xa0", " ")
+
+
+def test_a_big_two_letter_shard_is_split_by_three_letters(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(search, "SHARD_BYTES", 60)
+    site = make_site(tmp_path)
+    assert search.index_site(site) == []
+    index = Index(site)
+    assert "di" in index.meta["split"]  # discharge, discharged ... share "di"
+    shards = {p.name for p in (index.root / index.meta["build"] / "words").iterdir()}
+    assert "w-dis.json" in shards and "w-di.json" not in shards
+    assert index.stem("discharged")["s"] == "discharg"  # found where search.js will look for it
+    for word in index.words():
+        key = search.shard_key(word, set(index.meta["split"]))
+        assert word in index.file(f"words/w-{key}.json")["words"]
+
+
+def test_a_reserved_page_that_never_came_is_a_problem(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    indexer = search.Indexer(site)
+    assert indexer.start() == []
+    indexer.reserve(["stories/newest/", "stories/gone/"])
+    problems = indexer.finish()
+    assert problems and "stories/gone/" in problems[0]
+    assert not (site / search.OUTPUT_SUBDIR).exists()

@@ -6,15 +6,21 @@
   the catalogue says match, with the right count, and stays accessible (axe).
 - The same filters can be worked with the keyboard alone: Tab to the group,
   open it, Tab to the box, press Space.
+- Searches of one common word (past the shard's best pages, so "Show more"
+  fetches the rest), two words, an unfinished word and shouted punctuation
+  find exactly the pages a Python oracle finds, best first.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from carehub import search as search_index
 from carehub.catalogue import Catalogue, Story
 
 from .axe import describe, run_axe
@@ -156,3 +162,114 @@ def _tab_until(page: Any, test: str, selector: str, what: str, limit: int = 300)
         if page.evaluate(test, selector):
             return
     raise AssertionError(f"{limit} presses of Tab never reached {what} ({selector} in {FILTER_FORM})")
+
+
+class _Oracle:
+    """What a search should find on the built site, worked out from the index's page files in Python.
+
+    The browser's answer (search.js over the sharded index) must be exactly
+    these pages: every word must match, a word matches the pages holding any
+    word of the same stem, and an unfinished last word (one no page holds)
+    matches the words it starts.  Computed from the pages' text with
+    search.py's own word splitting and stemmer, not from the shards.
+    """
+
+    def __init__(self, site_dir: Path) -> None:
+        root = site_dir / search_index.OUTPUT_SUBDIR
+        meta = json.loads((root / "meta.json").read_text("utf-8"))
+        self.folder = root / meta["build"]
+        self.pages = [json.loads((self.folder / f"pages/{n}.json").read_text("utf-8")) for n in range(meta["pages"])]
+        self.stem = search_index._Stemmer()
+        self.words = [set(search_index.normalise(p["text"] + " " + p["title"])) for p in self.pages]
+        self.vocabulary = set().union(*self.words)
+
+    def stems(self, word: str, last: bool) -> set[str]:
+        if word in self.vocabulary:
+            return {self.stem(word)}
+        if last and len(word) >= 3:
+            return {self.stem(w) for w in self.vocabulary if w.startswith(word)}
+        return set()
+
+    def find(self, query: str) -> set[str]:
+        words = list(dict.fromkeys(search_index.normalise(query)))
+        wanted = [self.stems(word, i == len(words) - 1) for i, word in enumerate(words)]
+        return {
+            page["url"]
+            for page, present in zip(self.pages, self.words, strict=True)
+            if all({self.stem(w) for w in present} & stems for stems in wanted)
+        }
+
+    def common_word(self) -> str:
+        """A word on more pages than a shard keeps (search.TOP), but not on most of them."""
+        counts = {w: sum(w in ws for ws in self.words) for w in self.vocabulary if len(w) > 3}
+        fits = [w for w, n in counts.items() if search_index.TOP < n <= search_index.TOP + 15]
+        assert fits, "the content has no word on 21 to 35 pages: the paging check needs one"
+        return min(fits)
+
+
+@pytest.fixture(scope="session")
+def oracle(site_dir: Path) -> _Oracle:
+    return _Oracle(site_dir)
+
+
+def _queries(oracle: _Oracle) -> list[str]:
+    common = oracle.common_word()
+    other = min(w for w in oracle.vocabulary if len(w) > 4 and 1 < len(oracle.find(f"{common} {w}")) < 10)
+    rare = min(w for w in oracle.vocabulary if len(w) > 7 and len(oracle.find(w)) <= 3)
+    return [
+        common,  # one word past the shard's best pages: "Show more" fetches the rest
+        f"{common} {other}",  # two words: only pages with both
+        rare[:5],  # an unfinished word: the words it starts
+        common.upper() + "!",  # case and punctuation do not matter
+    ]
+
+
+@pytest.mark.parametrize("which", range(4))
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_results_are_every_page_with_every_word_best_first(
+    _: int,
+    which: int,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    oracle: _Oracle,
+    new_context: Callable[..., Any],
+) -> None:
+    query = _queries(oracle)[which]
+    expected = oracle.find(query)
+    assert expected, f"{query!r} should find something"
+    page = new_context(PHONE).new_page()
+    page.goto(site_url + page_path(BY_NAME["search"]))
+    found = search(page, query)
+    status = str(page.locator(STATUS).first.text_content())
+    assert count_in(status) == len(expected), f"{query!r}: status {status!r}, expected {len(expected)}"
+    assert len(found) == len(set(found)), f"{query!r}: a page is shown twice"
+    assert {url.removeprefix(site_url) for url in found} == expected
+    if which == 0:  # one word: best first, by the scores in its postings
+        entry = _entry(oracle, query)
+        scores = dict(_pairs(oracle, entry))
+        by_url = {p["url"]: n for n, p in enumerate(oracle.pages)}
+        shown = [scores[by_url[url.removeprefix(site_url)]] for url in found]
+        assert shown == sorted(shown, reverse=True), f"{query!r}: not best first: {shown}"
+        assert "<mark>" in page.locator(f"{RESULTS_SELECTOR} .ch-result__excerpt").first.inner_html()
+
+
+RESULTS_SELECTOR = "[data-ch-list] > li"
+
+
+def _entry(oracle: _Oracle, word: str) -> dict[str, Any]:
+    meta = json.loads((oracle.folder.parent / "meta.json").read_text("utf-8"))
+    key = search_index.shard_key(word, set(meta["split"]))
+    shard = json.loads((oracle.folder / f"words/w-{key}.json").read_text("utf-8"))
+    entry: dict[str, Any] = shard["stems"][shard["words"][word]]
+    return entry
+
+
+def _pairs(oracle: _Oracle, entry: dict[str, Any]) -> list[tuple[int, int]]:
+    if "all" not in entry:
+        return list(zip(entry["top"][::2], entry["top"][1::2], strict=True))
+    flat = json.loads((oracle.folder / f"postings/p-{entry['s']}.json").read_text("utf-8"))
+    ids, at = [], 0
+    for gap in flat[::2]:
+        at += gap
+        ids.append(at)
+    return list(zip(ids, flat[1::2], strict=True))

@@ -141,10 +141,11 @@ class SearchIndex {
       return { hits, total: stem.df, marks, expand };
     }
     // Several words, filters or a prefix: exact, from every page of every stem.
+    const postings = await Promise.all(matches.map((stems) => Promise.all(stems.map((stem) => this.postings(stem)))));
     let scores = null;
-    for (const stems of matches) {
+    matches.forEach((stems, word) => {
       const best = new Map(); // a word's score on a page: its best-matching stem's
-      const lists = await Promise.all(stems.map((stem) => this.postings(stem)));
+      const lists = postings[word];
       stems.forEach((stem, i) => {
         // BM25: a page's score for a stem (its term-frequency part, search.py) times the stem's rarity.
         const rarity = Math.log(1 + (this.meta.pages - stem.df + 0.5) / (stem.df + 0.5));
@@ -161,7 +162,7 @@ class SearchIndex {
         for (const [id, score] of best) if (scores.has(id)) both.set(id, scores.get(id) + score);
         scores = both;
       }
-    }
+    });
     const hits = [...scores].map(([id, score]) => ({ id, score })).sort(bestFirst);
     return { hits, total: hits.length, marks };
   }
