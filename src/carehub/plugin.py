@@ -77,6 +77,25 @@ class ContentError(PluginError):
         )
 
 
+NOT_IN_NAV = InclusionLevel.NOT_IN_NAV
+
+
+class _StoryFile(File):
+    """A story's page source, made from the catalogue's body when the page is read (in a worker).
+
+    Why not ``File.generated(content=...)``: that holds a second copy of
+    every story's body in the parent, shared with every worker (110 MB at
+    20,000 stories).  The newline keeps MkDocs from reading a first body
+    line such as "Note: ..." as MultiMarkdown metadata.
+    """
+
+    story: Story
+
+    @property  # type: ignore[misc]  # read-only on purpose: a story's source is its catalogue entry
+    def content_string(self) -> str:
+        return "\n" + self.story.body
+
+
 class CarehubConfig(Config):  # type: ignore[no-untyped-call]
     # Processes for checking stories and rendering pages; 0 means one per core.
     jobs = config_options.Type(int, default=0)
@@ -127,7 +146,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         assert self.catalogue is not None
         self._by_src: dict[str, Story] = {}
         for story in self.catalogue.stories:
-            file = File.generated(config, story.path, content="\n" + story.body, inclusion=InclusionLevel.NOT_IN_NAV)
+            story_file = cast(_StoryFile, _StoryFile.generated(config, story.path, content="", inclusion=NOT_IN_NAV))
+            story_file.story = story
+            file: File = story_file
             file.dest_uri = f"{STORIES_DIR}/{story.slug}/index.html"
             # edit_uri in mkdocs.yml points into docs/; stories live beside it.
             file.edit_uri = f"../{story.path}"

@@ -550,9 +550,17 @@ class Indexer:
         norms = {number: _K1 * (1 - _B + _B * length / average) for number, length in lengths.items()}
         stem_names = sorted(self._stems, key=self._stems.__getitem__)
         entries: list[dict[str, Any]] = []
-        files: dict[str, bytes] = {}
+        written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
+
+        def write(name: str, data: bytes) -> None:
+            (self._staging / name).write_bytes(data)
+            written.append((name, hashlib.sha256(data).digest()))
+
+        for folder in ("words", "postings", "filters"):
+            (self._staging / folder).mkdir(exist_ok=True)
         for stem_id, stem_name in enumerate(stem_names):
             docs, tfs = self._docs[stem_id], self._tfs[stem_id]
+            self._docs[stem_id] = self._tfs[stem_id] = array("I")  # freed as they are written
             df = len(docs)
             scored = sorted(
                 (final[doc], max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norms[doc]))))
@@ -567,14 +575,14 @@ class Indexer:
                 for doc, score in scored:
                     flat += (doc - previous, score)
                     previous = doc
-                files[f"postings/p-{stem_name}.json"] = _json(flat)
+                write(f"postings/p-{stem_name}.json", _json(flat))
             entries.append(entry)
         split = self._split_prefixes(stem_names, entries)
         shards: dict[str, dict[str, int]] = {}
         for word, stem_id in self._surface.items():
             shards.setdefault(shard_key(word, split), {})[word] = stem_id
         for key, words in shards.items():
-            files[f"words/w-{key}.json"] = _shard(words, stem_names, entries)
+            write(f"words/w-{key}.json", _shard(words, stem_names, entries))
 
         # Filters.
         facets: dict[str, dict[str, list[int]]] = {}
@@ -586,15 +594,11 @@ class Indexer:
             for value in sorted(values):
                 ids = sorted(set(values[value]))
                 gaps[value] = [doc - previous for doc, previous in zip(ids, [0, *ids[:-1]], strict=True)]
-            files[f"filters/f-{facet}.json"] = _json(gaps)
+            write(f"filters/f-{facet}.json", _json(gaps))
 
-        for name in sorted(files):
-            digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        for name, file_digest in sorted(written):
+            digest.update(name.encode() + b"\0" + file_digest)
         build = digest.hexdigest()[:16]
-        for folder in ("words", "postings", "filters"):
-            (self._staging / folder).mkdir(exist_ok=True)
-        for name, data in files.items():
-            (self._staging / name).write_bytes(data)
         self._staging.rename(self.out / build)
         meta = {
             "version": FORMAT_VERSION,
