@@ -24,7 +24,8 @@ def story_html(title: str, date: str, words: str, kind: str = "case-study") -> s
         f'<article class="md-typeset" data-search-body><p data-search-ignore>Case study</p><h1>{title}</h1>'
         f'<p class="ch-lead" data-search-meta="summary">Summary: <em>{words}</em></p>'
         f'<div hidden data-search-ignore><span data-search-meta="type:Case study"></span>'
-        f'<span data-search-meta="date:{date}"></span><span data-search-filter="type:{kind}"></span></div>'
+        f'<span data-search-meta="date:{date}"></span><span data-search-filter="type:{kind}"></span>'
+        '<span data-search-words="Hospital discharge &amp; flow"></span></div>'
         f'<h2 id="what-we-did">What we did<a class="headerlink" href="#what-we-did">¶</a></h2><p>{words}</p>'
         "<section data-search-ignore><h2>Related stories</h2><p>relatedonlyword</p></section>"
         "</article><footer>footeronlyword</footer></body></html>"
@@ -146,6 +147,7 @@ def test_a_page_keeps_what_a_result_shows_and_only_its_marked_words(tmp_path: Pa
     words = index.words()
     assert {"discharge", "discharged", "lounge", "cafe", "patients"} <= words
     assert not {"listingonlyword", "relatedonlyword", "footeronlyword", "browse"} & words
+    assert "flow" in words and "flow" not in newest["text"]  # a facts-panel label: found by, not shown
     assert not [word for word in words if not word.isalnum()]
 
 

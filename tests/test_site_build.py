@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from carehub import search
 from carehub.cli import main
@@ -323,6 +324,14 @@ def test_search_index_holds_every_story_with_its_facet_filters(built: Path) -> N
     # Listings are not search results (they would crowd out the stories they list).
     assert not any(url.startswith("browse/") for url in by_url)
     assert "glossary/" in by_url
+    # The facts panel is not indexed, but its labels are words its story is found by (data-search-words).
+    labels = {t["id"]: t["label"] for t in yaml.safe_load((built / "data/vocabularies.yml").read_text())["tags"]}
+    for slug, (_, spec) in SPECS.items():
+        for tag in facet_values(spec, "tag"):
+            for word in search.normalise(labels[tag]):
+                shard = json.loads((folder / f"words/w-{search.shard_key(word, set(meta['split']))}.json").read_text())
+                entry = shard["stems"][shard["words"][word]]
+                assert "all" in entry or by_url[f"stories/{slug}/"] in entry["top"][::2], (slug, tag, word)
 
 
 def test_outcomes_have_a_table_and_an_accessible_chart(built: Path) -> None:

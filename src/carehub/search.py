@@ -14,8 +14,11 @@ templates): ``data-search-body`` on the element of a page worth finding,
 ``data-search-ignore`` on parts of it that are not (facts panels, related
 stories), ``data-search-meta="summary"`` on an element whose text a result
 shows, ``data-search-meta="type:Case study"`` for a literal value, and
-``data-search-filter="facet:value"`` for the facet filters.  The title is the
-first ``<h1>``.  Heading permalinks (``.headerlink``, "¶") are not words.
+``data-search-filter="facet:value"`` for the facet filters, and
+``data-search-words="Hospital discharge"`` for words a page should be found by
+that are not in its indexed text (the labels of a story's facts panel, which
+is ignored as a whole so that "Published" and "Type" are not words of every
+story).  The title is the first ``<h1>``.  Heading permalinks (``.headerlink``, "¶") are not words.
 
 The format (version 1), under ``search-index/`` in the site; every file is JSON:
 
@@ -99,6 +102,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _H1 = re.compile(r"""<h1\b(?:[^>"']|"[^"]*"|'[^']*')*>(.*?)</h1\s*>""", re.S | re.I)
 _TEXT_META = re.compile(r'\sdata-search-meta="([^":]+)"')
+_KEYWORDS = re.compile(r'\sdata-search-words="([^"]*)"')
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
@@ -186,6 +190,7 @@ class Record:
     meta: dict[str, str] = field(default_factory=dict)
     filters: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
+    keywords: list[str] = field(default_factory=list)  # found by, not shown: the labels in a facts panel
 
 
 def text_of(fragment: str) -> str:
@@ -281,6 +286,7 @@ def read_page(url: str, page: str) -> Record | None:
             record.filters.append((name, value))
         else:
             record.meta.setdefault(name, value)
+    record.keywords = [html.unescape(words) for words in _KEYWORDS.findall(element)]
     kept = _without(element, _CUT)
     title = _H1.search(kept)
     record.title = text_of(title.group(1)) if title else ""
@@ -431,7 +437,9 @@ class Indexer:
         """Count a page's stems and write its page file if its number is reserved (in whichever process)."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
         body, title = normalise(record.text), normalise(record.title)
+        keywords = normalise(" ".join(record.keywords))
         by_word = Counter(body)
+        by_word.update(keywords)
         for word in title:
             by_word[word] += TITLE_WEIGHT - 1
         counts: Counter[str] = Counter()
@@ -458,7 +466,7 @@ class Indexer:
             shown=b"" if number is not None else data,
             digest=hashlib.sha256(data).digest(),
             counts=dict(counts),
-            length=len(body) + (TITLE_WEIGHT - 1) * len(title),
+            length=len(body) + len(keywords) + (TITLE_WEIGHT - 1) * len(title),
             filters=record.filters,
             new_words=new_words,
         )

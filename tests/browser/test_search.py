@@ -170,8 +170,9 @@ class _Oracle:
     The browser's answer (search.js over the sharded index) must be exactly
     these pages: every word must match, a word matches the pages holding any
     word of the same stem, and an unfinished last word (one no page holds)
-    matches the words it starts.  Computed from the pages' text with
-    search.py's own word splitting and stemmer, not from the shards.
+    matches the words it starts.  Computed from the pages' text (and their
+    facts panel's labels) with search.py's own word splitting and stemmer,
+    not from the shards.
     """
 
     def __init__(self, site_dir: Path) -> None:
@@ -180,7 +181,12 @@ class _Oracle:
         self.folder = root / meta["build"]
         self.pages = [json.loads((self.folder / f"pages/{n}.json").read_text("utf-8")) for n in range(meta["pages"])]
         self.stem = search_index._Stemmer()
-        self.words = [set(search_index.normalise(p["text"] + " " + p["title"])) for p in self.pages]
+        keywords = {}  # the facts panel's labels: words a page is found by but does not show
+        for path in search_index.searchable_pages(site_dir):
+            record = search_index.read_page(search_index.page_url(site_dir, path), path.read_text("utf-8"))
+            assert record is not None
+            keywords[record.url] = " ".join(record.keywords)
+        self.words = [set(search_index.normalise(f"{p['text']} {p['title']} {keywords[p['url']]}")) for p in self.pages]
         self.vocabulary = set().union(*self.words)
 
     def stems(self, word: str, last: bool) -> set[str]:
