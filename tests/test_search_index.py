@@ -294,3 +294,23 @@ def test_a_reserved_page_that_never_came_is_a_problem(tmp_path: Path) -> None:
     problems = indexer.finish()
     assert problems and "stories/gone/" in problems[0]
     assert not (site / search.OUTPUT_SUBDIR).exists()
+
+
+def test_text_or_attribute_values_that_look_like_marks_mark_nothing() -> None:
+    """Contributors cannot add attributes (nh3 removes them), but they can write these words in a story."""
+    page = (
+        "<html><body><p>A listing that quotes data-search-body in its text.</p>"
+        '<article class="md-typeset" data-search-body><h1>Marks</h1>'
+        '<p>We wrote data-search-ignore and data-search-filter="type:failure" in our story.</p>'
+        '<p><a href="#x" title="data-search-ignore">a link titled like a mark</a> stays.</p>'
+        '<p data-search-ignore="">Hidden from search.</p><h2>Next<a class="toc headerlink" href="#n">¶</a></h2>'
+        "</article></body></html>"
+    )
+    record = search.read_page("x/", page)
+    assert record is not None
+    assert record.filters == [] and record.meta == {}
+    assert record.text == (
+        'Marks We wrote data-search-ignore and data-search-filter="type:failure" in our story. '
+        "a link titled like a mark stays. Next"
+    )
+    assert search.read_page("y/", "<p>Only text: data-search-body</p>") is None

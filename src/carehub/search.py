@@ -78,7 +78,7 @@ import shutil
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,14 +95,13 @@ _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 
 _BODY_MARK = b"data-search-body"
 _WORD = re.compile(r"[a-z0-9]+")
-_KEY_VALUE = re.compile(r'\sdata-search-(meta|filter)="([^"]*:[^"]*)"')
-_CUT = ("data-search-ignore", 'class="headerlink"')
+_CUT = ("data-search-ignore", "headerlink")
+_START_TAG = re.compile(r"""<[A-Za-z][A-Za-z0-9-]*((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TAG = re.compile(r"""</?([A-Za-z][A-Za-z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _H1 = re.compile(r"""<h1\b(?:[^>"']|"[^"]*"|'[^']*')*>(.*?)</h1\s*>""", re.S | re.I)
-_TEXT_META = re.compile(r'\sdata-search-meta="([^":]+)"')
-_KEYWORDS = re.compile(r'\sdata-search-words="([^"]*)"')
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
@@ -218,11 +217,31 @@ def marked_element(page: str) -> str | None:
     Only this part is read: the header, navigation, footer and icons are
     three quarters of a story page's bytes.
     """
-    mark = page.find("data-search-body")
-    if mark < 0:
-        return None
-    start = page.rfind("<", 0, mark)
-    return page[start : _element_end(page, start)] if start >= 0 else None
+    for start, _ in _tags_with(page, "data-search-body"):
+        return page[start : _element_end(page, start)]
+    return None
+
+
+def _tags_with(text: str, name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The start tags in ``text`` whose attributes mention ``name``: where each begins, and its attributes.
+
+    Only real attributes count: a story that says "data-search-ignore" in
+    its text, or in a link's title, is not marking anything (text cannot
+    hold a "<", which would start a tag: it is escaped).
+    """
+    at = 0
+    while (found := text.find(name, at)) >= 0:
+        at = found + len(name)
+        begin = text.rfind("<", 0, found)
+        tag = _START_TAG.match(text, begin) if begin >= 0 else None
+        if tag is None or tag.end() <= found:
+            continue
+        attributes = {
+            match.group(1).lower(): html.unescape(match.group(2) or match.group(3) or match.group(4) or "")
+            for match in _ATTRIBUTE.finditer(tag.group(1))
+        }
+        if name in attributes or name in attributes.get("class", "").split():
+            yield begin, attributes
 
 
 def _element_end(page: str, start: int) -> int:
@@ -253,20 +272,16 @@ def _element_end(page: str, start: int) -> int:
 
 
 def _without(element: str, marks: tuple[str, ...]) -> str:
-    """``element`` without the elements whose start tag holds one of ``marks`` (ignored parts, permalinks).
+    """``element`` without the elements marked by one of ``marks`` (an attribute, or a class: headerlink).
 
-    Cut as text before parsing: they hold most of a story's markup (facts
-    panel, charts, related stories), and the parser is the slow part.
+    Cut before the text is read: they hold most of a story's markup (facts
+    panel, charts, related stories).
     """
+    starts = sorted({start for mark in marks for start, _ in _tags_with(element, mark)})
     kept, at = [], 0
-    while True:
-        found = [i for i in (element.find(mark, at) for mark in marks) if i >= 0]
-        if not found:
-            break
-        start = element.rfind("<", at, min(found))
-        if start < 0:  # the mark is not inside a start tag after the last cut: step over it
-            at = min(found) + 1
-            continue
+    for start in starts:
+        if start < at:
+            continue  # inside a part already cut
         kept.append(element[at:start])
         at = _element_end(element, start)
     kept.append(element[at:])
@@ -279,20 +294,21 @@ def read_page(url: str, page: str) -> Record | None:
     if element is None:
         return None
     record = Record(url=url)
-    # Key:value marks may sit inside ignored parts (a hidden element holds them): read them first.
-    for kind, mark in _KEY_VALUE.findall(element):
-        name, _, value = html.unescape(mark).partition(":")
-        if kind == "filter":
-            record.filters.append((name, value))
-        else:
+    # Marks may sit inside ignored parts (a hidden element holds them): read them from the whole element.
+    for _, attributes in _tags_with(element, "data-search-filter"):
+        facet, colon, value = attributes["data-search-filter"].partition(":")
+        if colon and value:
+            record.filters.append((facet, value))
+    for start, attributes in _tags_with(element, "data-search-meta"):
+        name, colon, value = attributes["data-search-meta"].partition(":")
+        if not colon:  # the element's text is the value
+            value = text_of(element[start : _element_end(element, start)])
+        if name and value:
             record.meta.setdefault(name, value)
-    record.keywords = [html.unescape(words) for words in _KEYWORDS.findall(element)]
+    record.keywords = [attributes["data-search-words"] for _, attributes in _tags_with(element, "data-search-words")]
     kept = _without(element, _CUT)
     title = _H1.search(kept)
     record.title = text_of(title.group(1)) if title else ""
-    for found in _TEXT_META.finditer(element):
-        start = element.rfind("<", 0, found.start())
-        record.meta.setdefault(found.group(1), text_of(element[start : _element_end(element, start)]))
     record.text = text_of(kept)
     return record
 
