@@ -9,11 +9,14 @@
 - Searches of one common word (past the shard's best pages, so "Show more"
   fetches the rest), two words, an unfinished word and shouted punctuation
   find exactly the pages a Python oracle finds, best first.
+- A page left open while the site is published again searches the new
+  index (the old one's folder is deleted by then).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from carehub.catalogue import Catalogue, Story
 from .axe import describe, run_axe
 from .known import settle
 from .pagetypes import BY_NAME, STORY_TYPES, WIDTHS, PageType, not_built_yet, stories_with
+from .server import serve
 from .site_ui import (
     FILTER_FORM,
     STATUS,
@@ -279,3 +283,37 @@ def _pairs(oracle: _Oracle, entry: dict[str, Any]) -> list[tuple[int, int]]:
         at += gap
         ids.append(at)
     return list(zip(ids, flat[1::2], strict=True))
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_search_after_the_site_is_published_again_uses_the_new_index(
+    _: int,
+    site_dir: Path,
+    tmp_path: Path,
+    browser: Any,
+    page_path: Callable[[PageType], str],
+    search_word: tuple[str, Story],
+    oracle: _Oracle,
+) -> None:
+    """A reader's page stays open while the site is republished: the old index's folder is gone by then."""
+    copy = tmp_path / "site"
+    shutil.copytree(site_dir, copy)
+    word, story = search_word
+    with serve(copy) as url:
+        context = browser.new_context(viewport={"width": PHONE, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto(url + page_path(BY_NAME["search"]))
+            assert search(page, word) == [url + story.url]
+            # Publishing again: a new build folder, the old one deleted, meta.json naming the new one.
+            root = copy / search_index.OUTPUT_SUBDIR
+            meta = json.loads((root / "meta.json").read_text("utf-8"))
+            (root / meta["build"]).rename(root / "republished")
+            (root / "meta.json").write_text(json.dumps({**meta, "build": "republished"}), "utf-8")
+            # A word from another shard, so nothing this page fetched before can answer it.
+            other = oracle.common_word()
+            assert other[:2] != word[:2]
+            found = search(page, other)
+            assert {u.removeprefix(url) for u in found} == oracle.find(other), "searched the deleted index"
+        finally:
+            context.close()

@@ -53,17 +53,20 @@ class SearchIndex {
     this.files = new Map();
   }
 
+  /**
+   * Read meta.json, the one file revalidated (a small "not modified" answer when nothing changed), at every
+   * search: it names the build, and every other file is under that name, so after the site is published
+   * again the next search uses the new index instead of finding nothing in the old one's deleted folder.
+   */
   async open() {
-    if (!this.meta) {
-      // The only file revalidated: it names the build, and every other file is under that name.
-      const response = await fetch(this.metaUrl, { cache: "no-cache" });
-      if (!response.ok) throw new Error(`search index: HTTP ${response.status}`);
-      const meta = await response.json();
-      if (meta.version !== 1) throw new Error(`search index: format ${meta.version} is not known`);
-      this.meta = meta;
-      this.split = new Set(meta.split);
-    }
-    return this.meta;
+    const response = await fetch(this.metaUrl, { cache: "no-cache" });
+    if (!response.ok) throw new Error(`search index: HTTP ${response.status}`);
+    const meta = await response.json();
+    if (meta.version !== 1) throw new Error(`search index: format ${meta.version} is not known`);
+    if (!this.meta || this.meta.build !== meta.build) this.files.clear();
+    this.meta = meta;
+    this.split = new Set(meta.split);
+    return meta;
   }
 
   /** A file of this build's index; `missing` is returned for a 404 (a shard no word falls in). */
