@@ -412,7 +412,10 @@ class Indexer:
         self._surface: dict[str, int] = {}  # every word seen -> its stem's number
         self._docs: list[array[int]] = []  # per stem: page numbers
         self._tfs: list[array[int]] = []  # per stem: weighted term frequency in that page
-        self._pages: dict[int, tuple[OrderKey, int, list[tuple[str, str]], bytes]] = {}  # key, length, filters, digest
+        # Per page: order key, length, filter numbers, digest of its result file.  Filters are numbered once
+        # (a page's list of (facet, value) pairs, unpickled from a worker, was 2 KB of a page's memory).
+        self._pages: dict[int, tuple[OrderKey, int, array[int], bytes]] = {}
+        self._filter_ids: dict[tuple[str, str], int] = {}
         self._taken: set[str] = set()
         self.problems: list[str] = []
 
@@ -500,7 +503,9 @@ class Indexer:
                 while number in self._pages:
                     number += 1
                 (self._staging / "pages" / f"{number}.json").write_bytes(words.shown)
-            self._pages[number] = (words.key, words.length, words.filters, words.digest)
+            filter_ids = self._filter_ids
+            numbered = array("I", (filter_ids.setdefault(pair, len(filter_ids)) for pair in words.filters))
+            self._pages[number] = (words.key, words.length, numbered, words.digest)
             for word, stem in words.new_words.items():
                 if word not in surface:
                     surface[word] = self._stem_number(stem)
@@ -610,8 +615,10 @@ class Indexer:
 
         # Filters.
         facets: dict[str, dict[str, list[int]]] = {}
+        filters = sorted(self._filter_ids, key=self._filter_ids.__getitem__)
         for number in numbers:
-            for facet, value in self._pages[number][2]:
+            for filter_id in self._pages[number][2]:
+                facet, value = filters[filter_id]
                 facets.setdefault(_safe(facet), {}).setdefault(value, []).append(final[number])
         for facet, values in facets.items():
             gaps: dict[str, list[int]] = {}
