@@ -77,9 +77,6 @@ class ContentError(PluginError):
         )
 
 
-NOT_IN_NAV = InclusionLevel.NOT_IN_NAV
-
-
 class _StoryFile(File):
     """A story's page source, made from the catalogue's body when the page is read (in a worker).
 
@@ -90,6 +87,12 @@ class _StoryFile(File):
     """
 
     story: Story
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, story: Story) -> _StoryFile:
+        file = cast(_StoryFile, cls.generated(config, story.path, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+        file.story = story
+        return file
 
     @property  # type: ignore[misc]  # read-only on purpose: a story's source is its catalogue entry
     def content_string(self) -> str:
@@ -146,9 +149,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         assert self.catalogue is not None
         self._by_src: dict[str, Story] = {}
         for story in self.catalogue.stories:
-            story_file = cast(_StoryFile, _StoryFile.generated(config, story.path, content="", inclusion=NOT_IN_NAV))
-            story_file.story = story
-            file: File = story_file
+            file: File = _StoryFile.of(config, story)
             file.dest_uri = f"{STORIES_DIR}/{story.slug}/index.html"
             # edit_uri in mkdocs.yml points into docs/; stories live beside it.
             file.edit_uri = f"../{story.path}"
