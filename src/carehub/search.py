@@ -96,12 +96,14 @@ _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 _BODY_MARK = b"data-search-body"
 _WORD = re.compile(r"[a-z0-9]+")
 _CUT = ("data-search-ignore", "headerlink")
-_START_TAG = re.compile(r"""<[A-Za-z][A-Za-z0-9-]*((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+# A tag's attributes, quoted values read whole (a ">" inside one does not end the tag).
+_ATTRIBUTES = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_START_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*({_ATTRIBUTES})>")
 _ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_TAG = re.compile(r"""</?([A-Za-z][A-Za-z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_TAG = re.compile(rf"</?([A-Za-z][A-Za-z0-9-]*){_ATTRIBUTES}>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
-_H1 = re.compile(r"""<h1\b(?:[^>"']|"[^"]*"|'[^']*')*>(.*?)</h1\s*>""", re.S | re.I)
+_H1 = re.compile(rf"<h1\b{_ATTRIBUTES}>(.*?)</h1\s*>", re.S | re.I)
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
@@ -316,8 +318,9 @@ def read_page(url: str, page: str) -> Record | None:
 def story_order(date: dt.date, url: str) -> tuple[int, tuple[str, ...]]:
     """Where a dated page (a story) goes in the index: newest first, then by URL.
 
-    The plugin deals story pages out to its workers in this order too, so
-    each can be indexed as soon as it is written (Indexer.add).
+    The plugin deals story pages out to its workers in this order too, and
+    numbers them so before forking (Indexer.reserve), so each worker writes
+    its stories' result files under their final numbers.
     """
     return (-date.toordinal(), _url_order(url))
 
@@ -335,7 +338,10 @@ def page_url(site_dir: Path, path: Path) -> str:
     return relative.as_posix()
 
 
-def _order_key(record: Record) -> tuple[bool, tuple[int, tuple[str, ...]]]:
+OrderKey = tuple[bool, tuple[int, tuple[str, ...]]]
+
+
+def _order_key(record: Record) -> OrderKey:
     date = record.meta.get("date")
     if date:
         try:
@@ -345,12 +351,12 @@ def _order_key(record: Record) -> tuple[bool, tuple[int, tuple[str, ...]]]:
     return (True, (0, _url_order("/" + record.url)))
 
 
-def searchable_pages(site_dir: Path, skip: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:
-    """The built pages marked ``data-search-body`` that are not in ``skip``, by path."""
+def searchable_pages(site_dir: Path) -> list[Path]:
+    """The built pages marked ``data-search-body``, by path."""
     bundle = site_dir / OUTPUT_SUBDIR
     found = []
     for path in site_dir.rglob("*.html"):
-        if path in skip or bundle in path.parents:
+        if bundle in path.parents:
             continue
         if _BODY_MARK in path.read_bytes():
             found.append(path)
@@ -362,9 +368,6 @@ def index_site(site_dir: Path) -> list[str]:
     indexer = Indexer(site_dir)
     problems = indexer.start()
     return problems or indexer.finish()
-
-
-OrderKey = tuple[bool, tuple[int, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -417,7 +420,6 @@ class Indexer:
         self._pages: dict[int, tuple[OrderKey, int, array[int], bytes]] = {}
         self._filter_ids: dict[tuple[str, str], int] = {}
         self._taken: set[str] = set()
-        self.problems: list[str] = []
 
     def start(self) -> list[str]:
         """Make an empty staging folder; returns problems (empty when ready for pages)."""
@@ -599,11 +601,8 @@ class Indexer:
             entry: dict[str, Any] = {"df": df, "top": [n for pair in best for n in pair]}
             if df > TOP:
                 entry["all"] = 1
-                flat: list[int] = []
-                previous = 0
-                for doc, score in scored:
-                    flat += (doc - previous, score)
-                    previous = doc
+                gaps = _gaps([doc for doc, _ in scored])
+                flat = [n for gap, (_, score) in zip(gaps, scored, strict=True) for n in (gap, score)]
                 write(f"postings/p-{stem_name}.json", _json(flat))
             entries.append(entry)
         split = self._split_prefixes(stem_names, entries)
@@ -621,11 +620,8 @@ class Indexer:
                 facet, value = filters[filter_id]
                 facets.setdefault(_safe(facet), {}).setdefault(value, []).append(final[number])
         for facet, values in facets.items():
-            gaps: dict[str, list[int]] = {}
-            for value in sorted(values):
-                ids = sorted(set(values[value]))
-                gaps[value] = [doc - previous for doc, previous in zip(ids, [0, *ids[:-1]], strict=True)]
-            write(f"filters/f-{facet}.json", _json(gaps))
+            by_value = {value: _gaps(sorted(set(values[value]))) for value in sorted(values)}
+            write(f"filters/f-{facet}.json", _json(by_value))
 
         for name, file_digest in sorted(written):
             digest.update(name.encode() + b"\0" + file_digest)
@@ -654,6 +650,11 @@ def _shard(words: dict[str, int], stem_names: list[str], entries: list[dict[str,
     local: dict[int, int] = {}
     mapped = {word: local.setdefault(words[word], len(local)) for word in sorted(words)}
     return _json({"words": mapped, "stems": [{"s": stem_names[stem_id], **entries[stem_id]} for stem_id in local]})
+
+
+def _gaps(ids: list[int]) -> list[int]:
+    """Ascending page numbers as gaps, as the index stores lists of pages: [3, 5, 10] -> [3, 2, 5]."""
+    return [doc - previous for doc, previous in zip(ids, [0, *ids[:-1]], strict=True)]
 
 
 def _safe(name: str) -> str:
