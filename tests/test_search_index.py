@@ -7,12 +7,13 @@ tests/browser/test_search.py.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
 
 from carehub import search
+
+from .search_reader import Index
 
 HEAD = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
 
@@ -60,55 +61,6 @@ def make_site(root: Path, pages: dict[str, str] = PAGES) -> Path:
 def files(site: Path) -> dict[str, bytes]:
     out = site / search.OUTPUT_SUBDIR
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
-class Index:
-    """The index of a site, read as search.js reads it."""
-
-    def __init__(self, site: Path) -> None:
-        self.root = site / search.OUTPUT_SUBDIR
-        self.meta: dict[str, Any] = self.load("meta.json")
-        assert self.meta["version"] == 1
-
-    def load(self, name: str) -> Any:
-        return json.loads((self.root / name).read_text("utf-8"))
-
-    def file(self, name: str) -> Any:
-        return self.load(f"{self.meta['build']}/{name}")
-
-    def pages(self) -> list[dict[str, str]]:
-        return [self.file(f"pages/{n}.json") for n in range(self.meta["pages"])]
-
-    def stem(self, word: str) -> dict[str, Any]:
-        shard = self.file(f"words/w-{search.shard_key(word, set(self.meta['split']))}.json")
-        entry: dict[str, Any] = shard["stems"][shard["words"][word]]
-        return entry
-
-    def words(self) -> set[str]:
-        found: set[str] = set()
-        for path in (self.root / self.meta["build"] / "words").glob("*.json"):
-            found.update(json.loads(path.read_text("utf-8"))["words"])
-        return found
-
-    def postings(self, word: str) -> list[tuple[int, int]]:
-        """Every page with the word, as (id, score), from the full list or the complete top list."""
-        entry = self.stem(word)
-        if "all" not in entry:
-            return sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
-        flat = self.file(f"postings/p-{entry['s']}.json")
-        ids, at = [], 0
-        for gap in flat[::2]:
-            at += gap
-            ids.append(at)
-        return list(zip(ids, flat[1::2], strict=True))
-
-    def filter_ids(self, facet: str, value: str) -> list[int]:
-        gaps = self.file(f"filters/f-{facet}.json")[value]
-        ids, at = [], 0
-        for gap in gaps:
-            at += gap
-            ids.append(at)
-        return ids
 
 
 def test_words_are_split_as_the_browser_splits_a_query() -> None:

@@ -26,6 +26,7 @@ import pytest
 from carehub import search as search_index
 from carehub.catalogue import Catalogue, Story
 
+from ..search_reader import Index
 from .axe import describe, run_axe
 from .known import settle
 from .pagetypes import BY_NAME, STORY_TYPES, WIDTHS, PageType, not_built_yet, stories_with
@@ -180,10 +181,8 @@ class _Oracle:
     """
 
     def __init__(self, site_dir: Path) -> None:
-        root = site_dir / search_index.OUTPUT_SUBDIR
-        meta = json.loads((root / "meta.json").read_text("utf-8"))
-        self.folder = root / meta["build"]
-        self.pages = [json.loads((self.folder / f"pages/{n}.json").read_text("utf-8")) for n in range(meta["pages"])]
+        self.index = Index(site_dir)
+        self.pages = self.index.pages()
         self.stem = search_index._Stemmer()
         keywords = {}  # the facts panel's labels: words a page is found by but does not show
         for path in search_index.searchable_pages(site_dir):
@@ -255,8 +254,7 @@ def test_results_are_every_page_with_every_word_best_first(
     assert len(found) == len(set(found)), f"{query!r}: a page is shown twice"
     assert {url.removeprefix(site_url) for url in found} == expected
     if which == 0:  # one word: best first, by the scores in its postings
-        entry = _entry(oracle, query)
-        scores = dict(_pairs(oracle, entry))
+        scores = dict(oracle.index.postings(query))
         by_url = {p["url"]: n for n, p in enumerate(oracle.pages)}
         shown = [scores[by_url[url.removeprefix(site_url)]] for url in found]
         assert shown == sorted(shown, reverse=True), f"{query!r}: not best first: {shown}"
@@ -264,25 +262,6 @@ def test_results_are_every_page_with_every_word_best_first(
 
 
 RESULTS_SELECTOR = "[data-ch-list] > li"
-
-
-def _entry(oracle: _Oracle, word: str) -> dict[str, Any]:
-    meta = json.loads((oracle.folder.parent / "meta.json").read_text("utf-8"))
-    key = search_index.shard_key(word, set(meta["split"]))
-    shard = json.loads((oracle.folder / f"words/w-{key}.json").read_text("utf-8"))
-    entry: dict[str, Any] = shard["stems"][shard["words"][word]]
-    return entry
-
-
-def _pairs(oracle: _Oracle, entry: dict[str, Any]) -> list[tuple[int, int]]:
-    if "all" not in entry:
-        return list(zip(entry["top"][::2], entry["top"][1::2], strict=True))
-    flat = json.loads((oracle.folder / f"postings/p-{entry['s']}.json").read_text("utf-8"))
-    ids, at = [], 0
-    for gap in flat[::2]:
-        at += gap
-        ids.append(at)
-    return list(zip(ids, flat[1::2], strict=True))
 
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])

@@ -1,0 +1,61 @@
+"""The site's search index read back as search.js reads it, for the tests (format: src/carehub/search.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from carehub import search
+
+
+def ids(gaps: list[int]) -> list[int]:
+    """Gaps to page numbers, as the index stores lists of pages: [3, 2, 5] -> [3, 5, 10]."""
+    found, at = [], 0
+    for gap in gaps:
+        at += gap
+        found.append(at)
+    return found
+
+
+class Index:
+    """The index of a built site."""
+
+    def __init__(self, site: Path) -> None:
+        self.root = site / search.OUTPUT_SUBDIR
+        self.meta: dict[str, Any] = self.load("meta.json")
+        assert self.meta["version"] == 1
+
+    def load(self, name: str) -> Any:
+        return json.loads((self.root / name).read_text("utf-8"))
+
+    def file(self, name: str) -> Any:
+        return self.load(f"{self.meta['build']}/{name}")
+
+    def pages(self) -> list[dict[str, str]]:
+        return [self.file(f"pages/{n}.json") for n in range(self.meta["pages"])]
+
+    def stem(self, word: str) -> dict[str, Any]:
+        shard = self.file(f"words/w-{search.shard_key(word, set(self.meta['split']))}.json")
+        entry: dict[str, Any] = shard["stems"][shard["words"][word]]
+        return entry
+
+    def words(self) -> set[str]:
+        found: set[str] = set()
+        for path in (self.root / self.meta["build"] / "words").glob("*.json"):
+            found.update(json.loads(path.read_text("utf-8"))["words"])
+        return found
+
+    def postings(self, word: str) -> list[tuple[int, int]]:
+        """Every page with the word, as (id, score), from the full list or the complete top list."""
+        entry = self.stem(word)
+        if "all" not in entry:
+            return sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
+        flat = self.file(f"postings/p-{entry['s']}.json")
+        return list(zip(ids(flat[::2]), flat[1::2], strict=True))
+
+    def filter_ids(self, facet: str, value: str) -> list[int]:
+        """The pages with this filter value (none when no page has the facet or the value)."""
+        if facet not in self.meta["filters"]:
+            return []
+        return ids(self.file(f"filters/f-{facet}.json").get(value, []))
