@@ -8,12 +8,16 @@ tests/browser/test_search.py.
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from carehub import search
 
 from .search_reader import Index
+
+APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 
 HEAD = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
 
@@ -74,6 +78,13 @@ def test_words_are_split_as_the_browser_splits_a_query() -> None:
         "naive",
     ]
     assert search.normalise("¶ — …") == []
+
+
+def test_words_fold_every_character_as_decomposing_the_whole_text_would() -> None:
+    # normalise folds each distinct character on its own; the reference decomposes the whole text at once.
+    text = " ".join(chr(c) + "x" + chr(c) for c in range(0x80, 0x3000) if not 0xD800 <= c < 0xE000)
+    decomposed = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c)[0] != "M")
+    assert search.normalise(text) == re.findall("[a-z0-9]+", decomposed.lower().translate(APOSTROPHES))
     assert search.shard_key("discharge") == "di" and search.shard_key("a") == "a"
     assert search.shard_key("discharge", {"di"}) == "dis" and search.shard_key("di", {"di"}) == "di"
 

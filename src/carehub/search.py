@@ -69,6 +69,7 @@ site untouched like any other.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -154,10 +155,21 @@ _BLOCK = frozenset(
 
 
 def normalise(text: str) -> list[str]:
-    """The words of ``text``, as search.js splits a query (see the module docstring)."""
+    """The words of ``text``, as search.js splits a query (see the module docstring).
+
+    NFKD without combining marks, one distinct character at a time: the same
+    as decomposing the whole text (marks are dropped, so their order does not
+    matter); a page's text has few distinct characters but thousands of them
+    (0.22 to 0.18 ms a story page).
+    """
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c)[0] != "M")
+        text = text.translate({ord(c): _fold(c) for c in set(text) if not c.isascii()})
     return _WORD.findall(text.lower().translate(_APOSTROPHES))
+
+
+@functools.cache
+def _fold(char: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c)[0] != "M")
 
 
 def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
