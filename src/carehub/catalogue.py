@@ -313,7 +313,8 @@ def load_catalogue(
     problems.extend(glossary_problems)
     all_names = story_file_names(root)
     files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
-    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slug_of(name) for name in all_names))
+    slugs = [slug_of(name) for name in all_names]
+    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slugs))
     results = _run(files, ctx, jobs, check_file if keep_stories else _problems_only)
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
@@ -323,7 +324,7 @@ def load_catalogue(
             sources[file_problems[0].file] = lines
         if story is not None:
             stories.append(story)
-    problems.extend(_collisions(files, all_names, root))
+    problems.extend(_collisions(files, all_names, root, slugs))
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
     return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources, glossary)
 

@@ -94,7 +94,8 @@ class _Run:
         names = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
         problems, site_ids, vocabulary_digest = self._data()
         store.context = checkcache.digest("\0".join([store.checker, vocabulary_digest, *site_ids]).encode())
-        slugs = frozenset(slug_of(name) for name in all_names)
+        slug_list = [slug_of(name) for name in all_names]
+        slugs = frozenset(slug_list)
         prefix = str(root) + os.sep
         today = self.today.isoformat()
 
@@ -143,7 +144,7 @@ class _Run:
                 problems.extend(file_problems)
                 text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
                 sources[file_problems[0].file] = source_lines(text) if text is not None else []
-        problems.extend(collisions(names, all_names, root))
+        problems.extend(collisions(names, all_names, root, slug_list))
 
         store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
         store.save()

@@ -43,7 +43,7 @@ def label(field_name: str) -> str:
 
 def story_schema(vocabularies: Vocabularies, base_url: str = "") -> dict[str, Any]:
     """The schema of a story's front matter: one branch per story type, chosen by `type`."""
-    schema = model.META_ADAPTER.json_schema(mode="validation")
+    schema = model.meta_adapter().json_schema(mode="validation")
     _complete(schema, list(model.MODELS.values()), vocabularies)
     return {
         "$schema": DRAFT,
