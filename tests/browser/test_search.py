@@ -64,6 +64,26 @@ def test_a_word_in_one_story_finds_that_story_first(
 
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_an_excerpt_does_not_repeat_the_title_its_card_shows(
+    _: int,
+    page_path: Callable[[PageType], str],
+    site_url: str,
+    search_word: tuple[str, Story],
+    new_context: Callable[..., Any],
+) -> None:
+    _, story = search_word
+    word = max(search_index.normalise(story.meta.title), key=len)  # a word of the title: found there first
+    page = new_context(PHONE).new_page()
+    page.goto(site_url + page_path(BY_NAME["search"]))
+    assert site_url + story.url in search(page, word)
+    cards = page.locator(RESULTS_SELECTOR)
+    for n in range(cards.count()):
+        title = str(cards.nth(n).locator(".ch-card__title").text_content()).strip()
+        text = str(cards.nth(n).locator(".ch-result__excerpt, .ch-card__summary").first.text_content()).strip()
+        assert not text.startswith(title), f"searching {word!r}: the excerpt repeats the title {title!r}"
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
 def test_searching_for_nonsense_says_nothing_was_found(
     _: int, page_path: Callable[[PageType], str], site_url: str, new_context: Callable[..., Any]
 ) -> None:

@@ -373,7 +373,9 @@ class HubSearch {
     li.append(heading);
     const text = document.createElement("p");
     text.className = this.mode === "search" ? "ch-result__excerpt" : "ch-card__summary";
-    const shown = this.mode === "search" ? excerpt(item.text, this.marks) : "";
+    // The indexed text begins with the page's <h1>, which the card shows already: excerpts start after it.
+    const body = item.text.startsWith(item.title) ? item.text.slice(item.title.length) : item.text;
+    const shown = this.mode === "search" ? excerpt(body.trim(), this.marks) : "";
     if (shown) {
       text.innerHTML = shown; // the page text escaped, with only <mark> added around matches
     } else {
