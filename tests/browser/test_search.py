@@ -2,6 +2,7 @@
 
 - A word that occurs in exactly one story (chosen from the repository's
   content, see pagetypes.unique_word) brings that story up first.
+- A result's excerpt starts after the page's title (its card shows the title).
 - Filtering all stories by a barrier and a type shows exactly the stories
   the catalogue says match, with the right count, and stays accessible (axe).
 - The same filters can be worked with the keyboard alone: Tab to the group,
