@@ -587,10 +587,17 @@ class Indexer:
         for number in order:
             digest.update(self._pages[number][3])
 
-        # Scores, postings and word shards.
+        # Scores, postings and word shards.  Plain lists indexed by page number, and each page's scores for a
+        # word it holds up to 15 times made ahead (nearly every posting): this loop sees every word of every page.
+        final_of = [0] * (numbers[-1] + 1)
+        for number, position in final.items():
+            final_of[number] = position
         lengths = {number: self._pages[number][1] for number in numbers}
         average = sum(lengths.values()) / count or 1.0
-        norms = {number: _K1 * (1 - _B + _B * length / average) for number, length in lengths.items()}
+        norm_at = [0.0] * count  # by final position
+        for number, length in lengths.items():
+            norm_at[final[number]] = _K1 * (1 - _B + _B * length / average)
+        ahead = [[max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm))) for norm in norm_at] for tf in range(16)]
         stem_names = sorted(self._stems, key=self._stems.__getitem__)
         entries: list[dict[str, Any]] = []
         written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
@@ -606,15 +613,18 @@ class Indexer:
             self._docs[stem_id] = self._tfs[stem_id] = array("I")  # freed as they are written
             df = len(docs)
             scored = sorted(
-                (final[doc], max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norms[doc]))))
-                for doc, tf in zip(docs, tfs, strict=True)
+                (at, ahead[tf][at] if tf < 16 else max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm_at[at]))))
+                for at, tf in zip(map(final_of.__getitem__, docs), tfs, strict=True)
             )
-            best = sorted(scored, key=lambda pair: (-pair[1], pair[0]))[:TOP]
-            entry: dict[str, Any] = {"df": df, "top": [n for pair in best for n in pair]}
+            # The TOP best, score descending then page: only pages scoring at least the TOP-th score can be.
+            cut = sorted([score for _, score in scored], reverse=True)[TOP - 1] if df > TOP else 0
+            best = sorted((-score, at) for at, score in scored if score >= cut)[:TOP]
+            entry: dict[str, Any] = {"df": df, "top": [n for score, at in best for n in (at, -score)]}
             if df > TOP:
                 entry["all"] = 1
-                gaps = _gaps([doc for doc, _ in scored])
-                flat = [n for gap, (_, score) in zip(gaps, scored, strict=True) for n in (gap, score)]
+                flat = [0] * (2 * df)
+                flat[0::2] = _gaps([at for at, _ in scored])
+                flat[1::2] = [score for _, score in scored]
                 write(f"postings/p-{stem_name}.json", _json(flat))
             entries.append(entry)
         split = self._split_prefixes(stem_names, entries)
