@@ -47,17 +47,20 @@ pytestmark = pytest.mark.browser
 PHONE = WIDTHS["mobile"]
 
 
-@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
-def test_a_word_in_one_story_finds_that_story_first(
-    _: int,
-    page_path: Callable[[PageType], str],
-    site_url: str,
-    search_word: tuple[str, Story],
-    new_context: Callable[..., Any],
-) -> None:
-    word, story = search_word
+@pytest.fixture
+def search_page(page_path: Callable[[PageType], str], site_url: str, new_context: Callable[..., Any]) -> Any:
+    """The search page, opened in a new phone-sized context."""
     page = new_context(PHONE).new_page()
     page.goto(site_url + page_path(BY_NAME["search"]))
+    return page
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_word_in_one_story_finds_that_story_first(
+    _: int, search_page: Any, site_url: str, search_word: tuple[str, Story]
+) -> None:
+    word, story = search_word
+    page = search_page
     results = search(page, word)
     assert results, f"searching for {word!r} (only in /{story.url}) found nothing"
     assert results[0] == site_url + story.url, f"searching for {word!r}: first result {results[0]}, not /{story.url}"
@@ -66,16 +69,11 @@ def test_a_word_in_one_story_finds_that_story_first(
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
 def test_an_excerpt_does_not_repeat_the_title_its_card_shows(
-    _: int,
-    page_path: Callable[[PageType], str],
-    site_url: str,
-    search_word: tuple[str, Story],
-    new_context: Callable[..., Any],
+    _: int, search_page: Any, site_url: str, search_word: tuple[str, Story]
 ) -> None:
-    _, story = search_word
+    story = search_word[1]
     word = max(search_index.normalise(story.meta.title), key=len)  # a word of the title: found there first
-    page = new_context(PHONE).new_page()
-    page.goto(site_url + page_path(BY_NAME["search"]))
+    page = search_page
     assert site_url + story.url in search(page, word)
     cards = page.locator(RESULTS_SELECTOR)
     for n in range(cards.count()):
@@ -85,11 +83,8 @@ def test_an_excerpt_does_not_repeat_the_title_its_card_shows(
 
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
-def test_searching_for_nonsense_says_nothing_was_found(
-    _: int, page_path: Callable[[PageType], str], site_url: str, new_context: Callable[..., Any]
-) -> None:
-    page = new_context(PHONE).new_page()
-    page.goto(site_url + page_path(BY_NAME["search"]))
+def test_searching_for_nonsense_says_nothing_was_found(_: int, search_page: Any) -> None:
+    page = search_page
     assert search(page, "zqxjvbnonsenseword") == []
     assert count_in(str(page.locator(STATUS).first.text_content())) == 0
 
@@ -259,16 +254,14 @@ def _queries(oracle: _Oracle) -> list[str]:
 def test_results_are_every_page_with_every_word_best_first(
     _: int,
     which: int,
-    page_path: Callable[[PageType], str],
+    search_page: Any,
     site_url: str,
     oracle: _Oracle,
-    new_context: Callable[..., Any],
 ) -> None:
     query = _queries(oracle)[which]
     expected = oracle.find(query)
     assert expected, f"{query!r} should find something"
-    page = new_context(PHONE).new_page()
-    page.goto(site_url + page_path(BY_NAME["search"]))
+    page = search_page
     found = search(page, query)
     status = str(page.locator(STATUS).first.text_content())
     assert count_in(status) == len(expected), f"{query!r}: status {status!r}, expected {len(expected)}"
