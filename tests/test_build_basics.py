@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -134,3 +135,45 @@ def test_second_wall_removes_executable_html(source: str) -> None:
             assert not name.startswith("on")
             if name in {"href", "src"} and value:
                 assert not value.strip().startswith(("javascript:", "vbscript:", "data:")), value
+
+
+def test_a_story_changed_after_its_check_is_not_published(
+    project: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The build reads each story's body again when its page renders: it must be the bytes that were checked."""
+    from carehub import catalogue, cli
+
+    root = project({"good.md": VALID, "edited.md": VALID.replace("red bag", "green bag")})
+    assert build(root).returncode == 0
+    before = tree_digest(root / "site")
+    load = catalogue.load_catalogue
+
+    def load_then_edit(*args: Any, **kwargs: Any) -> catalogue.Catalogue:
+        loaded = load(*args, **kwargs)
+        edited = root / "stories" / "edited.md"
+        edited.write_text(edited.read_text() + "\nA sentence added after the check, with 07700 900123.\n")
+        return loaded
+
+    monkeypatch.setattr(catalogue, "load_catalogue", load_then_edit)
+    assert cli.main(["--root", str(root), "build", "--quiet", "--jobs", "1"]) == 1
+    out = capsys.readouterr()
+    said = out.out + out.err + caplog.text  # MkDocs logs the reason; the CLI says the build failed
+    assert "stories/edited.md changed while the site was being built" in said
+    assert "The previous site/ is unchanged" in said and "Traceback" not in said
+    assert tree_digest(root / "site") == before
+
+
+def test_the_build_holds_no_story_bodies_and_reads_each_as_it_was_checked(project: Callable[..., Path]) -> None:
+    from carehub.catalogue import load_catalogue, story_body
+
+    body = "Text with a line of dashes below.\n\n---\n\nAnd more text after it.\n"
+    root = project({"one.md": VALID, "two.md": VALID.rstrip("\n") + "\n" + body, "three/index.md": VALID})
+    kept = load_catalogue(root)
+    lean = load_catalogue(root, bodies=False)
+    assert [s.slug for s in lean.stories] == [s.slug for s in kept.stories] and len(kept.stories) == 3
+    assert all(s.body == "" and s.body_on_disk for s in lean.stories)
+    assert [story_body(root, s) for s in lean.stories] == [s.body for s in kept.stories]
+    assert any(s.body.endswith(body) for s in kept.stories)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -75,8 +76,10 @@ class Story:
     slug: str
     path: str  # relative to the project root, with forward slashes
     meta: Meta
-    body: str
+    body: str  # "" when loaded without bodies (load_catalogue's ``bodies``): read it with story_body
     body_line: int
+    digest: str = ""  # SHA-256 of the file's bytes as checked
+    body_on_disk: bool = False  # the body was not kept: story_body reads it from the file
 
     @property
     def url(self) -> str:
@@ -135,6 +138,33 @@ class FileCheck:
     lines: list[str]  # the file's lines, for quoting under a problem
     dates: list[dt.date]  # the dates compared with today (a cached result holds while none crosses it)
     data: bytes | None = field(default=None, repr=False)  # the bytes read, when the caller asks for them
+
+
+class StoryChanged(Exception):
+    """A story file changed between its check and its page being rendered."""
+
+
+def story_body(root: Path, story: Story) -> str:
+    """A story's body: kept in memory, or read again from its file, which must be the bytes that were checked.
+
+    Why read it again: the build's parent process holds every story while the
+    page workers render, and each worker that reads a shared body copies it
+    (114 MB of bodies at 20,000 stories).  Why the digest: what is published
+    must be what was checked; a file edited since is an error, never rendered.
+    """
+    if not story.body_on_disk:
+        return story.body
+    try:
+        data = (root / story.path).read_bytes()
+    except OSError as error:
+        raise StoryChanged(
+            f"{story.path} could not be read again while the site was built ({error.strerror})."
+        ) from None
+    if hashlib.sha256(data).hexdigest() != story.digest:
+        raise StoryChanged(f"{story.path} changed while the site was being built, after it was checked: build again.")
+    text, _ = frontmatter.decode(data, story.path)
+    body = frontmatter.body_of(text or "")  # checked bytes: no control characters (they are errors)
+    return body or ""
 
 
 def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], list[str]]:
@@ -197,9 +227,8 @@ def check_file_parts(path: Path, ctx: _Context, data: bytes | None = None) -> Fi
     dates = dates_against_today(document.data)
     if meta is None or any(p.is_error for p in problems):
         return FileCheck(rel, None, problems, references, lines, dates, data)
-    return FileCheck(
-        rel, Story(slug, rel, meta, document.body, document.body_line), problems, references, lines, dates, data
-    )
+    story = Story(slug, rel, meta, document.body, document.body_line, hashlib.sha256(data).hexdigest())
+    return FileCheck(rel, story, problems, references, lines, dates, data)
 
 
 def _references(document: frontmatter.Document, rel: str) -> list[Reference]:
@@ -297,11 +326,14 @@ def load_catalogue(
     today: dt.date | None = None,
     jobs: int = 1,
     keep_stories: bool = True,
+    bodies: bool = True,
 ) -> Catalogue:
     """Load and check the project at ``root`` (only ``paths``, if given).
 
     ``keep_stories=False`` is for `carehub check`, which needs only the problems:
     ``stories`` is then empty, and parallel workers do not send every story back.
+    ``bodies=False`` is for the build: stories come without their bodies
+    (``story_body`` reads one again when its page is rendered).
     """
     root = root.resolve()
     today = today or _today()
@@ -315,7 +347,7 @@ def load_catalogue(
     files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
     slugs = [slug_of(name) for name in all_names]
     ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slugs))
-    results = _run(files, ctx, jobs, check_file if keep_stories else _problems_only)
+    results = _run(files, ctx, jobs, (check_file if bodies else _without_body) if keep_stories else _problems_only)
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
     for story, file_problems, lines in results:
@@ -339,6 +371,14 @@ def _problems_only(path: Path, ctx: _Context) -> _Result:
     """check_file without the story: parallel workers need not send every story back."""
     _, problems, lines = check_file(path, ctx)
     return None, problems, lines
+
+
+def _without_body(path: Path, ctx: _Context) -> _Result:
+    """check_file, the story without its body (dropped where it was checked: a parallel worker sends none back)."""
+    story, problems, lines = check_file(path, ctx)
+    if story is not None:
+        story = dataclasses.replace(story, body="", body_on_disk=True)
+    return story, problems, lines
 
 
 def parts_for_cache(item: tuple[Path, bytes], ctx: _Context) -> FileCheck:

@@ -199,7 +199,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         os.environ[checkcache.ENV_DISABLE] = "1"
     from .publish import publish_atomically
 
-    catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs))
+    # Without bodies: the page workers read each story again (catalogue.story_body), so the parent holds none.
+    catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs), bodies=False)
     if catalogue.errors:
         print(format_text(list(catalogue.problems), catalogue.checked, catalogue.sources, colour=sys.stdout.isatty()))
         print("\nNothing was built; the previous site/ is unchanged.", file=sys.stderr)

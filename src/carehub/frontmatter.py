@@ -306,9 +306,37 @@ def find_control_characters(text: str, file: str, first_line: int = 1) -> list[P
 decode = sourcetext.decode  # data files and tests read through here
 
 
+_NO_START, _NOT_CLOSED = -2, -1
+
+
+def _closing(text: str) -> int:
+    """Where the line closing the front matter begins, or _NO_START / _NOT_CLOSED."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        return _NO_START
+    position = 4
+    while True:
+        newline = text.find("\n", position)
+        current = text[position:] if newline == -1 else text[position:newline]
+        if current.rstrip() in ("---", "..."):
+            return position
+        if newline == -1:
+            return _NOT_CLOSED
+        position = newline + 1
+
+
+def body_of(text: str) -> str | None:
+    """The body of ``text`` as ``read`` splits it (everything after the closing line), without reading the YAML."""
+    end = _closing(text)
+    if end < 0:
+        return None
+    after = text.find("\n", end)
+    return "" if after == -1 else text[after + 1 :]
+
+
 def read(text: str, file: str) -> tuple[Document, list[Problem]]:
     """Split ``text`` (already decoded) into front matter and body and read the YAML strictly."""
-    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+    end = _closing(text)
+    if end == _NO_START:
         return Document(None), [
             Problem(
                 file,
@@ -320,18 +348,7 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
                 "Start from a template in stories/_templates/, or run `carehub new`.",
             )
         ]
-    end = -1
-    position = 4
-    while True:
-        newline = text.find("\n", position)
-        current = text[position:] if newline == -1 else text[position:newline]
-        if current.rstrip() in ("---", "..."):
-            end = position
-            break
-        if newline == -1:
-            break
-        position = newline + 1
-    if end == -1:
+    if end == _NOT_CLOSED:
         return Document(None), [
             Problem(
                 file,

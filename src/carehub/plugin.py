@@ -48,7 +48,7 @@ from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
 from . import __version__, checkcache, contribute, feeds, jobs, offload, opendata, rendercache
-from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue
+from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue, story_body
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .fragments import FragmentCache
 from .glossary import Glossary
@@ -78,25 +78,27 @@ class ContentError(PluginError):
 
 
 class _StoryFile(File):
-    """A story's page source, made from the catalogue's body when the page is read (in a worker).
+    """A story's page source, read from its file when the page is read (in a worker): catalogue.story_body.
 
-    Why not ``File.generated(content=...)``: that holds a second copy of
-    every story's body in the parent, shared with every worker (110 MB at
-    20,000 stories).  The newline keeps MkDocs from reading a first body
-    line such as "Note: ..." as MultiMarkdown metadata.
+    Why not ``File.generated(content=...)``: that holds every story's body
+    in the parent, shared with every worker (110 MB at 20,000 stories); the
+    build loads the catalogue without bodies, and story_body checks that the
+    file is still the bytes that were checked.  The newline keeps MkDocs from
+    reading a first body line such as "Note: ..." as MultiMarkdown metadata.
     """
 
     story: Story
+    root: Path
 
     @classmethod
-    def of(cls, config: MkDocsConfig, story: Story) -> _StoryFile:
+    def of(cls, config: MkDocsConfig, root: Path, story: Story) -> _StoryFile:
         file = cast(_StoryFile, cls.generated(config, story.path, content="", inclusion=InclusionLevel.NOT_IN_NAV))
-        file.story = story
+        file.story, file.root = story, root
         return file
 
     @property  # type: ignore[misc]  # read-only on purpose: a story's source is its catalogue entry
     def content_string(self) -> str:
-        return "\n" + self.story.body
+        return "\n" + story_body(self.root, self.story)
 
 
 class CarehubConfig(Config):  # type: ignore[no-untyped-call]
@@ -123,7 +125,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
         self.jobs = jobs.resolve(self.config.jobs)
-        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs)
+        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs, bodies=False)
         glossary = catalogue.glossary  # loaded and checked with the stories
         if catalogue.errors:
             raise ContentError(catalogue)
@@ -149,7 +151,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         assert self.catalogue is not None
         self._by_src: dict[str, Story] = {}
         for story in self.catalogue.stories:
-            file: File = _StoryFile.of(config, story)
+            file: File = _StoryFile.of(config, self.root, story)
             file.dest_uri = f"{STORIES_DIR}/{story.slug}/index.html"
             # edit_uri in mkdocs.yml points into docs/; stories live beside it.
             file.edit_uri = f"../{story.path}"
