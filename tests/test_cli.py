@@ -90,6 +90,14 @@ def test_slug_collisions_are_reported_on_both_files(project: Callable[..., Path]
     assert collisions == ["stories/a.md", "stories/a/index.md", "stories/x/b.md", "stories/y/b.md"]
 
 
+def test_a_one_file_check_reports_its_collision_with_a_file_not_asked_about(project: Callable[..., Path]) -> None:
+    root = project({"x/b.md": VALID, "y/b.md": VALID, "c.md": VALID, "z/c.md": VALID})
+    result = run("--root", str(root), "check", str(root / "stories" / "x" / "b.md"), "--format", "json")
+    problems = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "CH500"]
+    assert [p["file"] for p in problems] == ["stories/x/b.md"]
+    assert "stories/y/b.md" in problems[0]["message"]
+
+
 def test_symlink_leaving_the_repository_is_rejected(project: Callable[..., Path], tmp_path: Path) -> None:
     root = project({"fine.md": VALID})
     outside = tmp_path / "outside.md"

@@ -145,11 +145,13 @@ def collisions(
     """
     if slugs is None:
         slugs = [slug_of(name) for name in all_names]
+    wanted = {str(path) for path in files}
+    # Only the slugs of the files asked about are grouped (a pre-commit hook asks about one or two).
+    theirs = {slug for name, slug in zip(all_names, slugs, strict=True) if name in wanted}
     by_slug: dict[str, list[str]] = {}
     for name, slug in zip(all_names, slugs, strict=True):
-        if name.endswith(".md"):
+        if slug in theirs and name.endswith(".md"):
             by_slug.setdefault(slug, []).append(name)
-    wanted = {str(path) for path in files}
     prefix = len(str(root)) + 1
     problems = []
     for slug, names in by_slug.items():
