@@ -118,8 +118,8 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Strict(BaseModel):
-    # defer_build: a model's validator is built when it first validates, not at import, so checking one
-    # story builds one story type's (a pre-commit hook checks a file or two: 0.06 s less each time).
+    # defer_build: a model's validator is built when it first validates, not at import, so a pre-commit hook
+    # checking one story builds only that story type's.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
