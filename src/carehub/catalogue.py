@@ -356,7 +356,7 @@ def load_catalogue(
             sources[file_problems[0].file] = lines
         if story is not None:
             stories.append(story)
-    problems.extend(_collisions(files, all_names, root, slugs))
+    problems.extend(_collisions(files, all_names, slugs, root))
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
     return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources, glossary)
 

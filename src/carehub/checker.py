@@ -144,7 +144,7 @@ class _Run:
                 problems.extend(file_problems)
                 text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
                 sources[file_problems[0].file] = source_lines(text) if text is not None else []
-        problems.extend(collisions(names, all_names, root, slug_list))
+        problems.extend(collisions(names, all_names, slug_list, root))
 
         store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
         store.save()

@@ -327,8 +327,11 @@ def _closing(text: str) -> int:
 def body_of(text: str) -> str | None:
     """The body of ``text`` as ``read`` splits it (everything after the closing line), without reading the YAML."""
     end = _closing(text)
-    if end < 0:
-        return None
+    return None if end < 0 else _body_after(text, end)
+
+
+def _body_after(text: str, end: int) -> str:
+    """Everything after the closing line that begins at ``end``."""
     after = text.find("\n", end)
     return "" if after == -1 else text[after + 1 :]
 
@@ -362,8 +365,7 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
         ]
     yaml_text = text[4:end]
     fm_lines = yaml_text.count("\n")
-    after = text.find("\n", end)
-    body = "" if after == -1 else text[after + 1 :]
+    body = _body_after(text, end)
     body_line = fm_lines + 3
     document = Document(None, body=body, body_line=body_line, front_matter_lines=fm_lines)
     if len(yaml_text.encode()) > MAX_FRONT_MATTER_BYTES:

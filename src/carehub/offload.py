@@ -293,14 +293,14 @@ class Renderer:
         # imap: results come back in chunk order, each as soon as it (and those before it) are done.
         self._results = self._pool.imap(_render_chunk, self._chunks, chunksize=1)
 
-    def completed(self) -> Iterator[tuple[list[OffloadedPage], list[Any]]]:
-        """The pages of each chunk, in order, once they are written, with what ``collect`` gathered for them."""
+    def completed(self) -> Iterator[list[Any]]:
+        """For each chunk, in order, once its pages are written: what ``collect`` gathered for them."""
         while len(self._outcomes) < len(self._chunks):
             chunk = self._chunks[len(self._outcomes)]
             outcome = next(self._results) if self._results is not None else _render_chunk(chunk)
             self._outcomes.append(outcome)
             collected, outcome.collected = outcome.collected, []
-            yield [self._build.pages[src_uri] for src_uri in chunk], collected
+            yield collected
 
     def finish(self) -> list[str]:
         """Wait for every page; re-log the workers' warnings here; return the errors."""

@@ -322,7 +322,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         split_sitemap(Path(config.site_dir), config.site_url or "")
         self._write_feeds(Path(config.site_dir))  # while the workers finish the pages
         if self.renderer is not None:
-            for _, collected in self.renderer.completed():
+            for collected in self.renderer.completed():
                 if self.indexer is not None:
                     self.indexer.merge(collected)  # the words of the pages the workers rendered
         errors = self._finish_rendering()

@@ -574,7 +574,9 @@ class Indexer:
         numbers = sorted(self._pages)
         order = sorted(numbers, key=lambda n: (self._pages[n][0], n))
         count = len(order)
-        final = {number: position for position, number in enumerate(order)}
+        final = [0] * (numbers[-1] + 1)  # a page's place in the index, by the number it was taken with
+        for position, number in enumerate(order):
+            final[number] = position
         digest = hashlib.sha256(b"carehub search %d\n" % FORMAT_VERSION)
 
         # Page files: renamed from the numbers they were taken with to their places (most are in place).
@@ -587,17 +589,15 @@ class Indexer:
         for number in order:
             digest.update(self._pages[number][3])
 
-        # Scores, postings and word shards.  Plain lists indexed by page number, and each page's scores for a
-        # word it holds up to 15 times made ahead (nearly every posting): this loop sees every word of every page.
-        final_of = [0] * (numbers[-1] + 1)
-        for number, position in final.items():
-            final_of[number] = position
-        lengths = {number: self._pages[number][1] for number in numbers}
-        average = sum(lengths.values()) / count or 1.0
-        norm_at = [0.0] * count  # by final position
-        for number, length in lengths.items():
-            norm_at[final[number]] = _K1 * (1 - _B + _B * length / average)
-        ahead = [[max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm))) for norm in norm_at] for tf in range(16)]
+        # Scores, postings and word shards.  Plain lists indexed by place, and each page's scores for a word it
+        # holds up to 15 times made ahead (nearly every posting): this loop sees every word of every page.
+        average = sum(self._pages[number][1] for number in order) / count or 1.0
+        norm_at = [_K1 * (1 - _B + _B * self._pages[number][1] / average) for number in order]  # by place
+
+        def score(tf: int, norm: float) -> int:
+            return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
+
+        ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
         stem_names = sorted(self._stems, key=self._stems.__getitem__)
         entries: list[dict[str, Any]] = []
         written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
@@ -613,8 +613,8 @@ class Indexer:
             self._docs[stem_id] = self._tfs[stem_id] = array("I")  # freed as they are written
             df = len(docs)
             scored = sorted(
-                (at, ahead[tf][at] if tf < 16 else max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm_at[at]))))
-                for at, tf in zip(map(final_of.__getitem__, docs), tfs, strict=True)
+                (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]))
+                for at, tf in zip(map(final.__getitem__, docs), tfs, strict=True)
             )
             # The TOP best, score descending then page: only pages scoring at least the TOP-th score can be.
             cut = sorted([score for _, score in scored], reverse=True)[TOP - 1] if df > TOP else 0

@@ -135,16 +135,12 @@ def select(paths: Iterable[Path], root: Path, all_names: list[str]) -> list[Path
     return sorted(set(selected))
 
 
-def collisions(
-    files: Iterable[str | Path], all_names: list[str], root: Path, slugs: Sequence[str] | None = None
-) -> list[Problem]:
+def collisions(files: Iterable[str | Path], all_names: list[str], slugs: Sequence[str], root: Path) -> list[Problem]:
     """CH500 on each of ``files`` that shares its slug with another story file.
 
-    ``slugs``: ``slug_of`` of each of ``all_names``, when the caller has them already (at 20,000 stories
-    making them twice was a tenth of checking one changed file).
+    ``slugs``: ``slug_of`` of each of ``all_names``, which the caller has made already for its other checks
+    (at 20,000 stories making them twice was a tenth of checking one changed file).
     """
-    if slugs is None:
-        slugs = [slug_of(name) for name in all_names]
     wanted = {str(path) for path in files}
     # Only the slugs of the files asked about are grouped (a pre-commit hook asks about one or two).
     theirs = {slug for name, slug in zip(all_names, slugs, strict=True) if name in wanted}
