@@ -91,10 +91,8 @@ class SearchIndex {
   /** Every page of a stem, as [id, score] pairs: the shard's top list if it is complete. */
   async postings(stem) {
     if (!stem.all) return pairs(stem.top);
-    const flat = await this.file(`postings/p-${stem.s}.json`);
-    const gaps = flat.filter((_, i) => i % 2 === 0);
-    const scores = flat.filter((_, i) => i % 2 === 1);
-    return ids(gaps).map((id, i) => [id, scores[i]]);
+    let id = 0; // [gap, score, ...]: each id is the previous one plus its gap
+    return pairs(await this.file(`postings/p-${stem.s}.json`)).map(([gap, score]) => [(id += gap), score]);
   }
 
   /** The pages with any of the chosen values of every facet chosen, or null when none is chosen. */
