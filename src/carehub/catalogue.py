@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from . import frontmatter, vocabularies
+from . import frontmatter, vocabularies, withdrawals
 from .glossary import Glossary, load_glossary
 from .model import Meta, Site
 from .placeholders import find_placeholders
@@ -97,6 +97,9 @@ class Catalogue:
     checked: int = 0
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
     glossary: Glossary = field(default_factory=lambda: Glossary(()))
+    # Slugs withdrawn at their tellers' request (data/withdrawn.yml) and the dates: no story file with one is in
+    # ``stories``, and each address serves a page saying the story was withdrawn.
+    withdrawn: dict[str, dt.date] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -115,6 +118,7 @@ class _Context:
     site_ids: frozenset[str]
     today: dt.date
     slugs: frozenset[str]
+    withdrawn: frozenset[str] = frozenset()  # links to these are warnings (CH510), never errors
 
 
 # One validator per check context (building one is costly).  The entry keeps its context alive: keyed by id()
@@ -170,7 +174,9 @@ def story_body(root: Path, story: Story) -> str:
 def check_file(path: Path, ctx: _Context) -> tuple[Story | None, list[Problem], list[str]]:
     """Read and check one story file. Returns the story (if valid), its problems and its lines."""
     parts = check_file_parts(path, ctx)
-    problems = parts.problems + reference_problems(parts.rel, path, parts.references, ctx.root, ctx.slugs)
+    problems = parts.problems + reference_problems(
+        parts.rel, path, parts.references, ctx.root, ctx.slugs, ctx.withdrawn
+    )
     # The lines are only for quoting the source under a problem; a clean file sends none back.
     if parts.story is None or any(p.is_error for p in problems):
         return None, problems, parts.lines
@@ -343,10 +349,16 @@ def load_catalogue(
     # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
     glossary, glossary_problems = load_glossary(root)
     problems.extend(glossary_problems)
+    withdrawn, withdrawn_problems = withdrawals.load(root, today)
+    problems.extend(withdrawn_problems)
     all_names = story_file_names(root)
-    files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
+    asked = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
+    # Withdrawal wins: a file whose slug is withdrawn is not read, so nothing in it can fail the build (CH511).
+    kept, set_aside = withdrawals.set_aside([str(path) for path in asked], withdrawn, root)
+    problems.extend(set_aside)
+    files = [Path(name) for name in kept]
     slugs = [slug_of(name) for name in all_names]
-    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slugs))
+    ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn))
     results = _run(files, ctx, jobs, (check_file if bodies else _without_body) if keep_stories else _problems_only)
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
@@ -358,7 +370,17 @@ def load_catalogue(
             stories.append(story)
     problems.extend(_collisions(files, all_names, slugs, root))
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
-    return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources, glossary)
+    return Catalogue(
+        root,
+        vocab,
+        sites,
+        tuple(stories),
+        tuple(sort_problems(problems)),
+        len(asked),
+        sources,
+        glossary,
+        withdrawn,
+    )
 
 
 _Result = tuple[Story | None, list[Problem], list[str]]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import checkcache
+from . import checkcache, withdrawals
 from .problems import Problem, sort_problems
 from .sourcetext import source_lines
 from .storyfiles import (
@@ -41,10 +41,12 @@ from .storyfiles import today as _today
 if TYPE_CHECKING:
     from .catalogue import FileCheck
 
-# Every data file whose problems `check` reports (vocabularies.load, catalogue.load_sites, glossary.load_glossary).
+# Every data file whose problems `check` reports (vocabularies.load, catalogue.load_sites, glossary.load_glossary,
+# withdrawals.load).
 VOCABULARIES_FILE = f"{DATA_DIR}/vocabularies.yml"
 SITES_DIR = f"{DATA_DIR}/sites"
 GLOSSARY_FILE = f"{DATA_DIR}/glossary.yml"
+WITHDRAWN_FILE = withdrawals.WITHDRAWN_FILE
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,11 @@ class _Run:
     def check(self, paths: Sequence[Path] | None) -> Report:
         root, store = self.root, self.store
         all_names = story_file_names(root)
-        names = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
-        problems, site_ids, vocabulary_digest = self._data()
+        asked = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
+        problems, site_ids, vocabulary_digest, withdrawn = self._data()
+        # As the build: a file whose slug is withdrawn is not read, only noted (CH511).
+        names, set_aside = withdrawals.set_aside(asked, withdrawn, root)
+        problems.extend(set_aside)
         store.context = checkcache.digest("\0".join([store.checker, vocabulary_digest, *site_ids]).encode())
         slug_list = [slug_of(name) for name in all_names]
         slugs = frozenset(slug_list)
@@ -139,7 +144,7 @@ class _Run:
         for name, rel, data, own_problems, references in found:
             file_problems = own_problems
             if references:
-                file_problems = own_problems + reference_problems(rel, name, references, root, slugs)
+                file_problems = own_problems + reference_problems(rel, name, references, root, slugs, withdrawn)
             if file_problems:
                 problems.extend(file_problems)
                 text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
@@ -148,7 +153,7 @@ class _Run:
 
         store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
         store.save()
-        return Report(tuple(sort_problems(problems)), len(names), sources, len(misses))
+        return Report(tuple(sort_problems(problems)), len(asked), sources, len(misses))
 
     def _lookup(self, name: str, rel: str) -> tuple[bytes | None, dict[str, Any], list[int] | None, list[Problem]]:
         """A story file's bytes (b"" if unread because unchanged), its cache entry ({} if it does not
@@ -185,8 +190,9 @@ class _Run:
         except OSError:
             return read_story(Path(name), rel, self.root)
 
-    def _data(self) -> tuple[list[Problem], list[str], str]:
-        """The data files' problems and the ids of valid sites, from the cache while the files are unchanged."""
+    def _data(self) -> tuple[list[Problem], list[str], str, dict[str, dt.date]]:
+        """The data files' problems, the ids of valid sites and the withdrawn slugs, from the cache while the
+        files are unchanged (and, if a withdrawal's date was in the future, while it is the same day)."""
         root = self.root
         h = checkcache.digest  # one digest per file, then one of them all
         vocabulary = _read_or_none(root / VOCABULARIES_FILE)
@@ -202,13 +208,22 @@ class _Run:
             parts.append(f"{name}:{h(data) if data is not None else '-'}")
         glossary = _read_or_none(root / GLOSSARY_FILE)
         parts.append(h(glossary) if glossary is not None else "-")
+        withdrawn_file = _read_or_none(root / WITHDRAWN_FILE)
+        parts.append(h(withdrawn_file) if withdrawn_file is not None else "-")
         key = h("\0".join(parts).encode())
         cached = self.store.data
-        if cached.get("key") == key:
+        today = self.today.isoformat()
+        if cached.get("key") == key and cached.get("day", today) == today:
             problems = checkcache.problems_from_data(cached.get("problems"))
             site_ids = cached.get("sites")
-            if problems is not None and isinstance(site_ids, list) and all(isinstance(site, str) for site in site_ids):
-                return problems, site_ids, vocabulary_digest
+            withdrawn = _withdrawn_from_data(cached.get("withdrawn"))
+            if (
+                problems is not None
+                and withdrawn is not None
+                and isinstance(site_ids, list)
+                and all(isinstance(site, str) for site in site_ids)
+            ):
+                return problems, site_ids, vocabulary_digest, withdrawn
         from . import vocabularies
         from .catalogue import load_sites
         from .glossary import load_glossary
@@ -217,10 +232,19 @@ class _Run:
         found_sites, site_problems = load_sites(root, self.vocabularies)
         problems.extend(site_problems)
         problems.extend(load_glossary(root)[1])
+        withdrawn, withdrawn_problems = withdrawals.load(root, self.today)
+        problems.extend(withdrawn_problems)
         site_ids = sorted(found_sites)
-        self.store.data = {"key": key, "problems": checkcache.problems_to_data(problems), "sites": site_ids}
+        self.store.data = {
+            "key": key,
+            "problems": checkcache.problems_to_data(problems),
+            "sites": site_ids,
+            "withdrawn": {slug: date.isoformat() for slug, date in withdrawn.items()},
+        }
+        if any(date > self.today for date in withdrawn.values()):  # its problem goes when the day comes
+            self.store.data["day"] = today
         self.store.data_changed = True
-        return problems, site_ids, vocabulary_digest
+        return problems, site_ids, vocabulary_digest, withdrawn
 
     def _check_afresh(
         self, files: list[tuple[str, bytes]], site_ids: list[str], slugs: frozenset[str]
@@ -234,6 +258,16 @@ class _Run:
             self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
         ctx = _Context(root, self.vocabularies, frozenset(site_ids), self.today, slugs)
         return run_checks([(Path(name), data) for name, data in files], ctx, self.jobs, parts_for_cache)
+
+
+def _withdrawn_from_data(data: object) -> dict[str, dt.date] | None:
+    """The cache's withdrawn slugs and dates, or None if they are not in the form written."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return {str(slug): dt.date.fromisoformat(date) for slug, date in data.items()}
+    except (TypeError, ValueError):
+        return None
 
 
 def _read_bytes(name: str) -> bytes | None:

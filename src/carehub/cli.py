@@ -1,4 +1,4 @@
-"""The `carehub` command line: check, build, serve, new and schema.
+"""The `carehub` command line: check, build, serve, new, schema and withdraw.
 
 Thin on purpose: each command parses its options and calls the modules that
 do the work.  Exit codes are part of the interface (CI and pre-commit rely on
@@ -114,6 +114,16 @@ def _parser() -> argparse.ArgumentParser:
         "--templates", action="store_true", help="refresh stories/_templates/ from the content model and stop"
     )
 
+    withdraw = commands.add_parser(
+        "withdraw",
+        help="withdraw a story at its teller's request: delete its file and record its slug",
+        description="Delete the story's file and record only its slug and today's date in data/withdrawn.yml. "
+        "At the next build the story is gone from every page, listing, feed, search and open data file, and its "
+        "address says it was withdrawn. Links to it from other stories become warnings, never errors. "
+        "Exit 0: withdrawn (or withdrawn already); 1: no such story, or data/withdrawn.yml has problems; 2: usage.",
+    )
+    withdraw.add_argument("slug", metavar="SLUG", help="the story's file name without .md, as in /stories/SLUG/")
+
     schema = commands.add_parser(
         "schema",
         help="print or refresh the JSON Schema of story front matter, for editors",
@@ -142,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(root, args)
         if args.command == "schema":
             return _schema(root, args)
+        if args.command == "withdraw":
+            return _withdraw(root, args)
     except KeyboardInterrupt:
         return EXIT_USAGE
     except FileNotFoundError as error:
@@ -250,6 +262,46 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     except (Abort, ConfigurationError) as error:
         print(f"carehub: the preview could not start: {error}", file=sys.stderr)
         return EXIT_CONTENT
+    return EXIT_OK
+
+
+def _withdraw(root: Path, args: argparse.Namespace) -> int:
+    from .storyfiles import SLUG_RE
+    from .storyfiles import today as _today
+    from .withdrawals import WITHDRAWN_FILE, WithdrawError, withdraw
+
+    slug = args.slug
+    if slug.endswith(".md"):  # a path to the story, as `carehub check` takes: its slug
+        slug = Path(slug).parent.name if Path(slug).name == "index.md" else Path(slug).stem
+    if not SLUG_RE.match(slug):
+        print(
+            f"carehub: `{args.slug}` is not a story's slug: lowercase words joined by hyphens, "
+            "the file name without .md, as in /stories/<slug>/.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        outcome = withdraw(root, slug, _today())
+    except WithdrawError as error:
+        print(f"carehub: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    when = outcome.date.isoformat()
+    if outcome.already:
+        print(f"`{slug}` was withdrawn already, on {when} ({WITHDRAWN_FILE}).")
+    else:
+        print(f"Recorded `{slug}` as withdrawn on {when} in {WITHDRAWN_FILE} (the slug and the date only).")
+    for rel in outcome.deleted:
+        print(f"Deleted {rel}.")
+    if outcome.files:
+        print("It referred to these files, which are still there; delete them if no other story uses them:")
+        for rel in outcome.files:
+            print(f"  {rel}")
+    if outcome.deleted or not outcome.already:
+        print(
+            f"At the next build /stories/{slug}/ only says the story was withdrawn, and the story is gone from "
+            "every listing, feed, search and open data file.\n"
+            "Commit the changes in one pull request marked as urgent; `carehub check` lists links to it as CH510."
+        )
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""Every page the hub generates rather than reads: listings, indexes, sites, regions, glossary, search.
+"""Every page the hub generates rather than reads: listings, indexes, sites, regions, glossary, search,
+and the page at each withdrawn story's address.
 
 Planned once per build from the catalogue (``plan_pages``), as plain frozen
 data: each :class:`GeneratedPage` has its source path, URL, title, template
@@ -90,6 +91,7 @@ class GeneratedPage:
     in_nav: bool = False
     edit_path: str | None = None  # repository path the "suggest a change" link edits
     searchable: bool = False  # indexed by the site search
+    indexed: bool = True  # False: `noindex` for search engines, and left out of the sitemap
 
     @property
     def url(self) -> str:
@@ -129,6 +131,14 @@ class RegionsView:
 @dataclass(frozen=True, slots=True)
 class SearchView:
     indexes: tuple[FacetIndex, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawnView:
+    """The page at a withdrawn story's address: deliberately nothing about the story (withdrawals.py)."""
+
+
+WITHDRAWN_TITLE = "Story withdrawn"
 
 
 def paginate(stories: Sequence[Story], base_url: str, per_page: int) -> list[tuple[tuple[Story, ...], Pagination]]:
@@ -291,6 +301,18 @@ def plan_pages(
             in_nav=True,
         )
     )
+    # A withdrawn story's address says so, and only that: links to it from anywhere still land somewhere.
+    for slug in sorted(catalogue.withdrawn):
+        pages.append(
+            GeneratedPage(
+                f"stories/{slug}/index.md",
+                WITHDRAWN_TITLE,
+                "carehub/withdrawn.html",
+                WithdrawnView(),
+                "This story was withdrawn at the request of the person who told it.",
+                indexed=False,
+            )
+        )
     return pages
 
 

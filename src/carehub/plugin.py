@@ -192,6 +192,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             generated = self.generated.get(page.file.src_uri)
             title = story.meta.title if story is not None else generated.title if generated is not None else None
             page.meta = {"title": title, "template": offload.STUB_TEMPLATE}
+            if generated is not None and not generated.indexed:
+                page.meta["carehub_noindex"] = True  # overrides/sitemap.xml leaves it out
             page.update_date = _page_date(story) if story is not None else self.content_date
             return ""
         if story is not None:
@@ -215,6 +217,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
                 "description": generated.description,
                 "template": generated.template,
                 "carehub_searchable": generated.searchable,
+                "carehub_noindex": not generated.indexed,
                 "hide": ["toc"],
             }
             return markdown

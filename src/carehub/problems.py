@@ -83,7 +83,9 @@ CODES: dict[str, str] = {
     "CH504": "A file that is referenced but missing",
     "CH505": "A link to a story that does not exist",
     "CH506": "A file that cannot be read",
-    "CH600": "A problem in a data file (vocabularies, sites or glossary)",
+    "CH510": "A link to a withdrawn story",
+    "CH511": "A story that has been withdrawn",
+    "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .problems import Problem
@@ -49,6 +49,12 @@ REFERENCE_KINDS: dict[str, tuple[str, str, str]] = {
         "Add the file to the repository beside the story, or fix the path.",
     ),
 }
+
+
+WITHDRAWN_LINK = (
+    "This links to a story that has been withdrawn at its teller's request; the address now only says so.",
+    "Remove the link, and any words that name or describe the withdrawn story.",
+)
 
 
 def slug_for(path: Path) -> str:
@@ -251,11 +257,23 @@ def missing(story: str | Path, target: str, root: Path) -> bool:
 
 
 def reference_problems(
-    rel: str, story: str | Path, references: Iterable[Reference], root: Path, slugs: frozenset[str] | set[str]
+    rel: str,
+    story: str | Path,
+    references: Iterable[Reference],
+    root: Path,
+    slugs: frozenset[str] | set[str],
+    withdrawn: Collection[str] = (),
 ) -> list[Problem]:
-    """The references of one story that the tree as it is now does not satisfy, as problems."""
+    """The references of one story that the tree as it is now does not satisfy, as problems.
+
+    A link to a ``withdrawn`` story is never an error (withdrawal must never fail the build): the address
+    serves a page saying the story was withdrawn, and editors get a warning (CH510).
+    """
     problems: list[Problem] = []
     for what, target, line, column, slug in references:
+        if what == "story" and slug in withdrawn:
+            problems.append(Problem(rel, line, column, "CH510", "warning", *WITHDRAWN_LINK))
+            continue
         broken = slug not in slugs if what == "story" else missing(story, target, root)
         if broken:
             code, message, hint = REFERENCE_KINDS[what]
