@@ -112,6 +112,23 @@ def test_links_to_withdrawn_stories_are_warnings_and_to_missing_ones_errors(proj
         assert "withdrawn" in report.problems[0].message
 
 
+def test_links_from_hand_written_pages_to_withdrawn_stories_are_warnings(project: Callable[..., Path]) -> None:
+    root = project({"a.md": story_text("A story")})
+    page = root / "docs" / "resources" / "withdrawn-links.md"
+    page.write_text(
+        "# Links\n\nRead [this](../../stories/gone-story/) or\n"
+        '<a href="/stories/gone-story/#start">that</a>, [kept](/stories/a/).\n',
+        encoding="utf-8",
+    )
+    _record(root, "- slug: gone-story\n  date: 2026-01-02\n")
+    for cache in (False, True):
+        report = check_project(root, cache=cache, today=TODAY)
+        assert [(p.file, p.line, p.column, p.code, p.severity) for p in report.problems] == [
+            ("docs/resources/withdrawn-links.md", 3, 13, "CH510", "warning"),
+            ("docs/resources/withdrawn-links.md", 4, 10, "CH510", "warning"),
+        ]
+
+
 def test_a_withdrawn_story_added_back_is_set_aside(project: Callable[..., Path]) -> None:
     broken = story_text("Back again").replace('region: "london"', 'region: "nowhere"')
     root = project({"folder/back-again.md": broken, "other.md": story_text("Another")})

@@ -351,6 +351,7 @@ def load_catalogue(
     problems.extend(glossary_problems)
     withdrawn, withdrawn_problems = withdrawals.load(root, today)
     problems.extend(withdrawn_problems)
+    problems.extend(withdrawals.page_links(root, withdrawn))
     all_names = story_file_names(root)
     asked = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
     # Withdrawal wins: a file whose slug is withdrawn is not read, so nothing in it can fail the build (CH511).

@@ -98,6 +98,7 @@ class _Run:
         # As the build: a file whose slug is withdrawn is not read, only noted (CH511).
         names, set_aside = withdrawals.set_aside(asked, withdrawn, root)
         problems.extend(set_aside)
+        problems.extend(withdrawals.page_links(root, withdrawn))
         store.context = checkcache.digest("\0".join([store.checker, vocabulary_digest, *site_ids]).encode())
         slug_list = [slug_of(name) for name in all_names]
         slugs = frozenset(slug_list)

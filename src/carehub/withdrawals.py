@@ -15,7 +15,8 @@ The file::
 
 This module reads and checks that file (CH600 at the line of each problem),
 gives the warning for a story file whose slug is recorded (CH511: the file is
-not published), and does the work of `carehub withdraw`: delete the story's
+not published) and for a hand-written page that links to one (CH510; a
+story's links are storyfiles.reference_problems' work), and does the work of `carehub withdraw`: delete the story's
 file and add its entry.  It must not decide what a page shows (listings.py
 plans the withdrawn page) and must stay light at import (no YAML until a file
 is read): `carehub check` imports it on every run.
@@ -30,7 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import Problem
-from .storyfiles import DATA_DIR, SLUG_RE, slug_of, story_file_names, suggest_slug
+from .storyfiles import (
+    DATA_DIR,
+    SLUG_RE,
+    WITHDRAWN_LINK,
+    slug_of,
+    story_file_names,
+    story_slug_of,
+    suggest_slug,
+)
 
 WITHDRAWN_FILE = f"{DATA_DIR}/withdrawn.yml"
 _KEY = "withdrawn"
@@ -177,6 +186,37 @@ def set_aside(names: Iterable[str], withdrawn: dict[str, dt.date], root: Path) -
         else:
             kept.append(name)
     return kept, problems
+
+
+# A Markdown link's target, or a raw HTML link's: what a hand-written page links to a story with.
+_PAGE_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|href=[\"']([^\"']+)")
+PAGES_DIR = "docs"
+
+
+def page_links(root: Path, withdrawn: dict[str, dt.date]) -> list[Problem]:
+    """CH510 for each link from a hand-written page (docs/) to a withdrawn story: a warning, as from a story.
+
+    Reads the pages only when something is withdrawn, so a check of a hub with no withdrawals costs nothing.
+    """
+    if not withdrawn:
+        return []
+    problems: list[Problem] = []
+    for path in sorted((root / PAGES_DIR).rglob("*.md")):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if "stories/" not in text:
+            continue
+        rel = path.relative_to(root).as_posix()
+        for match in _PAGE_LINK_RE.finditer(text):
+            target = match.group(1) or match.group(2)
+            if story_slug_of(target) in withdrawn:
+                start = match.start(1) if match.group(1) else match.start(2)
+                line = text.count("\n", 0, start) + 1
+                column = start - (text.rfind("\n", 0, start) + 1) + 1
+                problems.append(Problem(rel, line, column, "CH510", "warning", *WITHDRAWN_LINK))
+    return problems
 
 
 def _rel(name: str, root: Path) -> str:
