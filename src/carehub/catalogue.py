@@ -3,7 +3,9 @@
 Walks ``stories/``, reads each file with the strict front-matter reader,
 validates it, and then checks what only the whole collection can show: two
 files with the same slug, links to stories that do not exist, images that are
-missing, symbolic links that leave the repository.  Returns frozen
+missing, symbolic links that leave the repository.  Every other file there is
+checked against the allow-list of file types (storyfiles.other_file_problems),
+and the catalogue lists those the build may publish (``Catalogue.assets``).  Returns frozen
 :class:`Story` objects and every problem; it never raises for bad content.
 """
 
@@ -35,13 +37,15 @@ from .storyfiles import (
     find_story_files,
     is_address,
     needs_lookup,
+    other_file_problems,
     read_story,
     reference_problems,
+    select_others,
     slug_for,
     slug_of,
-    story_file_names,
     story_slug_of,
     suggest_slug,
+    walk,
 )
 from .storyfiles import collisions as _collisions
 from .storyfiles import select as _select
@@ -97,6 +101,9 @@ class Catalogue:
     checked: int = 0
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
     glossary: Glossary = field(default_factory=lambda: Glossary(()))
+    # The files under stories/ besides stories that may be published (images, downloads), relative to the root
+    # with forward slashes: the build publishes exactly these (storyfiles.other_file_problems checked them).
+    assets: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -343,8 +350,11 @@ def load_catalogue(
     # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
     glossary, glossary_problems = load_glossary(root)
     problems.extend(glossary_problems)
-    all_names = story_file_names(root)
-    files = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
+    all_names, all_others = walk(root)
+    if paths is None:
+        files, others = [Path(name) for name in all_names], all_others
+    else:
+        files, others = _select(paths, root, all_names, all_others), select_others(paths, all_others)
     slugs = [slug_of(name) for name in all_names]
     ctx = _Context(root, vocab, frozenset(sites), today, frozenset(slugs))
     results = _run(files, ctx, jobs, (check_file if bodies else _without_body) if keep_stories else _problems_only)
@@ -357,8 +367,20 @@ def load_catalogue(
         if story is not None:
             stories.append(story)
     problems.extend(_collisions(files, all_names, slugs, root))
+    assets, file_problems, files_checked = other_file_problems(others, root)
+    problems.extend(file_problems)
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
-    return Catalogue(root, vocab, sites, tuple(stories), tuple(sort_problems(problems)), len(files), sources, glossary)
+    return Catalogue(
+        root,
+        vocab,
+        sites,
+        tuple(stories),
+        tuple(sort_problems(problems)),
+        len(files) + files_checked,
+        sources,
+        glossary,
+        tuple(assets),
+    )
 
 
 _Result = tuple[Story | None, list[Problem], list[str]]

@@ -30,11 +30,13 @@ from .storyfiles import (
     MAX_STORY_BYTES,
     Reference,
     collisions,
+    other_file_problems,
     read_story,
     reference_problems,
     select,
+    select_others,
     slug_of,
-    story_file_names,
+    walk,
 )
 from .storyfiles import today as _today
 
@@ -90,8 +92,12 @@ class _Run:
 
     def check(self, paths: Sequence[Path] | None) -> Report:
         root, store = self.root, self.store
-        all_names = story_file_names(root)
-        names = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
+        all_names, all_others = walk(root)
+        if paths is None:
+            names, others = all_names, all_others
+        else:
+            names = [str(path) for path in select(paths, root, all_names, all_others)]
+            others = select_others(paths, all_others)
         problems, site_ids, vocabulary_digest = self._data()
         store.context = checkcache.digest("\0".join([store.checker, vocabulary_digest, *site_ids]).encode())
         slug_list = [slug_of(name) for name in all_names]
@@ -145,10 +151,12 @@ class _Run:
                 text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
                 sources[file_problems[0].file] = source_lines(text) if text is not None else []
         problems.extend(collisions(names, all_names, slug_list, root))
+        _, file_problems, files_checked = other_file_problems(others, root)  # images, downloads and the rest
+        problems.extend(file_problems)
 
         store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
         store.save()
-        return Report(tuple(sort_problems(problems)), len(names), sources, len(misses))
+        return Report(tuple(sort_problems(problems)), len(names) + files_checked, sources, len(misses))
 
     def _lookup(self, name: str, rel: str) -> tuple[bytes | None, dict[str, Any], list[int] | None, list[Problem]]:
         """A story file's bytes (b"" if unread because unchanged), its cache entry ({} if it does not

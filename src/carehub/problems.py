@@ -83,6 +83,9 @@ CODES: dict[str, str] = {
     "CH504": "A file that is referenced but missing",
     "CH505": "A link to a story that does not exist",
     "CH506": "A file that cannot be read",
+    "CH507": "A file type that may not be published",
+    "CH508": "A file whose contents do not match its type",
+    "CH509": "A file that will not be published (its name or folder starts with . or _)",
     "CH600": "A problem in a data file (vocabularies, sites or glossary)",
 }
 
