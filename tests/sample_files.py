@@ -85,7 +85,8 @@ def odf(mimetype: str = "application/vnd.oasis.opendocument.text") -> bytes:
     ).encode()
     content = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
-        b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2">'
+        b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        b'office:version="1.2">'
         b"<office:body/></office:document-content>"
     )
     entries = [("mimetype", mimetype.encode()), ("META-INF/manifest.xml", manifest), ("content.xml", content)]
