@@ -2,7 +2,9 @@
 
 Everything here depends on file names and the file system, not on what a
 story says: the slug rule, the walk of ``stories/``, two files with one slug,
-links to stories and files that must exist.  It is separate from
+links to stories and files that must exist, and every other file there: which
+may be published (filetypes.py's allow-list) and which its name keeps off the
+site (never skipped without a word).  It is separate from
 catalogue.py so that `carehub check` can run these checks on every file every
 time while taking a file's own results from its cache, without importing
 YAML, pydantic or the content model.  Must stay light: standard library only.
