@@ -18,6 +18,7 @@ import pytest
 
 from carehub.safety import sanitise_html
 
+from . import sample_files
 from .conftest import FIXTURES
 
 VALID = (FIXTURES / "stories" / "valid" / "case-study.md").read_text()
@@ -69,6 +70,44 @@ def test_stories_are_published_at_their_slug(project: Callable[..., Path]) -> No
     assert "The red bag scheme in Sutton care homes" in " ".join(page.text)
     assert (root / "site" / "stories" / "other" / "index.html").exists()
     assert "title: The red bag" not in " ".join(page.text), "front matter must never be rendered as text"
+
+
+def test_only_files_the_check_accepted_reach_the_site(project: Callable[..., Path]) -> None:
+    root = project({"case-studies/red-bag.md": VALID})
+    folder = root / "stories" / "case-studies"
+    chart, report = sample_files.png(4, 3), sample_files.pdf()
+    (folder / "chart.png").write_bytes(chart)
+    (folder / "evaluation.pdf").write_bytes(report)
+    (root / "stories" / "_old").mkdir()
+    (root / "stories" / "_old" / "photo.png").write_bytes(sample_files.png())  # warned about, never published
+    result = build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = root / "site"
+    published = sorted(
+        p.relative_to(site).as_posix() for p in (site / "stories").rglob("*") if p.is_file() and p.suffix != ".html"
+    )
+    assert published == ["stories/case-studies/chart.png", "stories/case-studies/evaluation.pdf"]
+    assert (site / "stories" / "case-studies" / "chart.png").read_bytes() == chart
+    assert (site / "stories" / "case-studies" / "evaluation.pdf").read_bytes() == report
+
+    before = tree_digest(site)
+    (folder / "evil.html").write_text("<!DOCTYPE html><html><script>alert(document.cookie)</script></html>")
+    (folder / "logo.png").write_text("<html><script>alert(1)</script></html>")
+    (folder / "drawing.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    (root / "stories" / ".draft.md").write_text(VALID)
+    check = subprocess.run(
+        [sys.executable, "-m", "carehub", "--root", str(root), "check"], capture_output=True, text=True, check=False
+    )
+    result = build(root)
+    assert check.returncode == result.returncode == 1, result.stdout + result.stderr
+    for out in (check.stdout, result.stdout):
+        assert "stories/case-studies/evil.html  error  CH507" in out
+        assert "stories/case-studies/drawing.svg  error  CH507" in out
+        assert "stories/case-studies/logo.png  error  CH508" in out
+        assert "stories/.draft.md  warning  CH509" in out
+    assert "Nothing was built" in result.stderr
+    assert tree_digest(site) == before  # byte for byte the previous site
+    assert not [p for p in site.rglob("*") if p.name in ("evil.html", "logo.png", "drawing.svg", "photo.png")]
 
 
 def test_failed_build_lists_every_problem_and_leaves_site_untouched(project: Callable[..., Path]) -> None:

@@ -25,6 +25,7 @@ from carehub.corpus import generate_corpus
 from carehub.glossary import GLOSSARY_FILE as GLOSSARY_READ
 from carehub.problems import Problem
 
+from . import sample_files
 from .conftest import FIXTURES, make_project
 
 VALID = (FIXTURES / "stories" / "valid" / "case-study.md").read_text()
@@ -207,8 +208,8 @@ def test_deleting_or_renaming_a_story_breaks_links_to_it(tmp_path: Path, capsys:
 def test_a_missing_image_is_noticed_without_the_story_changing(tmp_path: Path) -> None:
     story = VALID.replace("buddy_contact:", "image:\n  src: photo.png\n  alt: A red bag\nbuddy_contact:")
     root = make_project(tmp_path, {"a.md": story + "\n![Chart](chart.png)\n"})
-    (root / "stories" / "photo.png").write_bytes(b"png")
-    (root / "stories" / "chart.png").write_bytes(b"png")
+    (root / "stories" / "photo.png").write_bytes(sample_files.png())
+    (root / "stories" / "chart.png").write_bytes(sample_files.png())
     assert same_as_cold(root).problems == ()
     (root / "stories" / "photo.png").unlink()
     (root / "stories" / "chart.png").unlink()

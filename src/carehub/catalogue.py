@@ -3,7 +3,9 @@
 Walks ``stories/``, reads each file with the strict front-matter reader,
 validates it, and then checks what only the whole collection can show: two
 files with the same slug, links to stories that do not exist, images that are
-missing, symbolic links that leave the repository.  Returns frozen
+missing, symbolic links that leave the repository.  Every other file there is
+checked against the allow-list of file types (storyfiles.other_file_problems),
+and the catalogue lists those the build may publish (``Catalogue.assets``).  Returns frozen
 :class:`Story` objects and every problem; it never raises for bad content.
 """
 
@@ -35,13 +37,15 @@ from .storyfiles import (
     find_story_files,
     is_address,
     needs_lookup,
+    other_file_problems,
     read_story,
     reference_problems,
+    select_others,
     slug_for,
     slug_of,
-    story_file_names,
     story_slug_of,
     suggest_slug,
+    walk,
 )
 from .storyfiles import collisions as _collisions
 from .storyfiles import select as _select
@@ -100,6 +104,9 @@ class Catalogue:
     # Slugs withdrawn at their tellers' request (data/withdrawn.yml) and the dates: no story file with one is in
     # ``stories``, and each address serves a page saying the story was withdrawn.
     withdrawn: dict[str, dt.date] = field(default_factory=dict)
+    # The files under stories/ besides stories that may be published (images, downloads), relative to the root
+    # with forward slashes: the build publishes exactly these (storyfiles.other_file_problems checked them).
+    assets: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -352,8 +359,11 @@ def load_catalogue(
     withdrawn, withdrawn_problems = withdrawals.load(root, today)
     problems.extend(withdrawn_problems)
     problems.extend(withdrawals.page_links(root, withdrawn))
-    all_names = story_file_names(root)
-    asked = [Path(name) for name in all_names] if paths is None else _select(paths, root, all_names)
+    all_names, all_others = walk(root)
+    if paths is None:
+        asked, others = [Path(name) for name in all_names], all_others
+    else:
+        asked, others = _select(paths, root, all_names, all_others), select_others(paths, all_others)
     # Withdrawal wins: a file whose slug is withdrawn is not read, so nothing in it can fail the build (CH511).
     kept, set_aside = withdrawals.set_aside([str(path) for path in asked], withdrawn, root)
     problems.extend(set_aside)
@@ -370,6 +380,8 @@ def load_catalogue(
         if story is not None:
             stories.append(story)
     problems.extend(_collisions(files, all_names, slugs, root))
+    assets, file_problems, files_checked = other_file_problems(others, root)
+    problems.extend(file_problems)
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
     return Catalogue(
         root,
@@ -377,10 +389,11 @@ def load_catalogue(
         sites,
         tuple(stories),
         tuple(sort_problems(problems)),
-        len(asked),
+        len(asked) + files_checked,
         sources,
         glossary,
         withdrawn,
+        tuple(assets),
     )
 
 

@@ -30,11 +30,13 @@ from .storyfiles import (
     MAX_STORY_BYTES,
     Reference,
     collisions,
+    other_file_problems,
     read_story,
     reference_problems,
     select,
+    select_others,
     slug_of,
-    story_file_names,
+    walk,
 )
 from .storyfiles import today as _today
 
@@ -92,8 +94,12 @@ class _Run:
 
     def check(self, paths: Sequence[Path] | None) -> Report:
         root, store = self.root, self.store
-        all_names = story_file_names(root)
-        asked = all_names if paths is None else [str(path) for path in select(paths, root, all_names)]
+        all_names, all_others = walk(root)
+        if paths is None:
+            asked, others = all_names, all_others
+        else:
+            asked = [str(path) for path in select(paths, root, all_names, all_others)]
+            others = select_others(paths, all_others)
         problems, site_ids, vocabulary_digest, withdrawn = self._data()
         # As the build: a file whose slug is withdrawn is not read, only noted (CH511).
         names, set_aside = withdrawals.set_aside(asked, withdrawn, root)
@@ -151,10 +157,12 @@ class _Run:
                 text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
                 sources[file_problems[0].file] = source_lines(text) if text is not None else []
         problems.extend(collisions(names, all_names, slug_list, root))
+        _, file_problems, files_checked = other_file_problems(others, root)  # images, downloads and the rest
+        problems.extend(file_problems)
 
         store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
         store.save()
-        return Report(tuple(sort_problems(problems)), len(asked), sources, len(misses))
+        return Report(tuple(sort_problems(problems)), len(asked) + files_checked, sources, len(misses))
 
     def _lookup(self, name: str, rel: str) -> tuple[bytes | None, dict[str, Any], list[int] | None, list[Problem]]:
         """A story file's bytes (b"" if unread because unchanged), its cache entry ({} if it does not

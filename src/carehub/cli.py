@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         help="start a new story from the template for its type",
         description="Create stories/<type folder>/<slug>.md with every required field and a comment on each. "
         "In a terminal it asks for what you have not given; values left to fill in are marked FILL IN, "
-        "and `carehub check` warns about each until it is replaced. It never overwrites a file.",
+        "and `carehub check` reports each as an error until it is replaced. It never overwrites a file.",
     )
     new.add_argument("--type", dest="story_type", choices=STORY_TYPES, help="the kind of story")
     new.add_argument("--title", help="a short, plain title; the file name is made from it")
@@ -416,6 +416,10 @@ def _new(root: Path, args: argparse.Namespace) -> int:
     print(f"Created {rel}; it will be published at /stories/{plan.slug}/.")
     if plan.placeholders:
         print("Still to fill in (marked FILL IN): " + ", ".join(plan.placeholders) + ".")
+        print(
+            "Until every FILL IN is replaced, `carehub check` reports each one as an error (CH218) "
+            "and the story cannot be published."
+        )
     print(f"Write the story below the front matter, then run: carehub check {rel}")
     return EXIT_OK
 

@@ -12,7 +12,8 @@ events, so a move to another engine means rewriting this file, not the hub.
   directory — nothing later is proportional to the number of stories.
 - on_files: add each story as a virtual page at /stories/<slug>/, kept out of
   the nav (a nav of thousands of stories makes every page quadratic), the
-  other files under stories/ (images, downloads) at their own paths, and each
+  images and downloads the catalogue accepted (Catalogue.assets: no other
+  file under stories/ is ever published) at their own paths, and each
   generated page (listings, sites, regions, glossary, search).
 - on_page_markdown / on_page_content: give story and generated pages their
   metadata and template; sanitise story HTML with nh3.
@@ -158,8 +159,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             files.append(file)
             self._by_src[file.src_uri] = story
             offload.make_stub(file, config)  # rendered by offload.Renderer, not in MkDocs' loop
-        for path in _assets(self.root / STORIES_DIR):
-            rel = path.relative_to(self.root).as_posix()
+        for rel in self.catalogue.assets:  # exactly the files the catalogue accepted: nothing else under stories/
             files.append(
                 File(
                     rel,
@@ -455,17 +455,6 @@ def _feed_site(config: MkDocsConfig, catalogue: Catalogue, length: int) -> feeds
         length=length,
         build_date=build_date,
     )
-
-
-def _assets(directory: Path) -> list[Path]:
-    """Non-Markdown files under stories/ (images, downloads), skipping _templates and hidden files."""
-    found: list[Path] = []
-    for current, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        found.extend(
-            Path(current) / n for n in sorted(filenames) if not n.endswith(".md") and not n.startswith((".", "_"))
-        )
-    return found
 
 
 # The CLI has already loaded and checked the catalogue before calling MkDocs; it

@@ -5,10 +5,11 @@ content model), so a field added to model.py appears in `carehub new`, in the
 templates and in the form at once.  Every field is written with a short comment
 saying what it is for.  Values the contributor has not given yet are either a
 sensible default or obvious placeholder text, marked FILL IN (see
-placeholders.py), so the new file passes `carehub check` straight away and
-still warns until each placeholder is replaced.  Consent is the exception: a
-patient story is never scaffolded as consented; the check fails until the
-contributor records the reference and confirms the person reviewed the text.
+placeholders.py), so every other check can run on the new file straight away,
+and `carehub check` reports each placeholder as an error (CH218) until it is
+replaced: a placeholder is never published.  Consent is the other thing left
+to the contributor: a patient story is never scaffolded as consented; the check
+fails until they record the reference and confirm the person reviewed the text.
 
 This module never overwrites a file and never reads stories' contents; it only
 needs their file names to choose a unique slug.

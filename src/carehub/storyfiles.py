@@ -2,7 +2,9 @@
 
 Everything here depends on file names and the file system, not on what a
 story says: the slug rule, the walk of ``stories/``, two files with one slug,
-links to stories and files that must exist.  It is separate from
+links to stories and files that must exist, and every other file there: which
+may be published (filetypes.py's allow-list) and which its name keeps off the
+site (never skipped without a word).  It is separate from
 catalogue.py so that `carehub check` can run these checks on every file every
 time while taking a file's own results from its cache, without importing
 YAML, pydantic or the content model.  Must stay light: standard library only.
@@ -67,23 +69,33 @@ def suggest_slug(name: str) -> str:
 
 
 def find_story_files(root: Path) -> list[Path]:
-    """Every Markdown file under stories/, skipping names that start with `_` (templates)."""
+    """Every Markdown file under stories/ that is published, skipping names that start with `_` or `.`."""
     return [Path(name) for name in story_file_names(root)]
 
 
 def story_file_names(root: Path) -> list[str]:
     """find_story_files as strings: a one-file check lists every story (for slugs) and
-    building 20,000 Path objects would cost more than checking the file.
+    building 20,000 Path objects would cost more than checking the file."""
+    return walk(root)[0]
 
-    Folders in name order, each listing its linked folders (not followed: one leaving the repository is
-    reported by the check), then its files, then the folders inside it; names starting with `.` or `_`
-    are skipped.  Links to files are listed whatever their name, so the check can catch one leaving the
-    repository.
+
+def walk(root: Path) -> tuple[list[str], list[str]]:
+    """The story files under stories/, and every other file there (which other_file_problems checks).
+
+    Stories: folders in name order, each listing its linked folders (not followed: one leaving the repository
+    is reported by the check), then its files, then the folders inside it; names starting with `.` or `_`
+    are not stories.  Links to files are listed whatever their name, so the check can catch one leaving the
+    repository; a link whose name does not end in .md is listed with the other files too.
+
+    Other files: every file that is not a story, in folders starting with `.` or `_` as well (not in linked
+    folders, which are not followed): images and downloads, templates in stories/_templates/, and Markdown
+    files that will not be published.  None is skipped without a word.
     """
     found: list[str] = []
+    others: list[str] = []
     sep = os.sep
 
-    def visit(directory: str) -> None:
+    def visit(directory: str, hidden: bool) -> None:
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
@@ -91,21 +103,155 @@ def story_file_names(root: Path) -> list[str]:
             return
         linked: list[str] = []
         files: list[str] = []
-        folders: list[str] = []
+        folders: list[tuple[str, bool]] = []
         for entry in entries:
             name = entry.name
+            path = directory + sep + name
             if _is_folder(entry):
-                if not name.startswith((".", "_")):
-                    (linked if entry.is_symlink() else folders).append(directory + sep + name)
-            elif (name.endswith(".md") and not name.startswith(("_", "."))) or entry.is_symlink():
-                files.append(directory + sep + name)  # any link: the check catches one leaving the repository
+                if entry.is_symlink():
+                    if not hidden and not name.startswith((".", "_")):
+                        linked.append(path)
+                else:
+                    folders.append((path, hidden or name.startswith((".", "_"))))
+            elif hidden:
+                others.append(path)
+            elif name.endswith(".md") and not name.startswith(("_", ".")):
+                files.append(path)
+            elif entry.is_symlink():
+                files.append(path)  # any link: the check catches one leaving the repository
+                if not name.endswith(".md"):
+                    others.append(path)
+            else:
+                others.append(path)
         found.extend(linked)
         found.extend(files)
-        for folder in folders:
-            visit(folder)
+        for folder, folder_hidden in folders:
+            visit(folder, folder_hidden)
 
-    visit(str(root / STORIES_DIR))
-    return found
+    visit(str(root / STORIES_DIR), False)
+    return found, others
+
+
+def other_file_problems(names: Iterable[str], root: Path) -> tuple[list[str], list[Problem], int]:
+    """The files under stories/ that are not stories (from :func:`walk`): which may be published, and why not.
+
+    Returns the files to publish (paths relative to ``root``, with forward slashes), the problems, and how
+    many files were checked.  Templates (.md in stories/_templates/) are neither published nor counted.
+    Every other file is checked: a type that is not allowed (CH507), bytes that are not its type (CH508), a
+    file whose name or folder keeps it off the site (CH509).  Links keep CH502: a link leaving the repository
+    is reported once, by the story check when it is in a published place and here when it is not.
+    """
+    from . import filetypes  # here: a check of stories alone never needs it
+
+    real_root = root.resolve()
+    prefix = str(root / STORIES_DIR) + os.sep
+    published: list[str] = []
+    problems: list[Problem] = []
+    checked = 0
+    for name in names:
+        inner = Path(name[len(prefix) :]).as_posix() if name.startswith(prefix) else Path(name).name
+        rel = f"{STORIES_DIR}/{inner}"
+        parts = inner.split("/")
+        in_templates = parts[0] == "_templates" and len(parts) > 1
+        hidden = next((i for i, part in enumerate(parts) if part.startswith((".", "_"))), None)
+        if in_templates and parts[-1].endswith(".md"):
+            continue
+        if Path(name).is_symlink():
+            if not Path(name).resolve().is_relative_to(real_root):
+                if hidden is not None:
+                    problems.append(
+                        Problem(
+                            rel,
+                            0,
+                            0,
+                            "CH502",
+                            "error",
+                            "This is a symbolic link to a file outside the repository.",
+                            "Replace the link with the file itself.",
+                        )
+                    )
+                continue
+            if hidden is None:
+                checked -= 1  # counted once, with the stories
+        checked += 1
+        if in_templates:
+            problems.append(
+                Problem(
+                    rel,
+                    0,
+                    0,
+                    "CH507",
+                    "error",
+                    f"`{rel}` is not a template: only story templates (.md) belong in `{STORIES_DIR}/_templates/`.",
+                    "Move it beside the story that uses it, or delete it.",
+                )
+            )
+            continue
+        if hidden is None or not parts[-1].endswith(".md"):
+            refused = filetypes.refusal(parts[-1])
+            if refused is not None:
+                reason, hint = refused
+                problems.append(
+                    Problem(
+                        rel,
+                        0,
+                        0,
+                        "CH507",
+                        "error",
+                        f"`{rel}` may not be published: {reason}. The hub publishes only {filetypes.ALLOWED_TEXT}.",
+                        hint,
+                    )
+                )
+                continue
+            ext = filetypes.extension(parts[-1])
+            try:
+                wrong = filetypes.mismatch(name, ext)
+            except OSError as error:
+                problems.append(Problem(rel, 0, 0, "CH506", "error", f"The file cannot be read: {error.strerror}."))
+                continue
+            if wrong is not None:
+                label = filetypes.ALLOWED[ext].label
+                problems.append(
+                    Problem(
+                        rel,
+                        0,
+                        0,
+                        "CH508",
+                        "error",
+                        f"`{rel}` is named as a {label}, but {wrong}.",
+                        f"Save or export it again as a real {label}, or delete it.",
+                    )
+                )
+                continue
+        if hidden is None:
+            published.append(rel)
+            continue
+        problems.append(_unpublished(rel, parts, hidden))
+    return published, problems, checked
+
+
+def _unpublished(rel: str, parts: list[str], hidden: int) -> Problem:
+    """CH509: a file that is kept off the site by its name, or by the name of a folder it is in."""
+    name = parts[-1]
+    what = "story" if name.endswith(".md") else "file"
+    if hidden == len(parts) - 1:
+        why = (
+            "names starting with `.` are hidden files, which the hub skips"
+            if name.startswith(".")
+            else f"names starting with `_` are skipped (only `{STORIES_DIR}/_templates/` holds templates)"
+        )
+        stem, _, ext = name.rpartition(".")
+        suggestion = f"{suggest_slug(stem)}.{ext.lower()}"
+        folder = "/".join([STORIES_DIR, *parts[:-1]])
+        hint = (
+            f"To publish it, rename it to lowercase words joined by hyphens, such as `{folder}/{suggestion}`; "
+            "to keep a draft, keep it outside the repository."
+        )
+    else:
+        folder = "/".join([STORIES_DIR, *parts[: hidden + 1]])
+        why = f"it is in `{folder}/`, and folders whose names start with `.` or `_` are skipped"
+        hint = f"To publish it, move it into a folder such as `{STORIES_DIR}/case-studies/`; otherwise delete it."
+    return Problem(rel, 0, 0, "CH509", "warning", f"This {what} will not be published: {why}.", hint)
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -125,8 +271,13 @@ def slug_of(name: str) -> str:
     return tail[:dot] if 0 < dot < len(tail) - 1 else tail
 
 
-def select(paths: Iterable[Path], root: Path, all_names: list[str]) -> list[Path]:
-    """The story files named on the command line: files as given, folders as the stories inside them."""
+def select(paths: Iterable[Path], root: Path, all_names: list[str], others: Sequence[str] = ()) -> list[Path]:
+    """The story files named on the command line: files as given, folders as the stories inside them.
+
+    A file that is one of ``others`` (from :func:`walk`) and not a story is left to :func:`select_others`.
+    """
+    # walk() lists real paths (it follows no linked folder), so only the paths given need resolving.
+    not_stories = set(others).difference(all_names) if others else set()
     selected: list[Path] = []
     for given in paths:
         path = given if given.is_absolute() else Path.cwd() / given
@@ -136,9 +287,29 @@ def select(paths: Iterable[Path], root: Path, all_names: list[str]) -> list[Path
                 real = os.path.realpath(name)
                 if real == folder or real.startswith(folder.rstrip(os.sep) + os.sep):
                     selected.append(Path(name))
-        else:
+        elif _key(str(path)) not in not_stories:
             selected.append(path.absolute())
     return sorted(set(selected))
+
+
+def select_others(paths: Iterable[Path], others: Sequence[str]) -> list[str]:
+    """The files of ``others`` (from :func:`walk`) named on the command line, or inside a folder named there."""
+    known = set(others)
+    selected: set[str] = set()
+    for given in paths:
+        path = given if given.is_absolute() else Path.cwd() / given
+        if path.is_dir():
+            folder = os.path.realpath(path).rstrip(os.sep) + os.sep
+            selected.update(name for name in others if name.startswith(folder))
+        elif (key := _key(str(path))) in known:
+            selected.add(key)
+    return sorted(selected)
+
+
+def _key(name: str) -> str:
+    """A file's path with its folder's links resolved, but not a link that the file itself is."""
+    path = Path(name).absolute()
+    return str(path.parent.resolve() / path.name)
 
 
 def collisions(files: Iterable[str | Path], all_names: list[str], slugs: Sequence[str], root: Path) -> list[Problem]:
