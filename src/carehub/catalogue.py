@@ -303,6 +303,8 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
             sites[site_id] = Site.model_validate(document.data, context={"vocabularies": vocab})
         except ValidationError as error:
             for detail in error.errors(include_url=False):
+                if isinstance(detail.get("input"), frontmatter.Rejected):
+                    continue  # the reader has reported it, at its line
                 loc = tuple(detail["loc"])
                 position = document.positions.get(loc)
                 line = position.line - 1 if position else 0

@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "CH109": "The file contains invisible control characters",
     "CH110": "A date that does not exist",
     "CH111": "YAML read a word as a yes/no value or a number",
+    "CH112": "A YAML escape that puts an invisible character into a value",
     "CH200": "A required field is missing",
     "CH201": "A field the hub does not know",
     "CH202": "A value of the wrong kind",
