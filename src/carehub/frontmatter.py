@@ -67,17 +67,18 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
-# What no decoded value may hold, however it was written (a double-quoted YAML escape such as "\v" or
-# "\uFFFE" reaches us only here, after YAML has decoded it): C0 controls but tab and newline, DEL, C1,
-# bidirectional overrides, Unicode line and paragraph separators, surrogates (the pure-Python reader lets
-# "\ud800" through), and the noncharacters (U+FDD0-U+FDEF, and the last two code points of every plane).
-# Everything XML 1.0 forbids is in this set, so a value that passes can go into HTML, a feed and JSON.
-_INVISIBLE_RE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff\ufdd0-\ufdef"
+# Invisible characters no text may hold: C0 controls but tab and newline (a carriage return never survives
+# sourcetext.decode), DEL, C1, bidirectional overrides and isolates, the Unicode line and paragraph
+# separators, and the noncharacters (U+FDD0-U+FDEF, and the last two code points of every plane).  Every
+# character XML 1.0 forbids is here or a surrogate, so text without them can go into HTML, a feed and JSON.
+_INVISIBLE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef"
     + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-    + "]"
 )
+# As typed in a file (find_control_characters), and as YAML has decoded a value: a double-quoted escape
+# ("\v", "\r", "\uFFFE") reaches us only there, and the pure-Python reader lets "\ud800" through.
+_CONTROL_RE = re.compile(f"[{_INVISIBLE}]")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}\r\ud800-\udfff]")
 _CHARACTER_NAMES = {
     0x00: "null",
     0x07: "bell",
@@ -427,14 +428,13 @@ def blank_control_characters(text: str) -> str:
 
 
 def find_control_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
-    """Invisible control and bidirectional-override characters, which can hide text from reviewers."""
+    """Invisible control, bidirectional-override and noncharacters, which can hide text from reviewers or break feeds."""
     problems: list[Problem] = []
     rest = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_BYTES)
     if not rest or not _CONTROL_RE.search(rest.decode("utf-8", "surrogatepass")):
         return problems
     for number, line in enumerate(text.split("\n"), start=first_line):
         for match in _CONTROL_RE.finditer(line):
-            code = f"U+{ord(match.group()):04X}"
             problems.append(
                 Problem(
                     file,
@@ -442,7 +442,7 @@ def find_control_characters(text: str, file: str, first_line: int = 1) -> list[P
                     match.start() + 1,
                     "CH109",
                     "error",
-                    f"An invisible control character ({code}) is in the text.",
+                    f"An invisible character, {describe_character(match.group())}, is in the text.",
                     "Delete it: retype the text around this point, or paste it as plain text.",
                 )
             )

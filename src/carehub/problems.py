@@ -45,7 +45,7 @@ CODES: dict[str, str] = {
     "CH106": "A YAML tag (!!something) is not allowed",
     "CH107": "YAML anchors and aliases (& and *) are not allowed",
     "CH108": "The front matter is too large or too deeply nested",
-    "CH109": "The file contains invisible control characters",
+    "CH109": "An invisible character (a control character, override or noncharacter)",
     "CH110": "A date that does not exist",
     "CH111": "YAML read a word as a yes/no value or a number",
     "CH112": "A YAML escape that puts an invisible character into a value",
