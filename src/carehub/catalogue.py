@@ -300,7 +300,8 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
         if document.data is None:
             continue
         try:
-            sites[site_id] = Site.model_validate(document.data, context={"vocabularies": vocab})
+            data = frontmatter.visible(document.data)
+            sites[site_id] = Site.model_validate(data, context={"vocabularies": vocab})
         except ValidationError as error:
             for detail in error.errors(include_url=False):
                 if isinstance(detail.get("input"), frontmatter.Rejected):

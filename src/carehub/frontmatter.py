@@ -422,6 +422,21 @@ class _Reader:
         return Rejected(text)
 
 
+def visible(value: Any) -> Any:
+    """``value`` with each value rejected for invisible characters (already reported) as the text it looks like.
+
+    For the data files: a vocabulary term, site or glossary entry read on as it looks, so one escape is one
+    problem, not also every story that uses the term.  Stories keep :class:`Rejected`, which the schema skips.
+    """
+    if isinstance(value, dict):
+        return {key: visible(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [visible(item) for item in value]
+    if isinstance(value, Rejected) and _INVISIBLE_RE.search(value.text):
+        return _INVISIBLE_RE.sub("", value.text)
+    return value
+
+
 def blank_control_characters(text: str) -> str:
     """Replace control characters (already reported) so YAML does not report them again."""
     return _CONTROL_RE.sub("\ufffd", text)

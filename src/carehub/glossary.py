@@ -70,7 +70,7 @@ def load_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
     # The strict reader works on front matter; wrap the file in one and shift lines back.
     document, read_problems = frontmatter.read("---\n" + text + "\n---\n", GLOSSARY_FILE)
     problems.extend(_shift(read_problems))
-    data = document.data or {}
+    data = frontmatter.visible(document.data or {})
     entries = data.get("terms")
     if not isinstance(entries, list):
         problems.append(_problem(1, "`terms` must be a list.", "See the format at the top of this file's module."))

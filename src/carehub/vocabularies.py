@@ -93,7 +93,7 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
         return Vocabularies(by_name), decode_problems
     document, read_problems = frontmatter.read("---\n" + text + "\n---\n", rel)
     problems.extend(_shift(read_problems))
-    data = document.data or {}
+    data = frontmatter.visible(document.data or {})
 
     def problem(line: int, message: str, hint: str = "") -> Problem:
         return Problem(rel, line, 0, "CH600", "error", message, hint)
