@@ -151,7 +151,7 @@ def _write(character: str, form: str) -> str:
     safe_raw = character.isprintable() and character not in _RAW_UNSAFE
     if form == "raw" and safe_raw:
         return character
-    if (form == "named" or form == "raw") and character in NAMED:
+    if form in {"named", "raw"} and character in NAMED:
         return NAMED[character]
     if form == "x" and code <= 0xFF:
         return f"\\x{code:02X}"
@@ -170,24 +170,18 @@ def quoted(draw: st.DrawFn) -> str:
 
 
 def _story(number: int, title: str, summary: str, organisation: str, measure: str) -> str:
-    spec = Spec(f"generated-{number}", extra={"outcomes": [{}]})
-    lines = spec.text().split("\n")
-    out = []
-    for line in lines:
-        key = line.split(":", 1)[0]
-        if key == "title":
-            line = f"title: {title}"
-        elif key == "summary":
-            line = f"summary: {summary}"
-        elif key == "organisation":
-            line = f"organisation: {organisation}"
-        elif key == "outcomes":
-            line = (
-                f"outcomes:\n  - measure: {measure}\n    before: 40\n    after: 31\n    unit: admissions a month\n"
-                "    period: 2015/16 against 2016/17\n    source: Vanguard dashboard"
-            )
-        out.append(line)
-    return "\n".join(out)
+    """A case study whose title, summary, organisation and outcome measure are the given YAML scalars."""
+    written = {
+        "title": f"title: {title}",
+        "summary": f"summary: {summary}",
+        "organisation": f"organisation: {organisation}",
+        "outcomes": (
+            f"outcomes:\n  - measure: {measure}\n    before: 40\n    after: 31\n    unit: admissions a month\n"
+            "    period: 2015/16 against 2016/17\n    source: Vanguard dashboard"
+        ),
+    }
+    lines = Spec(f"generated-{number}", extra={"outcomes": []}).text().split("\n")
+    return "\n".join(written.get(line.split(":", 1)[0], line) for line in lines)
 
 
 def _summary(text: str) -> str:

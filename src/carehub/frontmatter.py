@@ -71,9 +71,8 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 # sourcetext.decode), DEL, C1, bidirectional overrides and isolates, the Unicode line and paragraph
 # separators, and the noncharacters (U+FDD0-U+FDEF, and the last two code points of every plane).  Every
 # character XML 1.0 forbids is here or a surrogate, so text without them can go into HTML, a feed and JSON.
-_INVISIBLE = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef"
-    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+_INVISIBLE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
 )
 # As typed in a file (find_control_characters), and as YAML has decoded a value: a double-quoted escape
 # ("\v", "\r", "\uFFFE") reaches us only there, and the pure-Python reader lets "\ud800" through.
@@ -443,7 +442,7 @@ def blank_control_characters(text: str) -> str:
 
 
 def find_control_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
-    """Invisible control, bidirectional-override and noncharacters, which can hide text from reviewers or break feeds."""
+    """Invisible controls, overrides and noncharacters, which can hide text from reviewers or break feeds."""
     problems: list[Problem] = []
     rest = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_BYTES)
     if not rest or not _CONTROL_RE.search(rest.decode("utf-8", "surrogatepass")):
