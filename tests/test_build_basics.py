@@ -216,3 +216,37 @@ def test_the_build_holds_no_story_bodies_and_reads_each_as_it_was_checked(projec
     assert all(s.body == "" and s.body_on_disk for s in lean.stories)
     assert [story_body(root, s) for s in lean.stories] == [s.body for s in kept.stories]
     assert any(s.body.endswith(body) for s in kept.stories)
+
+
+def _build_loudly(root: Path) -> str:
+    """`carehub build` without --quiet, as a person runs it: everything it prints, stdout and stderr."""
+    result = subprocess.run(
+        [sys.executable, "-m", "carehub", "--root", str(root), "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_a_clean_build_of_the_repository_prints_only_its_summary(project: Callable[..., Path]) -> None:
+    root = project(with_repo_stories=True)
+    stories = len(
+        [p for p in (root / "stories").rglob("*.md") if p.name[0] not in "._" and "_templates" not in p.parts]
+    )
+    said = _build_loudly(root)
+    assert said.splitlines() == [f"Built {stories} stories into {root / 'site'}."]
+
+
+def test_a_broken_link_in_a_page_is_still_a_warning(project: Callable[..., Path]) -> None:
+    root = project({"case-studies/red-bag.md": VALID})
+    about = root / "docs" / "about.md"
+    about.write_text(
+        about.read_text(encoding="utf-8") + "\n[Gone](no-such-page.md) and [a heading](index.md#no-such-heading).\n",
+        encoding="utf-8",
+    )
+    said = _build_loudly(root)
+    assert "'no-such-page.md', but the target is not found among documentation files" in said
+    assert "the doc 'index.md' does not contain an anchor '#no-such-heading'" in said
+    assert f"Built 1 stories into {root / 'site'}." in said.splitlines()

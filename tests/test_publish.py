@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +69,81 @@ def test_a_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path: Path) 
     publish.publish_atomically(site, build)
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# A build in another process: its build step writes a page, says so, then waits for `go` (or kills itself).
+_OTHER_BUILD = """
+import os, signal, sys, time
+from pathlib import Path
+from carehub import publish
+
+site, mode = Path(sys.argv[1]), sys.argv[2]
+
+def build(staging):
+    (staging / "index.html").write_text("other")
+    (site.parent / "ready").write_text(staging.name)
+    if mode == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    while not (site.parent / "go").exists():
+        time.sleep(0.02)
+
+publish.publish_atomically(site, build)
+"""
+
+
+def _start_other_build(site: Path, mode: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([sys.executable, "-c", _OTHER_BUILD, str(site), mode])
+    deadline = time.monotonic() + 60
+    while not (site.parent / "ready").exists():
+        assert process.poll() is None or mode == "die", "the other build stopped before it began"
+        assert time.monotonic() < deadline, "the other build never started"
+        time.sleep(0.02)
+    return process
+
+
+def _build(staging: Path) -> None:
+    (staging / "index.html").write_text("new")
+
+
+def test_a_build_removes_what_a_killed_build_left(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    process = _start_other_build(site, "die")
+    assert process.wait(timeout=60) == -signal.SIGKILL
+    left = (tmp_path / "ready").read_text()
+    (tmp_path / "ready").unlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [left, f"{left}.lock"]
+    assert (tmp_path / left / "index.html").read_text() == "other"
+
+    publish.publish_atomically(site, _build)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (site / "index.html").read_text() == "new"
+
+
+def test_a_build_keeps_the_folder_of_a_build_still_running(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    process = _start_other_build(site, "wait")
+    try:
+        running = (tmp_path / "ready").read_text()
+        publish.publish_atomically(site, _build)
+        assert (site / "index.html").read_text() == "new"
+        assert (tmp_path / running / "index.html").read_text() == "other"  # untouched while it runs
+        assert (tmp_path / f"{running}.lock").is_file()
+    finally:
+        (tmp_path / "go").write_text("")
+        assert process.wait(timeout=60) == 0
+    assert (site / "index.html").read_text() == "other"  # it finished and published in turn
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["go", "ready", "site"]
+
+
+def test_a_build_removes_folders_left_by_builds_from_before_locks(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name in (".site-building-k2x9_q1a", ".site-old-4242"):
+        make_tree(tmp_path / name, 2)
+    (tmp_path / ".site-building-k2x9_q1a" / "escape").symlink_to(tmp_path / "outside", target_is_directory=True)
+    make_tree(tmp_path / "outside", 1)
+
+    publish.publish_atomically(site, _build)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "site"]
+    assert (tmp_path / "outside" / "root.txt").is_file()

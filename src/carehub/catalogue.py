@@ -313,9 +313,12 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
         if document.data is None:
             continue
         try:
-            sites[site_id] = Site.model_validate(document.data, context={"vocabularies": vocab})
+            data = frontmatter.visible(document.data)
+            sites[site_id] = Site.model_validate(data, context={"vocabularies": vocab})
         except ValidationError as error:
             for detail in error.errors(include_url=False):
+                if isinstance(detail.get("input"), frontmatter.Rejected):
+                    continue  # the reader has reported it, at its line
                 loc = tuple(detail["loc"])
                 position = document.positions.get(loc)
                 line = position.line - 1 if position else 0

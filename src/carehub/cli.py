@@ -220,7 +220,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     if catalogue.problems and not args.quiet:
         print(format_text(list(catalogue.problems), catalogue.checked, catalogue.sources))
     site_dir = (args.site_dir or root / "site").resolve()
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    # Warnings only: MkDocs' INFO lines ("Cleaning site directory", timings) would bury a real warning.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
     def build_into(staging: Path) -> None:
         config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(staging))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,50 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+# Invisible characters no text may hold: C0 controls but tab and newline (a carriage return never survives
+# sourcetext.decode), DEL, C1, bidirectional overrides and isolates, the Unicode line and paragraph
+# separators, and the noncharacters (U+FDD0-U+FDEF, and the last two code points of every plane).  Every
+# character XML 1.0 forbids is here or a surrogate, so text without them can go into HTML, a feed and JSON.
+_INVISIBLE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
+# As typed in a file (find_control_characters), and as YAML has decoded a value: a double-quoted escape
+# ("\v", "\r", "\uFFFE") reaches us only there, and the pure-Python reader lets "\ud800" through.
+_CONTROL_RE = re.compile(f"[{_INVISIBLE}]")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}\r\ud800-\udfff]")
+_CHARACTER_NAMES = {
+    0x00: "null",
+    0x07: "bell",
+    0x08: "backspace",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x0D: "carriage return",
+    0x1B: "escape",
+    0x7F: "delete",
+    0x85: "next line",
+}
+# The escapes of YAML's double-quoted style (YAML 1.1, 5.7), and the digits each hexadecimal one takes.
+_ESCAPES = {
+    "0": "\x00",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
 # Printable ASCII, tab, newline and carriage return: deleting these bytes leaves only
 # the characters _CONTROL_RE could match (and other non-ASCII text), so the regex
 # scans a few characters instead of the whole file.
@@ -117,10 +161,54 @@ class Rejected:
     text: str
 
 
+def describe_character(character: str) -> str:
+    """``U+000B (vertical tab)``: a character's code point and what it is, for a message."""
+    code = ord(character)
+    if code in _CHARACTER_NAMES:
+        what = _CHARACTER_NAMES[code]
+    elif 0xD800 <= code <= 0xDFFF:
+        what = "half of a surrogate pair, not a character"
+    elif 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        what = "a Unicode noncharacter"
+    else:
+        what = unicodedata.name(character, "").lower() or "a control character"
+    return f"U+{code:04X} ({what})"
+
+
+def _escapes(raw: str) -> Iterator[tuple[int, str, str]]:
+    """Each escape in the source of a double-quoted scalar: its offset, the text as written, what it decodes to.
+
+    An escaped line break decodes to nothing; an escape YAML would refuse decodes to "".
+    """
+    start = raw.find("\\")
+    while start != -1:
+        letter = raw[start + 1 : start + 2]
+        length = 2 + _HEX_DIGITS.get(letter, 0)
+        written = raw[start : start + length]
+        if letter in _HEX_DIGITS:
+            try:
+                character = chr(int(written[2:], 16))
+            except ValueError:
+                character = ""
+        else:
+            character = _ESCAPES.get(letter, "")
+        yield start, written, character
+        start = raw.find("\\", start + length)
+
+
+def _field_name(path: Path_) -> str:
+    """``outcomes[1].measure``: the path of a value as a contributor would name it (lists counted from 1)."""
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return _INVISIBLE_RE.sub("\ufffd", out) or "the front matter"
+
+
 class _Reader:
-    def __init__(self, file: str, line_offset: int) -> None:
+    def __init__(self, file: str, line_offset: int, source: str = "") -> None:
         self.file = file
         self.offset = line_offset  # file line of the YAML's first line, minus one
+        self.source = source  # the YAML text the marks index (libyaml counts characters, as str does)
         self.problems: list[Problem] = []
         self.positions: dict[Path_, Position] = {}
         self.traps: dict[Path_, Trap] = {}
@@ -133,6 +221,58 @@ class _Reader:
     def problem(self, mark: yaml.Mark, code: str, message: str, hint: str = "") -> None:
         line, column = self.where(mark)
         self.problems.append(Problem(self.file, line, column, code, "error", message, hint))
+
+    def at(self, index: int) -> tuple[int, int]:
+        """The file line and column of a character of the YAML source, counting only newlines as YAML breaks.
+
+        (libyaml also counts U+0085, U+2028 and U+2029 as line breaks; an editor does not.)
+        """
+        line = self.source.count("\n", 0, index) + 1 + self.offset
+        return line, index - (self.source.rfind("\n", 0, index) + 1) + 1
+
+    def invisible(self, node: yaml.ScalarNode, path: Path_, *, key: bool = False) -> None:
+        """Report each invisible character in a decoded scalar where it was written: an escape (CH112) or typed."""
+        start, end = node.start_mark.index, node.end_mark.index
+        raw = self.source[start:end] if self.source else ""
+        what = f"The key `{_field_name(path)}`" if key else f"`{_field_name(path)}`"
+        found = 0
+        if node.style == '"':
+            for offset, written, character in _escapes(raw):
+                if character and _INVISIBLE_RE.match(character):
+                    found += 1
+                    line, column = self.at(start + offset)
+                    self.problems.append(
+                        Problem(
+                            self.file,
+                            line,
+                            column,
+                            "CH112",
+                            "error",
+                            f"{what}: the escape `{written}` puts {describe_character(character)} into the "
+                            f"{'key' if key else 'value'}, an invisible character the hub cannot publish.",
+                            f"Delete `{written}`. If you meant a backslash, write two (`\\{written}`), or use "
+                            "single quotes, where a backslash is just a backslash.",
+                        )
+                    )
+        for match in _INVISIBLE_RE.finditer(raw):  # typed straight into the file: not already blanked
+            found += 1
+            line, column = self.at(start + match.start())
+            self.problems.append(self._typed(line, column, what, match.group()))
+        if not found:  # decoded from something we cannot point into: point at the value
+            first = _INVISIBLE_RE.search(str(node.value))
+            line, column = self.where(node.start_mark)
+            self.problems.append(self._typed(line, column, what, first.group() if first else "\ufffd"))
+
+    def _typed(self, line: int, column: int, what: str, character: str) -> Problem:
+        return Problem(
+            self.file,
+            line,
+            column,
+            "CH109",
+            "error",
+            f"{what} holds {describe_character(character)}, an invisible character.",
+            "Delete it: retype the text around this point, or paste it as plain text.",
+        )
 
     def convert(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -195,6 +335,9 @@ class _Reader:
                 self.problem(key_node.start_mark, "CH105", "A key must be a plain word, such as `title`.")
                 continue
             key = str(key_node.value)
+            if key_node.tag == _STR and _INVISIBLE_RE.search(key):
+                self.invisible(key_node, (*path, key), key=True)
+                key = _INVISIBLE_RE.sub("", key)  # reported; read on as the key it looks like, to report no more
             if key == "<<":
                 self.problem(
                     key_node.start_mark,
@@ -226,6 +369,9 @@ class _Reader:
             self.positions[path] = Position(line, column, line, column)
         tag = node.tag
         if tag == _STR:
+            if _INVISIBLE_RE.search(text):
+                self.invisible(node, path)
+                return Rejected(text)
             return text
         if node.style not in (None, ""):  # quoted but tagged: an explicit !!tag
             self.bad_tag(node)
@@ -275,20 +421,34 @@ class _Reader:
         return Rejected(text)
 
 
+def visible(value: Any) -> Any:
+    """``value`` with each value rejected for invisible characters (already reported) as the text it looks like.
+
+    For the data files: a vocabulary term, site or glossary entry read on as it looks, so one escape is one
+    problem, not also every story that uses the term.  Stories keep :class:`Rejected`, which the schema skips.
+    """
+    if isinstance(value, dict):
+        return {key: visible(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [visible(item) for item in value]
+    if isinstance(value, Rejected) and _INVISIBLE_RE.search(value.text):
+        return _INVISIBLE_RE.sub("", value.text)
+    return value
+
+
 def blank_control_characters(text: str) -> str:
     """Replace control characters (already reported) so YAML does not report them again."""
     return _CONTROL_RE.sub("\ufffd", text)
 
 
 def find_control_characters(text: str, file: str, first_line: int = 1) -> list[Problem]:
-    """Invisible control and bidirectional-override characters, which can hide text from reviewers."""
+    """Invisible controls, overrides and noncharacters, which can hide text from reviewers or break feeds."""
     problems: list[Problem] = []
     rest = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_BYTES)
     if not rest or not _CONTROL_RE.search(rest.decode("utf-8", "surrogatepass")):
         return problems
     for number, line in enumerate(text.split("\n"), start=first_line):
         for match in _CONTROL_RE.finditer(line):
-            code = f"U+{ord(match.group()):04X}"
             problems.append(
                 Problem(
                     file,
@@ -296,7 +456,7 @@ def find_control_characters(text: str, file: str, first_line: int = 1) -> list[P
                     match.start() + 1,
                     "CH109",
                     "error",
-                    f"An invisible control character ({code}) is in the text.",
+                    f"An invisible character, {describe_character(match.group())}, is in the text.",
                     "Delete it: retype the text around this point, or paste it as plain text.",
                 )
             )
@@ -382,7 +542,7 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
         ]
     if not yaml_text.strip():  # nothing to compose
         return document, [_empty(file)]
-    reader = _Reader(file, line_offset=1)
+    reader = _Reader(file, line_offset=1, source=yaml_text)
     try:
         node = yaml.compose(yaml_text, Loader=_ComposeLoader)
     except yaml.MarkedYAMLError as error:
@@ -465,6 +625,13 @@ def _too_deep(file: str, line: int, column: int) -> Problem:
 
 
 def _yaml_hint(what: str) -> str:
+    if "invalid Unicode character escape code" in what:
+        return (
+            "A `\\u` escape in double quotes names half of a character (D800 to DFFF) or no character at all. "
+            "Type the character itself, or write it with `\\U` and eight digits, such as `\\U0001F600`."
+        )
+    if "unknown escape character" in what:
+        return "In double quotes a backslash starts an escape. Write two backslashes, or use single quotes."
     if "mapping values are not allowed" in what:
         return "A value contains `: `. Put the whole value in double quotes."
     if "found character '\\t'" in what or "tab" in what:

@@ -70,7 +70,7 @@ def load_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
     # The strict reader works on front matter; wrap the file in one and shift lines back.
     document, read_problems = frontmatter.read("---\n" + text + "\n---\n", GLOSSARY_FILE)
     problems.extend(_shift(read_problems))
-    data = document.data or {}
+    data = frontmatter.visible(document.data or {})
     entries = data.get("terms")
     if not isinstance(entries, list):
         problems.append(_problem(1, "`terms` must be a list.", "See the format at the top of this file's module."))
@@ -91,6 +91,8 @@ def _read_term(entry: object, index: int, line: int, problems: list[Problem]) ->
     if not isinstance(entry, dict):
         problems.append(_problem(line, f"Term {index + 1} must be a mapping with `term` and `definition`."))
         return None
+    if any(isinstance(value, frontmatter.Rejected) for value in _values(entry)):
+        return None  # the reader has reported it (an invisible character from an escape, say)
     unknown = sorted(set(entry) - {"term", "abbreviation", "definition", "see_also"})
     if unknown:
         problems.append(
@@ -117,6 +119,14 @@ def _read_term(entry: object, index: int, line: int, problems: list[Problem]) ->
         problems.append(_problem(line, f"`{term}`: `see_also` must be a list of other terms."))
         see_also = []
     return GlossaryTerm(term.strip(), definition.strip(), abbreviation, tuple(see_also))
+
+
+def _values(entry: dict[object, object]) -> list[object]:
+    """The entry's values, with the items of its lists."""
+    out: list[object] = []
+    for value in entry.values():
+        out.extend(value if isinstance(value, list) else [value])
+    return out
 
 
 def _check_names(terms: list[GlossaryTerm], problems: list[Problem]) -> None:

@@ -5,14 +5,25 @@ failed build would leave readers (and `carehub serve`) with half a site.  We
 build beside site/ (same file system, so renames are atomic), and only when
 MkDocs has finished without error do we move the new tree in and the old one
 out.  On any failure the temporary tree is removed and site/ is untouched.
+
+A build killed part way (a cancelled CI job, Ctrl-C twice, the OOM killer)
+cannot tidy up, so each build first removes what earlier ones left: their
+`.site-building-*` and `.site-old-*` folders.  Never one still in use: each
+build holds an exclusive lock (``fcntl.flock``) on `.site-building-TOKEN.lock`
+beside its folders for as long as it runs, and the operating system releases
+it when the process dies, however it dies.  A folder whose lock can be taken
+is stale.  The lock file is made (and locked) before its folders and removed
+after them, so a folder without one comes from a build older than locks.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,24 +35,94 @@ def publish_atomically(site_dir: Path, build: Callable[[Path], None]) -> None:
     """Run ``build(temporary_dir)``; on success replace ``site_dir`` with its output."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
+    remove_stale(site_dir)
+    with _locked_token(site_dir) as token:
+        staging = site_dir.with_name(f".{site_dir.name}-building-{token}")
+        staging.mkdir(mode=0o700)  # private while it is written, as mkdtemp made it
+        try:
+            build(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        staging.chmod(0o755)  # a published site is world-readable
+        old = site_dir.with_name(f".{site_dir.name}-old-{token}")
+        if site_dir.exists():
+            site_dir.rename(old)
+        try:
+            staging.rename(site_dir)
+        except BaseException:
+            if old.exists():
+                old.rename(site_dir)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        remove_tree(old)
+
+
+def _lock_path(site_dir: Path, token: str) -> Path:
+    return site_dir.with_name(f".{site_dir.name}-building-{token}.lock")
+
+
+@contextlib.contextmanager
+def _locked_token(site_dir: Path) -> Iterator[str]:
+    """A fresh token whose lock file this process holds until the block ends; the lock file is then removed."""
+    prefix = f".{site_dir.name}-building-"
+    while True:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".lock", dir=site_dir.parent)
+        if _lock(fd, name):
+            break
+        os.close(fd)  # another build's cleaner removed it before we locked it: take another name
     try:
-        build(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    staging.chmod(0o755)  # mkdtemp makes it private; a published site is world-readable
-    old = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
-    if site_dir.exists():
-        site_dir.rename(old)
+        yield Path(name).name.removeprefix(prefix).removesuffix(".lock")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(name)  # noqa: PTH108 - the path we made, before its lock goes
+        os.close(fd)
+
+
+def _lock(fd: int, name: str) -> bool:
+    """Take ``fd``'s lock without waiting; true if taken and ``name`` still names that file."""
     try:
-        staging.rename(site_dir)
-    except BaseException:
-        if old.exists():
-            old.rename(site_dir)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    remove_tree(old)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return os.stat(name).st_ino == os.fstat(fd).st_ino  # noqa: PTH116 - compared with fstat
+    except OSError:
+        return False
+
+
+def remove_stale(site_dir: Path) -> None:
+    """Remove the staging and old-site folders, and lock files, of builds that are no longer running; never raises."""
+    building, old = f".{site_dir.name}-building-", f".{site_dir.name}-old-"
+    try:
+        names = os.listdir(site_dir.parent)  # noqa: PTH208 - names only
+    except OSError:
+        return
+    tokens: set[str] = set()
+    for name in names:
+        if name.startswith(building):
+            tokens.add(name.removeprefix(building).removesuffix(".lock"))
+        elif name.startswith(old):
+            tokens.add(name.removeprefix(old))
+    for token in sorted(tokens):
+        folders = [site_dir.with_name(building + token), site_dir.with_name(old + token)]
+        lock = _lock_path(site_dir, token)
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:  # left by a build from before locks, which is not running now
+            for folder in folders:
+                if folder.is_dir() and not folder.is_symlink():
+                    remove_tree(folder)
+            continue
+        except OSError:
+            continue
+        try:
+            if not _lock(fd, str(lock)):
+                continue  # a build is using it
+            for folder in folders:
+                if folder.is_dir() and not folder.is_symlink():
+                    remove_tree(folder)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+        finally:
+            os.close(fd)
 
 
 def remove_tree(top: Path) -> None:

@@ -93,7 +93,7 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
         return Vocabularies(by_name), decode_problems
     document, read_problems = frontmatter.read("---\n" + text + "\n---\n", rel)
     problems.extend(_shift(read_problems))
-    data = document.data or {}
+    data = frontmatter.visible(document.data or {})
 
     def problem(line: int, message: str, hint: str = "") -> Problem:
         return Problem(rel, line, 0, "CH600", "error", message, hint)
@@ -112,6 +112,8 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
             pos = document.positions.get((name, index, "id")) or where
             entry_line = (pos.line - 1) if pos else line
             pattern = LICENCE_ID_RE if name == "licences" else ID_RE
+            if isinstance(entry, dict) and any(isinstance(value, frontmatter.Rejected) for value in entry.values()):
+                continue  # the reader has reported it (an invisible character from an escape, say)
             if not isinstance(entry, dict) or not all(
                 isinstance(entry.get(k), str) and entry.get(k) for k in ("id", "label", "description")
             ):
