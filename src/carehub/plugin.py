@@ -47,7 +47,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import __version__, checkcache, contribute, feeds, jobs, offload, opendata, rendercache
+from . import __version__, checkcache, contribute, docpages, feeds, jobs, offload, opendata, rendercache
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue, story_body
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .fragments import FragmentCache
@@ -66,13 +66,15 @@ from .story_page import build_story_view
 class ContentError(PluginError):
     """Stories failed their checks; carries the catalogue so the CLI can print every problem."""
 
-    def __init__(self, catalogue: Catalogue, extra: list[Problem] | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, extra: list[Problem] | None = None, sources: dict[str, list[str]] | None = None
+    ) -> None:
         self.catalogue = catalogue
         problems = sorted([*catalogue.problems, *(extra or [])], key=lambda p: (p.file, p.line, p.column))
         errors = [p for p in problems if p.is_error]
         super().__init__(
             "carehub: the stories have problems, so nothing was built.\n\n"
-            + format_text(problems, catalogue.checked, catalogue.sources)
+            + format_text(problems, catalogue.checked, {**catalogue.sources, **(sources or {})})
             + f"\n\n{len(errors)} error(s) must be fixed."
         )
 
@@ -127,8 +129,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.jobs = jobs.resolve(self.config.jobs)
         catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs, bodies=False)
         glossary = catalogue.glossary  # loaded and checked with the stories
-        if catalogue.errors:
-            raise ContentError(catalogue)
+        # The docs/ pages, as `carehub check` screens them (docpages.py): the build refuses what check rejects.
+        pages = docpages.check_pages(self.root, folder=Path(config.docs_dir))
+        if catalogue.errors or pages.problems:
+            raise ContentError(catalogue, pages.problems, pages.sources)
         self.catalogue = catalogue
         # Checked first: it validates SOURCE_DATE_EPOCH and site_url with messages a person can act on.
         self.feed_site = _feed_site(config, catalogue, self.config.feed_length)
