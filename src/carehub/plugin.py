@@ -47,7 +47,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import __version__, checkcache, contribute, docpages, feeds, jobs, offload, opendata, rendercache
+from . import __version__, checkcache, contribute, csp, docpages, feeds, jobs, offload, opendata, rendercache
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue, story_body
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .fragments import FragmentCache
@@ -317,9 +317,15 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if self.indexer is not None and not offload.is_stub(page):
+        if offload.is_stub(page):
+            return output
+        if self.indexer is not None:
             self.indexer.take(page.url, output)  # in a page worker too: see on_env
-        return output
+        return csp.add_policy(output)  # every page, in the workers too (csp.py)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        # 404.html and any other static template page: the same policy as every page.
+        return csp.add_policy(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Page weight (issue 9): keep /sitemap.xml constant-size; see sitemap.py.
@@ -332,6 +338,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         errors = self._finish_rendering()
         if errors:
             raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
+        unprotected = csp.unprotected(Path(config.site_dir))
+        if unprotected:
+            raise PluginError("carehub: these pages have no Content-Security-Policy:\n" + "\n".join(unprotected))
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
             problems = indexer.finish(scan=False)
