@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from carehub import docpages
 from carehub.cli import main
 
 from .conftest import FIXTURES, ROOT
@@ -48,7 +49,7 @@ def test_json_output_lists_every_problem_with_relative_paths(project: Callable[.
     result = run("--root", str(root), "check", "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert report["checked"] == 3
+    assert report["checked"] == 3 + len(docpages.page_files(root / "docs"))  # the stories and the docs pages
     assert [(p["file"], p["line"], p["code"]) for p in report["problems"]] == [
         ("stories/a/broken.md", 9, "CH203"),
         ("stories/b/also-broken.md", 5, "CH110"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub import filetypes
+from carehub import docpages, filetypes
 from carehub.catalogue import load_catalogue
 from carehub.checker import Report, check_project
 
@@ -28,6 +28,11 @@ GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x000\x01\x00\x9d\x01\x2a\x01\x00\x01\x00" + b"\0" * 16
 AVIF = b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\0" * 32
 CSV = b"site,admissions before,admissions after\nSutton care homes,412,336\n"
+
+
+def docs_pages(root: Path) -> int:
+    """The pages in docs/, which a check of the whole project counts too."""
+    return len(docpages.page_files(root / "docs"))
 
 
 def check_both(root: Path, paths: list[Path] | None = None) -> Report:
@@ -79,7 +84,7 @@ def test_a_file_type_that_may_not_be_published_is_an_error(project: Callable[...
     problem = report.problems[0]
     assert f"stories/case-studies/{name}" in problem.message and ".pdf" in problem.message  # the file, the list
     assert advice in problem.hint
-    assert report.checked == 2
+    assert report.checked == 2 + docs_pages(root)
     assert load_catalogue(root).assets == ()
 
 
@@ -134,7 +139,7 @@ def test_real_files_of_every_allowed_type_are_accepted_and_published(project: Ca
     root = with_files(project, files)
     report = check_both(root)
     assert report.problems == ()
-    assert report.checked == len(files) + 1
+    assert report.checked == len(files) + 1 + docs_pages(root)
     assert sorted(load_catalogue(root).assets) == sorted(f"stories/{rel}" for rel in files)
 
 
@@ -160,7 +165,7 @@ def test_a_file_that_will_not_be_published_is_warned_about(
     problem = report.problems[0]
     assert "will not be published" in problem.message and why in problem.message
     assert suggestion in problem.hint
-    assert report.checked == 2  # the story and the file: nothing present is left out of the count
+    assert report.checked == 2 + docs_pages(root)  # the story, the file and the pages: nothing present is left out
     catalogue = load_catalogue(root)
     assert [s.path for s in catalogue.stories] == ["stories/case-studies/red-bag-scheme-sutton.md"]
     assert catalogue.assets == ()
@@ -173,7 +178,7 @@ def test_the_count_of_files_checked_is_every_file_but_the_templates(project: Cal
         (root / "stories" / rel).write_bytes(data)
     present = [p for p in (root / "stories").rglob("*") if p.is_file() and "_templates" not in p.parts]
     report = check_both(root)
-    assert report.checked == len(present)
+    assert report.checked == len(present) + docs_pages(root)
     assert [(file, code) for file, code, _ in found(report) if code.startswith("CH5")] == [
         ("stories/...md", "CH509"),
         ("stories/.draft.md", "CH509"),

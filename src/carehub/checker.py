@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import checkcache, withdrawals
+from . import checkcache, docpages, withdrawals
 from .problems import Problem, sort_problems
 from .sourcetext import source_lines
 from .storyfiles import (
@@ -69,15 +69,32 @@ def check_project(
     cache: bool = True,
     today: dt.date | None = None,
 ) -> Report:
-    """Check the project at ``root`` (only ``paths``, if given), as `carehub check` does."""
+    """Check the project at ``root`` (only ``paths``, if given), as `carehub check` does.
+
+    Stories and data files, and the pages in docs/ (docpages.py): a path in docs/ names only pages, a
+    folder holding docs/ (the project) names both, and no paths means everything.
+    """
     root = root.resolve()
     today = today or _today()
+    story_paths, page_paths = (None, None) if paths is None else docpages.split_paths(root, paths)
+    pages = docpages.check_pages(root, page_paths)
+    if story_paths is not None and not story_paths:
+        return Report(tuple(sort_problems(pages.problems)), pages.checked, pages.sources)
     if not cache:
         from .catalogue import load_catalogue
 
-        catalogue = load_catalogue(root, paths, today=today, jobs=jobs, keep_stories=False)
-        return Report(catalogue.problems, catalogue.checked, catalogue.sources, catalogue.checked)
-    return _Run(root, today, jobs).check(paths)
+        catalogue = load_catalogue(root, story_paths, today=today, jobs=jobs, keep_stories=False)
+        report = Report(catalogue.problems, catalogue.checked, catalogue.sources, catalogue.checked)
+    else:
+        report = _Run(root, today, jobs).check(story_paths)
+    if not pages.checked:
+        return report
+    return Report(
+        tuple(sort_problems([*report.problems, *pages.problems])),
+        report.checked + pages.checked,
+        {**report.sources, **pages.sources},
+        report.rechecked,
+    )
 
 
 class _Run:

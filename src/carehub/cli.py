@@ -201,9 +201,10 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from . import checkcache
+    from . import checkcache, docpages
     from .catalogue import load_catalogue
     from .plugin import ContentError, preload
+    from .problems import sort_problems
 
     if args.no_cache:
         # The plugin reads the same switch as `check` (checkcache.disabled_by_environment); the check step of a
@@ -213,8 +214,11 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     # Without bodies: the page workers read each story again (catalogue.story_body), so the parent holds none.
     catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs), bodies=False)
-    if catalogue.errors:
-        print(format_text(list(catalogue.problems), catalogue.checked, catalogue.sources, colour=sys.stdout.isatty()))
+    pages = docpages.check_pages(root)  # the plugin refuses them too (on_config), with MkDocs' own docs_dir
+    if catalogue.errors or pages.problems:
+        problems = sort_problems([*catalogue.problems, *pages.problems])
+        sources = {**catalogue.sources, **pages.sources}
+        print(format_text(problems, catalogue.checked + pages.checked, sources, colour=sys.stdout.isatty()))
         print("\nNothing was built; the previous site/ is unchanged.", file=sys.stderr)
         return EXIT_CONTENT
     if catalogue.problems and not args.quiet:

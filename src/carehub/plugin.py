@@ -48,7 +48,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date, normalize_url
 from mkdocs.utils.templates import TemplateContext
 
-from . import __version__, checkcache, contribute, feeds, jobs, offload, opendata, rendercache
+from . import __version__, checkcache, contribute, csp, docpages, feeds, jobs, offload, opendata, rendercache
 from .catalogue import STORIES_DIR, Catalogue, Story, load_catalogue, story_body
 from .facets import FACETS, FacetIndex, build_facet_indexes, label_maps
 from .fragments import FragmentCache
@@ -67,13 +67,15 @@ from .story_page import build_story_view
 class ContentError(PluginError):
     """Stories failed their checks; carries the catalogue so the CLI can print every problem."""
 
-    def __init__(self, catalogue: Catalogue, extra: list[Problem] | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, extra: list[Problem] | None = None, sources: dict[str, list[str]] | None = None
+    ) -> None:
         self.catalogue = catalogue
         problems = sorted([*catalogue.problems, *(extra or [])], key=lambda p: (p.file, p.line, p.column))
         errors = [p for p in problems if p.is_error]
         super().__init__(
             "carehub: the stories have problems, so nothing was built.\n\n"
-            + format_text(problems, catalogue.checked, catalogue.sources)
+            + format_text(problems, catalogue.checked, {**catalogue.sources, **(sources or {})})
             + f"\n\n{len(errors)} error(s) must be fixed."
         )
 
@@ -128,8 +130,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.jobs = jobs.resolve(self.config.jobs)
         catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs, bodies=False)
         glossary = catalogue.glossary  # loaded and checked with the stories
-        if catalogue.errors:
-            raise ContentError(catalogue)
+        # The docs/ pages, as `carehub check` screens them (docpages.py): the build refuses what check rejects.
+        pages = docpages.check_pages(self.root, folder=Path(config.docs_dir))
+        if catalogue.errors or pages.problems:
+            raise ContentError(catalogue, pages.problems, pages.sources)
         self.catalogue = catalogue
         # Checked first: it validates SOURCE_DATE_EPOCH and site_url with messages a person can act on.
         self.feed_site = _feed_site(config, catalogue, self.config.feed_length)
@@ -316,9 +320,15 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if self.indexer is not None and not offload.is_stub(page):
+        if offload.is_stub(page):
+            return output
+        if self.indexer is not None:
             self.indexer.take(page.url, output)  # in a page worker too: see on_env
-        return output
+        return csp.add_policy(output)  # every page, in the workers too (csp.py)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        # 404.html and any other static template page: the same policy as every page.
+        return csp.add_policy(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Page weight (issue 9): keep /sitemap.xml constant-size; see sitemap.py.
@@ -331,6 +341,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         errors = self._finish_rendering()
         if errors:
             raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
+        unprotected = csp.unprotected(Path(config.site_dir))
+        if unprotected:
+            raise PluginError("carehub: these pages have no Content-Security-Policy:\n" + "\n".join(unprotected))
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
             problems = indexer.finish(scan=False)

@@ -1,0 +1,108 @@
+"""The Content-Security-Policy meta (csp.py): on every built HTML page, before any script, hashes that match."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from carehub import csp
+
+from .conftest import FIXTURES, make_project
+
+VALID = (FIXTURES / "stories" / "valid" / "case-study.md").read_text()
+TABLE = "\n\n| Measure | Before | After |\n| :--- | ---: | ---: |\n| Admissions | 120 | 96 |\n"
+_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+_INLINE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = make_project(tmp_path_factory.mktemp("csp"), {"case-studies/aligned.md": VALID + TABLE})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREHUB_TODAY", "2026-11-25")
+        for attempt in ("a", "b"):  # twice: the same input must give the same bytes
+            target = str(root / f"site-{attempt}")
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "carehub",
+                    "--root",
+                    str(root),
+                    "build",
+                    "--quiet",
+                    "--jobs",
+                    "2",
+                    "--site-dir",
+                    target,
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+    yield root
+
+
+def pages(site_dir: Path) -> list[Path]:
+    found = sorted(site_dir.rglob("*.html"))
+    assert len(found) > 20 and site_dir / "404.html" in found
+    return found
+
+
+@pytest.mark.build
+def test_every_page_has_one_policy_before_any_script_with_the_hashes_of_its_inline_scripts(site: Path) -> None:
+    for path in pages(site / "site-a"):
+        html = path.read_text(encoding="utf-8")
+        metas = _META.findall(html)
+        assert len(metas) == 1, path
+        meta_at = html.index('<meta http-equiv="Content-Security-Policy"')
+        assert meta_at < html.index("<script"), f"{path}: a script before the policy"
+        assert meta_at < html.index("</head>")
+        directives = dict(d.strip().split(" ", 1) for d in metas[0].split(";"))
+        assert directives["default-src"] == "'none'"
+        assert directives["object-src"] == "'none'" and directives["base-uri"] == "'none'"
+        assert not {"frame-ancestors", "report-uri", "sandbox"} & directives.keys()
+        assert "'unsafe-inline'" not in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
+        # The hashes are exactly the page's inline scripts (parsed here with a pattern, not csp.py's parser).
+        bodies = _INLINE.findall(html)
+        assert bodies, f"{path}: Material's inline scripts are gone; is the test still looking?"
+        sources = directives["script-src"].split()
+        assert sources[0] == "'self'"
+        assert sorted(sources[1:]) == sorted({csp.script_hash(body) for body in bodies}), path
+        assert csp.missing_policy(html) is None
+
+
+@pytest.mark.build
+def test_style_attributes_are_allowed_only_on_pages_that_hold_them(site: Path) -> None:
+    aligned = (site / "site-a" / "stories" / "aligned" / "index.html").read_text(encoding="utf-8")
+    assert 'style="text-align:right"' in aligned
+    assert "style-src-attr 'unsafe-inline'" in _META.findall(aligned)[0]
+    home = (site / "site-a" / "index.html").read_text(encoding="utf-8")
+    assert " style=" not in home and "style-src-attr" not in _META.findall(home)[0]
+
+
+@pytest.mark.build
+def test_the_same_input_gives_the_same_bytes(site: Path) -> None:
+    a, b = site / "site-a", site / "site-b"
+    names = [p.relative_to(a) for p in pages(a)]
+    assert names == [p.relative_to(b) for p in pages(b)]
+    assert [n for n in names if (a / n).read_bytes() != (b / n).read_bytes()] == []
+
+
+def test_the_hash_is_of_the_exact_body() -> None:
+    # echo -n 'alert(1)' | openssl dgst -sha256 -binary | base64
+    assert csp.script_hash("alert(1)") == "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+    html = '<head><meta charset="utf-8"><script>a()</script><script type="application/json">{}</script></head>'
+    assert csp.inline_scripts(html) == ["a()"]
+    protected = csp.add_policy(html)
+    assert protected.index("Content-Security-Policy") < protected.index("<script")
+    assert csp.add_policy(protected) == protected
+    assert csp.missing_policy(protected) is None
+    assert csp.missing_policy(protected.replace("a()", "b()")) == "the policy does not match the page's inline scripts"
+    assert csp.missing_policy(html) == "0 Content-Security-Policy meta elements, not 1"
