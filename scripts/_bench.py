@@ -1,7 +1,7 @@
 """The benchmark behind scripts/bench: carehub against stock Material on one generated corpus.
 
 Run inside .venv by scripts/bench.  For each corpus size it generates a
-synthetic project (carehub.corpus), then measures, as a reader or contributor
+synthetic project (carehub_bench.corpus), then measures, as a reader or contributor
 would meet them:
 
 - ``carehub check``: whole-corpus throughput cold (``--no-cache``, every file
@@ -51,8 +51,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carehub.chromium import ARGS as CHROMIUM_ARGS
-from carehub.chromium import EXECUTABLE as CHROMIUM
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))  # the tooling outside the wheel
+from carehub_bench.chromium import ARGS as CHROMIUM_ARGS
+from carehub_bench.chromium import EXECUTABLE as CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -151,7 +152,7 @@ def must(timed: Timed, what: str) -> Timed:
 
 def make_projects(work: Path, n: int, seed: int) -> tuple[Path, Path, list[Path]]:
     """Our project (generated corpus) and a stock Material project with the same Markdown."""
-    from carehub.corpus import generate_corpus, scaffold_project
+    from carehub_bench.corpus import generate_corpus, scaffold_project
 
     if work.exists():
         shutil.rmtree(work)
@@ -520,7 +521,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             [
                 PY,
                 "-c",
-                "import sys, time; from pathlib import Path; from carehub.catalogue import load_catalogue\n"
+                "import sys, time; from pathlib import Path; from carehub.check.catalogue import load_catalogue\n"
                 "for jobs in (1, 2):\n"
                 "    t = time.perf_counter(); c = load_catalogue(Path(sys.argv[1]), jobs=jobs)\n"
                 "    print(jobs, time.perf_counter() - t, len(c.stories))",

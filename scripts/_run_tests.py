@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     stages: list[tuple[str, list[str]]] = [
         ("ruff check", [PY, "-m", "ruff", "check", "."]),
         ("ruff format", [PY, "-m", "ruff", "format", "--check", "."]),
-        ("mypy", [PY, "-m", "mypy", "src", "scripts"]),
+        ("mypy", [PY, "-m", "mypy", "src", "scripts", "bench"]),
         ("pytest", [PY, "-m", "pytest", *argv]),
     ]
     worst = 0

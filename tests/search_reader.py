@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from carehub import search
+from carehub.publish import search
 
 
 def ids(gaps: list[int]) -> list[int]:

@@ -16,7 +16,7 @@ from typing import Any
 import markdown
 import pytest
 
-from carehub.safety import sanitise_html
+from carehub.check.safety import sanitise_html
 
 from . import sample_files
 from .conftest import FIXTURES
@@ -183,7 +183,8 @@ def test_a_story_changed_after_its_check_is_not_published(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The build reads each story's body again when its page renders: it must be the bytes that were checked."""
-    from carehub import catalogue, cli
+    from carehub import cli
+    from carehub.check import catalogue
 
     root = project({"good.md": VALID, "edited.md": VALID.replace("red bag", "green bag")})
     assert build(root).returncode == 0
@@ -206,7 +207,7 @@ def test_a_story_changed_after_its_check_is_not_published(
 
 
 def test_the_build_holds_no_story_bodies_and_reads_each_as_it_was_checked(project: Callable[..., Path]) -> None:
-    from carehub.catalogue import load_catalogue, story_body
+    from carehub.check.catalogue import load_catalogue, story_body
 
     body = "Text with a line of dashes below.\n\n---\n\nAnd more text after it.\n"
     root = project({"one.md": VALID, "two.md": VALID.rstrip("\n") + "\n" + body, "three/index.md": VALID})

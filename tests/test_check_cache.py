@@ -17,12 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from carehub_bench.corpus import generate_corpus
 
-from carehub import checkcache, checker, docpages
-from carehub.checker import GLOSSARY_FILE, SITES_DIR, VOCABULARIES_FILE, Report, check_project
+from carehub.check import checkcache, checker, docpages
+from carehub.check.checker import GLOSSARY_FILE, SITES_DIR, VOCABULARIES_FILE, Report, check_project
+from carehub.check.glossary import GLOSSARY_FILE as GLOSSARY_READ
 from carehub.cli import main
-from carehub.corpus import generate_corpus
-from carehub.glossary import GLOSSARY_FILE as GLOSSARY_READ
 from carehub.problems import Problem
 
 from . import sample_files
@@ -245,13 +245,16 @@ def test_a_new_checker_version_rechecks_everything(tmp_path: Path, monkeypatch: 
 
 
 def test_editing_the_checkers_source_changes_its_version(tmp_path: Path) -> None:
+    """Any module of the package counts, in any stage's folder: the reader decides what a check sees."""
     package = tmp_path / "carehub"
-    shutil.copytree(Path(checkcache.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(checkcache.__file__).parent.parent, package, ignore=shutil.ignore_patterns("__pycache__"))
     before = checkcache.checker_version(package)
     assert checkcache.checker_version(package) == before
-    validate = package / "validate.py"
-    validate.write_text(validate.read_text() + "\n# a change\n")
-    assert checkcache.checker_version(package) != before
+    for edited in (package / "check" / "validate.py", package / "read" / "frontmatter.py"):
+        edited.write_text(edited.read_text() + "\n# a change\n")
+        after = checkcache.checker_version(package)
+        assert after != before, edited
+        before = after
 
 
 @pytest.mark.parametrize(
@@ -344,7 +347,7 @@ def test_a_check_from_the_cache_imports_no_yaml_or_pydantic(tmp_path: Path) -> N
     program = (
         "import sys\nfrom carehub.cli import main\ncode = main(sys.argv[1:])\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'pydantic', 'pydantic_core', 'nh3')"
-        " or m in ('carehub.model', 'carehub.catalogue', 'carehub.frontmatter')))"
+        " or m in ('carehub.check.model', 'carehub.check.catalogue', 'carehub.read.frontmatter')))"
     )
     command = [sys.executable, "-c", program, "--root", str(root), "check", "--format", "json"]
     env = {**os.environ, "CAREHUB_TODAY": "2026-11-25"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub import docpages
+from carehub.check import docpages
 from carehub.cli import main
 
 from .conftest import FIXTURES, ROOT

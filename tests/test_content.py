@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from carehub.catalogue import Catalogue, Story, load_catalogue
-from carehub.model import STORY_TYPES, CaseStudy
+from carehub.check.catalogue import Catalogue, Story, load_catalogue
+from carehub.check.model import STORY_TYPES, CaseStudy
 
 from .conftest import ROOT
 
@@ -307,7 +307,7 @@ def test_glossary_entries_have_the_agreed_form() -> None:
         definition = entry.get("definition")
         assert isinstance(definition, str) and 20 <= len(definition) <= 400, entry["term"]
         assert definition.rstrip().endswith("."), entry["term"]
-        # One word, as the site's abbreviation markup needs (carehub.glossary on the site branch).
+        # One word, as the site's abbreviation markup needs (carehub.check.glossary on the site branch).
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9&]{1,11}", entry.get("abbreviation", "OK")), entry["term"]
         assert isinstance(entry.get("see_also", []), list)
     names = [entry["term"] for entry in terms]

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from carehub import contribute, model, vocabularies
+from carehub.check import model, vocabularies
 from carehub.problems import CODES
+from carehub.render import docspages
 
 from .conftest import ROOT, make_project
 
@@ -105,7 +106,7 @@ def test_every_check_code_is_explained(site: Path) -> None:
     for code, title in CODES.items():
         assert code.lower() in page.ids
         assert title in text
-        assert code[2] in contribute.CODE_GROUPS
+        assert code[2] in docspages.CODE_GROUPS
 
 
 def test_consent_page_lists_legal_bases_and_how_to_withdraw(site: Path) -> None:
@@ -128,7 +129,7 @@ def test_the_share_page_loads_only_its_own_script(site: Path) -> None:
     page = _page(site, "contribute/share")
     assert "../../assets/carehub/share.js" in page.scripts
     assert (site / "assets" / "carehub" / "share.js").read_text() == (
-        ROOT / "src" / "carehub" / "assets" / "share.js"
+        ROOT / "src" / "carehub" / "contribute" / "assets" / "share.js"
     ).read_text()
     assert all(not src.startswith(("http:", "https:", "//")) for src in page.scripts)
     assert {"share-form", "share-errors", "share-result", "share-data"} <= page.ids

@@ -1,4 +1,4 @@
-"""The synthetic corpus (carehub.corpus) must be valid, varied and deterministic.
+"""The synthetic corpus (carehub_bench.corpus) must be valid, varied and deterministic.
 
 The benchmark's figures mean something only if every generated story passes
 `carehub check` and the corpus exercises every type and vocabulary.
@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from carehub import vocabularies
-from carehub.catalogue import load_catalogue
-from carehub.corpus import generate_corpus
+from carehub_bench.corpus import generate_corpus
+
+from carehub.check import vocabularies
+from carehub.check.catalogue import load_catalogue
 
 from .conftest import make_project
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub import csp
+from carehub.publish import csp
 
 from .conftest import FIXTURES, make_project
 

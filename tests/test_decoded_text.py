@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carehub.catalogue import load_catalogue
+from carehub.check.catalogue import load_catalogue
 from carehub.problems import Problem
 
 from .conftest import make_project

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from carehub import docpages, safety
-from carehub.checker import check_project
+from carehub.check import docpages, safety
+from carehub.check.checker import check_project
 
 from .conftest import FIXTURES
 

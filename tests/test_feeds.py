@@ -4,7 +4,7 @@ One project is built once for the module (about a dozen stories chosen to
 cover every feed facet, ties on dates, an update, a patient story without
 consent to feeds, and titles that have broken feeds elsewhere).  The
 expected contents of each feed are worked out here from the stories
-themselves, not by asking carehub.feeds.
+themselves, not by asking carehub.publish.feeds.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import feedparser
 import pytest
 import yaml
 
-from carehub import feeds
-from carehub.vocabularies import load as load_vocabularies
+from carehub.check.vocabularies import load as load_vocabularies
+from carehub.publish import feeds
 
 from .conftest import ROOT, make_project
 from .feedkit import (

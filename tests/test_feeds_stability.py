@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub import feedimage, feeds, opendata
+from carehub.publish import feedimage, feeds, opendata
 
 from .conftest import make_project
 from .feedkit import SITE_URL, Spec, assert_valid_rss, build, feed_files, guids, items, set_plugin_option, write_stories

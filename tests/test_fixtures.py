@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub.catalogue import load_catalogue
+from carehub.check.catalogue import load_catalogue
 
 from .conftest import FIXTURES, make_project
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from carehub.fragments import FragmentCache
+from carehub.render.fragments import FragmentCache
 
 
 @dataclass(eq=False)

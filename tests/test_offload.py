@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
+from carehub_bench.corpus import generate_corpus
 
-from carehub import search
 from carehub.cli import main
-from carehub.corpus import generate_corpus
-from carehub.offload import QuietStubs, _chunks
+from carehub.publish import search
+from carehub.render.offload import QuietStubs, _chunks
 
 from .conftest import make_project
 

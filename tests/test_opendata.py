@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from carehub import feeds, opendata
+from carehub.publish import feeds, opendata
 
 from .conftest import make_project
 from .feedkit import HOSTILE_TITLES, SITE_URL, Spec, build, guids, write_stories

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carehub.privacy import apply_exceptions, find_personal_data, looks_personal_email, nhs_number_is_valid
+from carehub.check.privacy import apply_exceptions, find_personal_data, looks_personal_email, nhs_number_is_valid
 
 
 def codes(text: str, *, contact: bool = False) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from carehub.privacy import ALL_DETECTORS, Finding, find_personal_data, possible_detectors
+from carehub.check.privacy import ALL_DETECTORS, Finding, find_personal_data, possible_detectors
 
 PIECES = [
     *"0123456789",

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carehub.catalogue import _Context, check_file
+from carehub.check.catalogue import _Context, check_file
+from carehub.check.vocabularies import load
 from carehub.problems import CODES
-from carehub.vocabularies import load
 
 from .conftest import FIXTURES, ROOT
 

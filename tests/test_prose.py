@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from carehub.catalogue import load_catalogue
-from carehub.model import CaseStudy, Failure
+from carehub.check.catalogue import load_catalogue
+from carehub.check.model import CaseStudy, Failure
 
 from .conftest import ROOT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub import publish
+from carehub.publish import swap
 
 
 def make_tree(top: Path, width: int) -> None:
@@ -31,7 +31,7 @@ def test_the_old_site_is_removed_and_links_in_it_are_not_followed(tmp_path: Path
     (old / "d0" / "link-to-file").symlink_to(outside / "root.txt")
     (old / "broken").symlink_to(tmp_path / "missing")
 
-    publish.remove_tree(old)
+    swap.remove_tree(old)
 
     assert not old.exists() and not old.is_symlink()
     assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*") if p.is_file()) == [
@@ -44,7 +44,7 @@ def test_the_old_site_is_removed_and_links_in_it_are_not_followed(tmp_path: Path
 
 
 def test_removing_a_tree_that_is_not_there_does_not_raise(tmp_path: Path) -> None:
-    publish.remove_tree(tmp_path / "missing")
+    swap.remove_tree(tmp_path / "missing")
 
 
 def test_a_failure_part_way_is_finished_one_file_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,8 +54,8 @@ def test_a_failure_part_way_is_finished_one_file_at_a_time(tmp_path: Path, monke
     def fail(names: list[str]) -> None:
         raise FileNotFoundError(names[0])
 
-    monkeypatch.setattr(publish, "_unlink_all", fail)
-    publish.remove_tree(old)
+    monkeypatch.setattr(swap, "_unlink_all", fail)
+    swap.remove_tree(old)
     assert not old.exists()
 
 
@@ -66,7 +66,7 @@ def test_a_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path: Path) 
     def build(staging: Path) -> None:
         (staging / "index.html").write_text("new")
 
-    publish.publish_atomically(site, build)
+    swap.publish_atomically(site, build)
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
@@ -75,7 +75,7 @@ def test_a_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path: Path) 
 _OTHER_BUILD = """
 import os, signal, sys, time
 from pathlib import Path
-from carehub import publish
+from carehub.publish import swap
 
 site, mode = Path(sys.argv[1]), sys.argv[2]
 
@@ -87,7 +87,7 @@ def build(staging):
     while not (site.parent / "go").exists():
         time.sleep(0.02)
 
-publish.publish_atomically(site, build)
+swap.publish_atomically(site, build)
 """
 
 
@@ -114,7 +114,7 @@ def test_a_build_removes_what_a_killed_build_left(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [left, f"{left}.lock"]
     assert (tmp_path / left / "index.html").read_text() == "other"
 
-    publish.publish_atomically(site, _build)
+    swap.publish_atomically(site, _build)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert (site / "index.html").read_text() == "new"
@@ -125,7 +125,7 @@ def test_a_build_keeps_the_folder_of_a_build_still_running(tmp_path: Path) -> No
     process = _start_other_build(site, "wait")
     try:
         running = (tmp_path / "ready").read_text()
-        publish.publish_atomically(site, _build)
+        swap.publish_atomically(site, _build)
         assert (site / "index.html").read_text() == "new"
         assert (tmp_path / running / "index.html").read_text() == "other"  # untouched while it runs
         assert (tmp_path / f"{running}.lock").is_file()
@@ -143,7 +143,7 @@ def test_a_build_removes_folders_left_by_builds_from_before_locks(tmp_path: Path
     (tmp_path / ".site-building-k2x9_q1a" / "escape").symlink_to(tmp_path / "outside", target_is_directory=True)
     make_tree(tmp_path / "outside", 1)
 
-    publish.publish_atomically(site, _build)
+    swap.publish_atomically(site, _build)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "site"]
     assert (tmp_path / "outside" / "root.txt").is_file()

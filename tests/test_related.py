@@ -6,7 +6,7 @@ import heapq
 import random
 from collections import Counter
 
-from carehub.related import _best
+from carehub.plan.related import _best
 
 
 def _reference(scores: Counter[int], limit: int) -> list[int]:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from carehub_bench.corpus import generate_corpus
 
 from carehub.cli import main
-from carehub.corpus import generate_corpus
-from carehub.rendercache import SUBDIR, RenderCache, Rendered
+from carehub.render.rendercache import SUBDIR, RenderCache, Rendered
 
 from .conftest import make_project
 

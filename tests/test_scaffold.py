@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from carehub import frontmatter, scaffold
-from carehub.catalogue import load_catalogue
+from carehub.check.catalogue import load_catalogue
+from carehub.check.model import MODELS, STORY_TYPES
+from carehub.check.placeholders import MARKER
 from carehub.cli import main
-from carehub.model import MODELS, STORY_TYPES
-from carehub.placeholders import MARKER
+from carehub.contribute import scaffold
+from carehub.read import frontmatter
 
 from .conftest import ROOT
 
@@ -133,7 +134,8 @@ def test_new_refuses_to_overwrite(project: Callable[..., Path], capsys: pytest.C
     # A file that appears between planning and writing is not replaced either.
     import datetime as dt
 
-    from carehub import schema, vocabularies
+    from carehub.check import vocabularies
+    from carehub.contribute import schema
 
     vocab, _ = vocabularies.load(root / "data" / "vocabularies.yml", root)
     plan = scaffold.plan(root, "failure", {"title": "Late arrival"}, schema.story_schema(vocab), dt.date(2026, 1, 1))
@@ -195,7 +197,8 @@ def test_scalars_that_yaml_would_misread_are_quoted(value: str) -> None:
 
 @pytest.mark.parametrize("story_type", STORY_TYPES)
 def test_committed_templates_are_generated_from_the_model(story_type: str) -> None:
-    from carehub import schema, vocabularies
+    from carehub.check import vocabularies
+    from carehub.contribute import schema
 
     vocab, _ = vocabularies.load(ROOT / "data" / "vocabularies.yml", ROOT)
     committed = ROOT / "stories" / "_templates" / f"{story_type}.md"

@@ -11,8 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from carehub import frontmatter, model, schema, vocabularies
+from carehub.check import model, vocabularies
 from carehub.cli import main
+from carehub.contribute import schema
+from carehub.read import frontmatter
 
 from .conftest import FIXTURES, ROOT
 

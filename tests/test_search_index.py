@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from carehub import search
+from carehub.publish import search
 
 from .search_reader import Index
 

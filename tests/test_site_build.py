@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from carehub import search
 from carehub.cli import main
+from carehub.publish import search
 
 from .conftest import make_project
 from .html_tools import Element, parse_file

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from carehub import docpages, filetypes
-from carehub.catalogue import load_catalogue
-from carehub.checker import Report, check_project
+from carehub.check import docpages
+from carehub.check.catalogue import load_catalogue
+from carehub.check.checker import Report, check_project
+from carehub.read import filetypes
 
 from . import sample_files
 from .conftest import FIXTURES, ROOT

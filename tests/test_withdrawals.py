@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from carehub import docpages, withdrawals
-from carehub.checker import check_project
+from carehub.check import docpages, withdrawals
+from carehub.check.checker import check_project
 from carehub.cli import main
 
 from .story_factory import story_text

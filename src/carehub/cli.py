@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, jobs
-from .problems import format_github, format_json, format_text
-from .storytypes import STORY_TYPES
+from carehub import __version__, jobs
+from carehub.check.storytypes import STORY_TYPES
+from carehub.problems import format_github, format_json, format_text
 
 if TYPE_CHECKING:
-    from .fieldspec import FieldSpec
-    from .vocabularies import Vocabularies
+    from carehub.check.vocabularies import Vocabularies
+    from carehub.contribute.fieldspec import FieldSpec
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -178,8 +178,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"carehub: {path}: no such file or folder", file=sys.stderr)
             return EXIT_USAGE
-    from . import checkcache
-    from .checker import check_project
+    from carehub.check import checkcache
+    from carehub.check.checker import check_project
 
     cache = not (args.no_cache or checkcache.disabled_by_environment())
     report = check_project(root, args.paths or None, jobs=jobs.resolve(args.jobs), cache=cache)
@@ -201,16 +201,16 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from . import checkcache, docpages
-    from .catalogue import load_catalogue
-    from .plugin import ContentError, preload
-    from .problems import sort_problems
+    from carehub.check import checkcache, docpages
+    from carehub.check.catalogue import load_catalogue
+    from carehub.problems import sort_problems
+    from carehub.render.plugin import ContentError, preload
 
     if args.no_cache:
         # The plugin reads the same switch as `check` (checkcache.disabled_by_environment); the check step of a
         # build always reads every story afresh.
         os.environ[checkcache.ENV_DISABLE] = "1"
-    from .publish import publish_atomically
+    from carehub.publish.swap import publish_atomically
 
     # Without bodies: the page workers read each story again (catalogue.story_body), so the parent holds none.
     catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs), bodies=False)
@@ -256,7 +256,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    from .plugin import ContentError
+    from carehub.render.plugin import ContentError
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
@@ -271,9 +271,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 
 def _withdraw(root: Path, args: argparse.Namespace) -> int:
-    from .storyfiles import SLUG_RE
-    from .storyfiles import today as _today
-    from .withdrawals import WITHDRAWN_FILE, WithdrawError, withdraw
+    from carehub.check.withdrawals import WITHDRAWN_FILE, WithdrawError, withdraw
+    from carehub.read.storyfiles import SLUG_RE
+    from carehub.read.storyfiles import today as _today
 
     slug = args.slug
     if slug.endswith(".md"):  # a path to the story, as `carehub check` takes: its slug
@@ -311,7 +311,7 @@ def _withdraw(root: Path, args: argparse.Namespace) -> int:
 
 
 def _load_vocabularies(root: Path) -> Vocabularies | None:
-    from . import vocabularies
+    from carehub.check import vocabularies
 
     vocab, problems = vocabularies.load(root / "data" / "vocabularies.yml", root)
     if any(p.is_error for p in problems):
@@ -322,7 +322,7 @@ def _load_vocabularies(root: Path) -> Vocabularies | None:
 
 
 def _schema(root: Path, args: argparse.Namespace) -> int:
-    from . import schema, settings
+    from carehub.contribute import schema, settings
 
     vocab = _load_vocabularies(root)
     if vocab is None:
@@ -349,8 +349,8 @@ def _schema(root: Path, args: argparse.Namespace) -> int:
 
 
 def _new(root: Path, args: argparse.Namespace) -> int:
-    from . import fieldspec, scaffold, schema
-    from .storyfiles import today as _today
+    from carehub.contribute import fieldspec, scaffold, schema
+    from carehub.read.storyfiles import today as _today
 
     vocab = _load_vocabularies(root)
     if vocab is None:
@@ -430,7 +430,7 @@ def _new(root: Path, args: argparse.Namespace) -> int:
 
 
 def _ask_type() -> str:
-    from .model import TYPE_DESCRIPTIONS, TYPE_LABELS
+    from carehub.check.model import TYPE_DESCRIPTIONS, TYPE_LABELS
 
     print("What kind of story is it?")
     for number, story_type in enumerate(STORY_TYPES, 1):
@@ -454,7 +454,7 @@ def _spec_at(specs: dict[str, FieldSpec], dotted: str) -> FieldSpec | None:
 
 def _check_given(specs: dict[str, FieldSpec], given: dict[str, object]) -> list[str]:
     """Flag values the options gave that break a field's rules, before anything is written."""
-    from .scaffold import parse_answer
+    from carehub.contribute.scaffold import parse_answer
 
     problems = []
     for dotted, value in given.items():

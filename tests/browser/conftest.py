@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carehub_bench import chromium as chromium_flags
 
-from carehub import chromium as chromium_flags
-from carehub.catalogue import Catalogue, Story, load_catalogue
+from carehub.check.catalogue import Catalogue, Story, load_catalogue
 
 from . import known, tools
 from .pagetypes import PageType, unique_word

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from carehub.catalogue import Catalogue, Story
+from carehub.check.catalogue import Catalogue, Story
 
 # Facet in the URL -> story field it reads (see "Shared decisions" in HELPERS.md).
 FACETS: dict[str, str] = {

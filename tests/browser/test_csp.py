@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from carehub.catalogue import Story
+from carehub.check.catalogue import Story
 
 from .pagetypes import BY_NAME, PageType, params_at_widths
 from .site_ui import open_page, search

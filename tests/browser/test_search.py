@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from carehub import search as search_index
-from carehub.catalogue import Catalogue, Story
+from carehub.check.catalogue import Catalogue, Story
+from carehub.publish import search as search_index
 
 from ..search_reader import Index
 from .axe import describe, run_axe

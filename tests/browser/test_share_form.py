@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from carehub import scaffold
-from carehub.catalogue import load_catalogue
-from carehub.model import STORY_TYPES
+from carehub.check.catalogue import load_catalogue
+from carehub.check.model import STORY_TYPES
+from carehub.contribute import scaffold
 
 from ..conftest import ROOT, make_project
 

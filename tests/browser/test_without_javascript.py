@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from carehub.catalogue import Catalogue, Story
+from carehub.check.catalogue import Catalogue, Story
 
 from .conftest import ROOT
 from .known import settle

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from carehub.chromium import EXECUTABLE as CHROMIUM
+from carehub_bench.chromium import EXECUTABLE as CHROMIUM
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"

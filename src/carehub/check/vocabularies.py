@@ -1,0 +1,137 @@
+"""The controlled vocabularies in data/vocabularies.yml, loaded once.
+
+Why a data file: tags grow with the hub and are edited by contributors in pull
+requests; the fixed lists (care models, regions, barriers …) come from the
+source material and sit beside them so that every label and description a
+reader sees is in one place.  The content model (model.py) names which field
+uses which vocabulary; this module only reads and checks the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from carehub.problems import Problem
+from carehub.read import frontmatter
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Licence ids follow SPDX, which uses capitals and dots (CC-BY-4.0).
+LICENCE_ID_RE = re.compile(r"^[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*$")
+
+# Every vocabulary the content model refers to; the file must define them all.
+NAMES = (
+    "care_models",
+    "settings",
+    "regions",
+    "barriers",
+    "evidence_levels",
+    "statuses",
+    "legal_bases",
+    "consent_scopes",
+    "resource_kinds",
+    "licences",
+    "tags",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    name: str
+    terms: tuple[Term, ...]
+    # Membership is asked for every vocabulary value of every story: a set, not a scan.
+    _ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ids", frozenset(term.id for term in self.terms))
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._ids if isinstance(value, str) else any(term.id == value for term in self.terms)
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self.terms)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(term.id for term in self.terms)
+
+    def get(self, term_id: str) -> Term | None:
+        return next((term for term in self.terms if term.id == term_id), None)
+
+    def label(self, term_id: str) -> str:
+        term = self.get(term_id)
+        return term.label if term else term_id
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabularies:
+    by_name: dict[str, Vocabulary]
+
+    def __getitem__(self, name: str) -> Vocabulary:
+        return self.by_name[name]
+
+
+def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
+    """Read and check the vocabulary file; problems point at its lines."""
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    problems: list[Problem] = []
+    by_name: dict[str, Vocabulary] = {name: Vocabulary(name, ()) for name in NAMES}
+    try:
+        text, decode_problems = frontmatter.decode(path.read_bytes(), rel)
+    except OSError as error:
+        return Vocabularies(by_name), [Problem(rel, 0, 0, "CH600", "error", f"Cannot read the file: {error.strerror}.")]
+    if text is None:
+        return Vocabularies(by_name), decode_problems
+    document, read_problems = frontmatter.read("---\n" + text + "\n---\n", rel)
+    problems.extend(_shift(read_problems))
+    data = frontmatter.visible(document.data or {})
+
+    def problem(line: int, message: str, hint: str = "") -> Problem:
+        return Problem(rel, line, 0, "CH600", "error", message, hint)
+
+    for name in NAMES:
+        entries = data.get(name)
+        where = document.positions.get((name,))
+        line = (where.key_line - 1) if where else 0
+        if not isinstance(entries, list) or not entries:
+            problems.append(
+                problem(line, f"`{name}` must be a list of terms.", "Each term needs `id`, `label` and `description`.")
+            )
+            continue
+        terms: list[Term] = []
+        for index, entry in enumerate(entries):
+            pos = document.positions.get((name, index, "id")) or where
+            entry_line = (pos.line - 1) if pos else line
+            pattern = LICENCE_ID_RE if name == "licences" else ID_RE
+            if isinstance(entry, dict) and any(isinstance(value, frontmatter.Rejected) for value in entry.values()):
+                continue  # the reader has reported it (an invisible character from an escape, say)
+            if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) and entry.get(k) for k in ("id", "label", "description")
+            ):
+                problems.append(
+                    problem(entry_line, f"Term {index + 1} of `{name}` needs `id`, `label` and `description` as text.")
+                )
+                continue
+            if not pattern.match(entry["id"]):
+                problems.append(
+                    problem(entry_line, f"`{entry['id']}` in `{name}` is not lowercase words joined by hyphens.")
+                )
+            if any(t.id == entry["id"] for t in terms):
+                problems.append(problem(entry_line, f"`{entry['id']}` is listed twice in `{name}`."))
+            terms.append(Term(entry["id"], entry["label"], entry["description"]))
+        by_name[name] = Vocabulary(name, tuple(terms))
+    return Vocabularies(by_name), problems
+
+
+def _shift(problems: list[Problem]) -> list[Problem]:
+    """Undo the one-line offset of the synthetic `---` we wrapped the file in."""
+    return [Problem(p.file, max(p.line - 1, 0), p.column, p.code, p.severity, p.message, p.hint) for p in problems]

@@ -1,0 +1,105 @@
+"""Inline SVG before/after charts for a story's outcomes, made in Python at build time.
+
+Why SVG from Python: no JavaScript chart library to download, nothing that
+fails without JavaScript, and the figures are in the page's HTML where search
+engines, screen readers and printers can reach them.  Each chart is an
+``role="img"`` SVG whose ``<title>`` and ``<desc>`` say in words what the bars
+show (the text alternative); the outcomes table beside it carries the same
+figures.  Colours come from CSS custom properties, so light and dark themes
+both meet contrast, and the words "Before" and "After" are printed on the
+chart so colour is never the only cue.
+
+Must not read files or know about MkDocs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from carehub.check.model import Outcome
+
+WIDTH = 360
+LABEL_WIDTH = 56
+VALUE_ROOM = 88  # space right of the longest bar for its value
+BAR_HEIGHT = 22
+GAP = 10
+
+
+def format_number(value: float) -> str:
+    """12.0 -> '12', 1234.5 -> '1,234.5', 0.125 -> '0.13' (readers do not need more)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def with_unit(value: float, unit: str) -> str:
+    number = format_number(value)
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What moved, in words: 'Down 25% (better)'."""
+
+    direction: str  # "up", "down" or "none"
+    better: bool | None  # None when nothing changed
+    percent: float | None  # None when the before value is zero
+
+    @property
+    def words(self) -> str:
+        if self.direction == "none":
+            return "No change"
+        verdict = "better" if self.better else "worse"
+        amount = f" {format_number(round(abs(self.percent), 1))}%" if self.percent is not None else ""
+        return f"{self.direction.capitalize()}{amount} ({verdict})"
+
+
+def change_of(outcome: Outcome) -> Change:
+    delta = outcome.after - outcome.before
+    if delta == 0:
+        return Change("none", None, 0.0)
+    percent = delta / abs(outcome.before) * 100 if outcome.before else None
+    return Change("up" if delta > 0 else "down", (delta > 0) == outcome.higher_is_better, percent)
+
+
+def describe(outcome: Outcome) -> str:
+    """The chart's text alternative: every figure the bars show, and what the change means."""
+    better = "higher" if outcome.higher_is_better else "lower"
+    return (
+        f"Before: {with_unit(outcome.before, outcome.unit)}. After: {with_unit(outcome.after, outcome.unit)}. "
+        f"{change_of(outcome).words}; {better} is better. Period: {outcome.period}. Source: {outcome.source}."
+    )
+
+
+def outcome_chart(outcome: Outcome, chart_id: str) -> Markup:
+    """One outcome as two labelled horizontal bars, before and after, on a shared scale from zero."""
+    largest = max(abs(outcome.before), abs(outcome.after)) or 1.0
+    room = WIDTH - LABEL_WIDTH - VALUE_ROOM
+    height = 2 * BAR_HEIGHT + 3 * GAP
+    change = change_of(outcome)
+    after_class = "ch-chart__bar--after"
+    if change.better is not None:
+        after_class += " ch-chart__bar--better" if change.better else " ch-chart__bar--worse"
+    rows = []
+    for index, (label, value, css) in enumerate(
+        (("Before", outcome.before, "ch-chart__bar--before"), ("After", outcome.after, after_class))
+    ):
+        y = GAP + index * (BAR_HEIGHT + GAP)
+        width = max(abs(value) / largest * room, 2.0)  # a zero still shows as a hairline
+        middle = y + BAR_HEIGHT / 2
+        rows.append(
+            f'<text class="ch-chart__label" x="0" y="{middle:g}" dominant-baseline="middle">{label}</text>'
+            f'<rect class="ch-chart__bar {css}" x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" '
+            f'height="{BAR_HEIGHT}" rx="2"></rect>'
+            f'<text class="ch-chart__value" x="{LABEL_WIDTH + width + 6:.1f}" y="{middle:g}" '
+            f'dominant-baseline="middle">{escape(with_unit(value, outcome.unit))}</text>'
+        )
+    return Markup(
+        f'<svg class="ch-chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(outcome.measure)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(describe(outcome))}</desc>'
+        f"{''.join(rows)}</svg>"
+    )

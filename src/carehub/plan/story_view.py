@@ -1,0 +1,115 @@
+"""What a story page shows besides its body, gathered into one view for the template.
+
+Templates stay thin (layout and wording only); the decisions — which labels,
+which links, which related stories, what the chart says — are made here in
+typed Python where they can be tested.  A view is built per story page from
+data computed once per build (facet labels, related stories, the sites
+directory), so building it costs the same whatever the size of the hub.
+
+Must not know about MkDocs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from carehub.check.catalogue import Story
+from carehub.check.model import TYPE_LABELS, Outcome
+from carehub.plan.charts import change_of, outcome_chart, with_unit
+from carehub.plan.directory import SiteEntry
+from carehub.plan.facets import FACETS, values_of
+
+LICENCE_URLS = {
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "OGL-UK-3.0": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str  # site-relative, or absolute for external links
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValues:
+    heading: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    outcome: Outcome
+    before: str
+    after: str
+    change: str
+    chart: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    story: Story
+    type_label: str
+    type_url: str
+    facets: tuple[FacetValues, ...]  # care models, settings, region, barriers, tags (type is shown apart)
+    site: Link | None
+    adopted_from: tuple[Link, ...]
+    related: tuple[Story, ...]
+    outcomes: tuple[OutcomeRow, ...]
+    licence: Link
+    evidence_level: str | None
+    status: str | None
+    filter_values: tuple[tuple[str, str], ...]  # (facet slug, term id), for the search index's filters
+
+
+def build_story_view(
+    story: Story,
+    labels: dict[str, dict[str, str]],
+    related: tuple[Story, ...],
+    directory: dict[str, SiteEntry],
+) -> StoryView:
+    meta = story.meta
+    facets = []
+    filters: list[tuple[str, str]] = []
+    for facet in FACETS:
+        values = values_of(story, facet)
+        filters.extend((facet.slug, value) for value in values)
+        if facet.slug == "type":
+            continue
+        vocabulary = labels[facet.vocabulary or "types"]
+        heading = facet.singular.capitalize() if len(values) == 1 else facet.plural.capitalize()
+        links = tuple(Link(vocabulary.get(v, v), f"browse/{facet.slug}/{v}/") for v in values)
+        if links:
+            facets.append(FacetValues(heading, links))
+    site = directory.get(meta.site) if meta.site else None
+    adopted_from = tuple(
+        Link(directory[s].site.name, directory[s].url) for s in dict.fromkeys(meta.adopted_from) if s in directory
+    )
+    rows = tuple(
+        OutcomeRow(
+            outcome,
+            with_unit(outcome.before, outcome.unit),
+            with_unit(outcome.after, outcome.unit),
+            change_of(outcome).words,
+            outcome_chart(outcome, f"outcome-{index + 1}"),
+        )
+        for index, outcome in enumerate(meta.outcomes)
+    )
+    licence_label = labels["licences"].get(meta.licence, meta.licence)
+    return StoryView(
+        story=story,
+        type_label=TYPE_LABELS[meta.type],
+        type_url=f"browse/type/{meta.type}/",
+        facets=tuple(facets),
+        site=Link(site.site.name, site.url) if site else None,
+        adopted_from=adopted_from,
+        related=related,
+        outcomes=rows,
+        licence=Link(licence_label, LICENCE_URLS.get(meta.licence, "")),
+        evidence_level=labels["evidence_levels"].get(getattr(meta, "evidence_level", "") or "") or None,
+        status=labels["statuses"].get(getattr(meta, "status", "") or "") or None,
+        filter_values=tuple(filters),
+    )

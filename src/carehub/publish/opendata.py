@@ -1,0 +1,225 @@
+"""Open data: stories.json, its JSON Schema, and stories.csv for spreadsheets.
+
+One record shape, :class:`OpenStory`, is defined here once: stories.json is
+that model serialised, stories.schema.json is generated from it (with the
+allowed values of every vocabulary filled in), and stories.csv is its flat
+fields, so the three cannot drift apart.
+
+What is published, and what is not (decided on purpose):
+- every story that may be syndicated (feeds.syndicated: a patient story only
+  with consent scope ``feeds``), its canonical URL and its front-matter
+  metadata; never the body, which lives on the page and may be edited or
+  withdrawn;
+- no consent details at all: the consent reference is only meaningful to the
+  organisation that holds the record, and the withdrawal mailbox is for the
+  person in the story, not for data users;
+- no contact mailboxes (buddy contacts): they are on the story page for
+  people, and bulk files are where address harvesters look;
+- no privacy exceptions (reviewers' notes);
+- for patient stories, only the title, summary and classification (consent
+  scope ``feeds`` covers "title and summary only"): no authors, outcomes or
+  sources.
+
+stories.csv is UTF-8 *with* a byte-order mark and CRLF line ends: without the
+mark, Excel reads UTF-8 as Windows-1252 and mangles "é" and "–"; programs
+should read stories.json (or open the CSV with encoding "utf-8-sig").  Lists
+are joined with "; ".  Any cell that starts with = + - @, a tab or a carriage
+return gets a leading apostrophe so that a spreadsheet shows it as text
+instead of running it as a formula (CSV injection).
+
+This module must not read or write files or know about MkDocs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from carehub.check import model
+from carehub.check.catalogue import Story
+from carehub.check.model import CaseStudy, PatientStory, Resource
+from carehub.publish.feeds import Site, build_date, syndicated
+
+JSON_PATH = "stories.json"
+SCHEMA_PATH = "stories.schema.json"
+CSV_PATH = "stories.csv"
+FORMAT_VERSION = 1
+LIST_SEPARATOR = "; "
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OpenStory(BaseModel):
+    """One published story: its address and metadata, without its text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="The story's permanent identifier: the last part of its address.")
+    url: str = Field(description="The story's permanent web address.", json_schema_extra={"format": "uri"})
+    type: Literal["patient-story", "failure", "case-study", "resource"] = Field(description="The kind of story.")
+    title: str = Field(description="The story's title, as plain text.")
+    summary: str = Field(description="One or two sentences, as plain text.")
+    date: dt.date = Field(description="The date of publication.")
+    updated: dt.date | None = Field(description="The date of the last significant change, or null.")
+    organisation: str | None = Field(description="The organisation or partnership telling the story, or null.")
+    authors: list[str] = Field(description="Teams or roles who wrote it (always empty for patient stories).")
+    care_models: list[model.CareModel] = Field(description="The new care models it is about.")
+    settings: list[model.Setting] = Field(description="Where care happens.")
+    region: model.Region = Field(description="The NHS England region, or national.")
+    barriers: list[model.Barrier] = Field(description="The barriers to spread it met.")
+    tags: list[model.Tag] = Field(description="Topics.")
+    site: str | None = Field(description="The id of the site in the hub's sites directory, or null.")
+    adopted_from: list[str] = Field(description="Ids of sites whose work this change copied or adapted.")
+    licence: model.Licence = Field(description="The licence for reuse (an SPDX identifier).")
+    illustrative: bool = Field(description="True for example content written to show the format.")
+    evidence_level: model.EvidenceLevel | None = Field(description="Case studies: how strong the evidence is.")
+    status: model.Status | None = Field(description="Case studies: early, ongoing or final.")
+    resource_kind: model.ResourceKind | None = Field(description="Resources: what kind of resource it is.")
+    outcomes: list[model.Outcome] = Field(description="Measures before and after the change (not in the CSV).")
+    sources: list[model.Source] = Field(description="Published sources for the facts (not in the CSV).")
+
+
+class OpenData(BaseModel):
+    """The whole of stories.json."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: str = Field(alias="$schema", description="The address of this file's JSON Schema.")
+    version: Literal[1] = Field(description="The format version; it changes only if a field changes meaning.")
+    title: str = Field(description="The name of the hub.")
+    home_page_url: str = Field(description="The hub's address.", json_schema_extra={"format": "uri"})
+    updated: dt.datetime | None = Field(
+        description="When the newest story was published or updated (or the build's SOURCE_DATE_EPOCH)."
+    )
+    licence: str = Field(description="The licence of this file; each story also carries its own.")
+    stories: list[OpenStory] = Field(description="Every published story, newest first.")
+
+
+def open_story(story: Story, site: Site) -> OpenStory:
+    """The open record of one story, leaving out what the module docstring says is never published."""
+    meta = story.meta
+    patient = isinstance(meta, PatientStory)
+    return OpenStory(
+        id=story.slug,
+        url=site.absolute(story.url),
+        type=meta.type,
+        title=meta.title,
+        summary=meta.summary,
+        date=meta.date,
+        updated=meta.updated,
+        organisation=meta.organisation,
+        authors=[] if patient else list(meta.authors),
+        care_models=list(meta.care_models),
+        settings=list(meta.settings),
+        region=meta.region,
+        barriers=list(meta.barriers),
+        tags=list(meta.tags),
+        site=meta.site,
+        adopted_from=list(meta.adopted_from),
+        licence=meta.licence,
+        illustrative=meta.illustrative,
+        evidence_level=meta.evidence_level if isinstance(meta, CaseStudy) else None,
+        status=meta.status if isinstance(meta, CaseStudy) else None,
+        resource_kind=meta.resource_kind if isinstance(meta, Resource) else None,
+        outcomes=[] if patient else list(meta.outcomes),
+        sources=[] if patient else list(meta.sources),
+    )
+
+
+def open_data(stories: Sequence[Story], site: Site) -> OpenData:
+    published = syndicated(stories)
+    return OpenData(
+        schema_=site.absolute(SCHEMA_PATH),
+        version=FORMAT_VERSION,
+        title=site.name,
+        home_page_url=site.url,
+        updated=build_date(site, published),
+        licence="CC-BY-4.0",
+        stories=[open_story(story, site) for story in published],
+    )
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def render_json(stories: Sequence[Story], site: Site) -> bytes:
+    return _json_bytes(open_data(stories, site).model_dump(mode="json", by_alias=True))
+
+
+def json_schema(site: Site) -> dict[str, Any]:
+    """The JSON Schema of stories.json, generated from :class:`OpenData` with each vocabulary's ids as an enum."""
+    schema = OpenData.model_json_schema(by_alias=True, mode="serialization")
+    story = schema["$defs"]["OpenStory"]
+    for name in OpenStory.model_fields:
+        vocabulary = model.vocab_of(OpenStory, name)
+        if vocabulary is None:
+            continue
+        allowed = list(site.vocabularies[vocabulary].ids)
+        prop = story["properties"][name]
+        if prop.get("type") == "array":
+            prop["items"]["enum"] = allowed
+        elif "anyOf" in prop:
+            next(option for option in prop["anyOf"] if option.get("type") == "string")["enum"] = allowed
+        else:
+            prop["enum"] = allowed
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": site.absolute(SCHEMA_PATH),
+        **schema,
+    }
+
+
+def render_schema(site: Site) -> bytes:
+    return _json_bytes(json_schema(site))
+
+
+# The CSV holds the flat fields; outcomes and sources are structured, so only stories.json has them.
+CSV_COLUMNS: tuple[str, ...] = tuple(name for name in OpenStory.model_fields if name not in {"outcomes", "sources"})
+
+
+def neutralise(cell: str) -> str:
+    """Stop a spreadsheet running a cell as a formula: prefix an apostrophe when it starts like one."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def render_csv(stories: Sequence[Story], site: Site) -> bytes:
+    """stories.csv: a header row, then one row per story in the order of stories.json."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_COLUMNS)
+    for record in open_data(stories, site).stories:
+        data = record.model_dump(mode="json")
+        writer.writerow([neutralise(_cell(data[column])) for column in CSV_COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+DOWNLOADS: tuple[tuple[str, str], ...] = (
+    (JSON_PATH, "every published story's metadata and address, as JSON (no story text)."),
+    (SCHEMA_PATH, "the JSON Schema that stories.json follows."),
+    (CSV_PATH, "the same as a spreadsheet (CSV, UTF-8; lists separated by semicolons)."),
+)
+
+
+def render_all(stories: Sequence[Story], site: Site) -> dict[str, bytes]:
+    """Every open data file, keyed by site-relative path."""
+    return {
+        JSON_PATH: render_json(stories, site),
+        SCHEMA_PATH: render_schema(site),
+        CSV_PATH: render_csv(stories, site),
+    }
