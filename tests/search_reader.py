@@ -1,4 +1,4 @@
-"""The site's search index read back as search.js reads it, for the tests (format: src/carehub/search.py)."""
+"""The site's search index read back as search.js reads it, for the tests (format: publish/search/format.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from carehub.publish import search
+from carehub.publish.search import format as index_format
 
 
 def ids(gaps: list[int]) -> list[int]:
@@ -22,7 +22,7 @@ class Index:
     """The index of a built site."""
 
     def __init__(self, site: Path) -> None:
-        self.root = site / search.OUTPUT_SUBDIR
+        self.root = site / index_format.OUTPUT_SUBDIR
         self.meta: dict[str, Any] = self.load("meta.json")
         assert self.meta["version"] == 1
 
@@ -36,7 +36,7 @@ class Index:
         return [self.file(f"pages/{n}.json") for n in range(self.meta["pages"])]
 
     def stem(self, word: str) -> dict[str, Any]:
-        shard = self.file(f"words/w-{search.shard_key(word, set(self.meta['split']))}.json")
+        shard = self.file(f"words/w-{index_format.shard_key(word, set(self.meta['split']))}.json")
         entry: dict[str, Any] = shard["stems"][shard["words"][word]]
         return entry
 

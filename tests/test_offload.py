@@ -16,7 +16,8 @@ import pytest
 from carehub_bench.corpus import generate_corpus
 
 from carehub.cli import main
-from carehub.publish import search
+from carehub.publish.search.format import OUTPUT_SUBDIR
+from carehub.publish.search.index import index_site
 from carehub.render.offload import QuietStubs, _chunks
 
 from .conftest import make_project
@@ -91,7 +92,7 @@ def test_a_page_that_fails_in_a_worker_stops_the_build_and_names_the_page(
 def test_the_index_fed_while_rendering_is_the_index_of_the_finished_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The index numbers stories in search.story_order, whatever order the workers finish them in."""
+    """The index numbers stories in search.index.story_order, whatever order the workers finish them in."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = make_project(tmp_path)
     stories = generate_corpus(project, 30, seed=5)
@@ -105,9 +106,9 @@ def test_the_index_fed_while_rendering_is_the_index_of_the_finished_site(
     built = tmp_path / "site"
     code, output = _build(project, built, 2, capsys)
     assert code == 0, output
-    streamed = {p.relative_to(built): p.read_bytes() for p in (built / search.OUTPUT_SUBDIR).rglob("*") if p.is_file()}
-    assert search.index_site(built) == []  # index the finished site again, from scratch
-    again = {p.relative_to(built): p.read_bytes() for p in (built / search.OUTPUT_SUBDIR).rglob("*") if p.is_file()}
+    streamed = {p.relative_to(built): p.read_bytes() for p in (built / OUTPUT_SUBDIR).rglob("*") if p.is_file()}
+    assert index_site(built) == []  # index the finished site again, from scratch
+    again = {p.relative_to(built): p.read_bytes() for p in (built / OUTPUT_SUBDIR).rglob("*") if p.is_file()}
     assert streamed and streamed == again
 
 

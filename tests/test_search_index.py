@@ -1,4 +1,4 @@
-"""The search index (search.py): what is indexed, how pages are numbered, the file format, reproducibility.
+"""The search index (publish/search/): what is indexed, how pages are numbered, the file format, reproducibility.
 
 Small hand-made sites are indexed and the JSON files read back as search.js
 reads them.  The browser side (search.js over a real site) is in
@@ -13,7 +13,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from carehub.publish import search
+from carehub.publish.search import extract, words
+from carehub.publish.search import format as index_format
+from carehub.publish.search import index as indexing
 
 from .search_reader import Index
 
@@ -63,12 +65,12 @@ def make_site(root: Path, pages: dict[str, str] = PAGES) -> Path:
 
 
 def files(site: Path) -> dict[str, bytes]:
-    out = site / search.OUTPUT_SUBDIR
+    out = site / index_format.OUTPUT_SUBDIR
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def test_words_are_split_as_the_browser_splits_a_query() -> None:
-    assert search.normalise("Café-based  NHS 111 patient\u2019s O'Neill na\u00efve") == [
+    assert words.normalise("Café-based  NHS 111 patient\u2019s O'Neill na\u00efve") == [
         "cafe",
         "based",
         "nhs",
@@ -77,21 +79,21 @@ def test_words_are_split_as_the_browser_splits_a_query() -> None:
         "oneill",
         "naive",
     ]
-    assert search.normalise("¶ — …") == []
+    assert words.normalise("¶ — …") == []
 
 
 def test_words_fold_every_character_as_decomposing_the_whole_text_would() -> None:
     # normalise folds each distinct character on its own; the reference decomposes the whole text at once.
     text = " ".join(chr(c) + "x" + chr(c) for c in range(0x80, 0x3000) if not 0xD800 <= c < 0xE000)
     decomposed = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c)[0] != "M")
-    assert search.normalise(text) == re.findall("[a-z0-9]+", decomposed.lower().translate(APOSTROPHES))
-    assert search.shard_key("discharge") == "di" and search.shard_key("a") == "a"
-    assert search.shard_key("discharge", {"di"}) == "dis" and search.shard_key("di", {"di"}) == "di"
+    assert words.normalise(text) == re.findall("[a-z0-9]+", decomposed.lower().translate(APOSTROPHES))
+    assert index_format.shard_key("discharge") == "di" and index_format.shard_key("a") == "a"
+    assert index_format.shard_key("discharge", {"di"}) == "dis" and index_format.shard_key("di", {"di"}) == "di"
 
 
 def test_pages_are_numbered_newest_story_first_then_undated_pages_by_url(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     urls = [page["url"] for page in Index(site).pages()]
     # The browser lists filter-only results in this order, so no sort index is shipped.
     assert urls == ["stories/newest/", "stories/a/", "stories/a-b/", "stories/older/", "", "glossary/"]
@@ -99,7 +101,7 @@ def test_pages_are_numbered_newest_story_first_then_undated_pages_by_url(tmp_pat
 
 def test_a_page_keeps_what_a_result_shows_and_only_its_marked_words(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     index = Index(site)
     newest = index.pages()[0]
     assert newest["title"] == "Newest story"
@@ -116,7 +118,7 @@ def test_a_page_keeps_what_a_result_shows_and_only_its_marked_words(tmp_path: Pa
 
 def test_forms_of_a_word_share_one_entry_so_the_browser_needs_no_stemmer(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     index = Index(site)
     assert index.stem("discharged") == index.stem("discharge")
     assert index.stem("discharge")["s"] == "discharg"
@@ -129,7 +131,7 @@ def test_forms_of_a_word_share_one_entry_so_the_browser_needs_no_stemmer(tmp_pat
 
 def test_a_word_in_the_title_ranks_its_page_first(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     index = Index(site)
     top = index.stem("assess")["top"]
     pages = index.pages()
@@ -142,24 +144,24 @@ def test_a_word_in_the_title_ranks_its_page_first(tmp_path: Path) -> None:
 def test_a_common_word_keeps_its_best_pages_in_the_shard_and_every_page_in_its_postings(tmp_path: Path) -> None:
     pages = {
         f"stories/s{n:02d}/index.html": story_html(f"Story {n}", f"2020-01-{n % 28 + 1:02d}", "care " * (n % 5 + 1))
-        for n in range(search.TOP + 7)
+        for n in range(index_format.TOP + 7)
     }
     site = make_site(tmp_path, pages)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     index = Index(site)
     entry = index.stem("care")
-    assert entry["df"] == search.TOP + 7 and entry["all"] == 1
-    assert len(entry["top"]) == 2 * search.TOP  # the shard stays the same size however many pages have the word
+    assert entry["df"] == index_format.TOP + 7 and entry["all"] == 1
+    assert len(entry["top"]) == 2 * index_format.TOP  # the shard stays the same size however many pages have the word
     every = index.postings("care")
-    assert [n for n, _ in every] == list(range(search.TOP + 7))
-    best = sorted(every, key=lambda pair: (-pair[1], pair[0]))[: search.TOP]
+    assert [n for n, _ in every] == list(range(index_format.TOP + 7))
+    best = sorted(every, key=lambda pair: (-pair[1], pair[0]))[: index_format.TOP]
     assert [n for pair in best for n in pair] == entry["top"]
-    assert index.stem("story")["df"] == search.TOP + 7  # title words are words of the page
+    assert index.stem("story")["df"] == index_format.TOP + 7  # title words are words of the page
 
 
 def test_filters_list_the_pages_with_each_value(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     index = Index(site)
     assert index.meta["filters"] == ["type"]
     urls = [page["url"] for page in index.pages()]
@@ -173,22 +175,43 @@ def test_filters_list_the_pages_with_each_value(tmp_path: Path) -> None:
 
 def test_the_index_does_not_depend_on_the_order_pages_are_added_in(tmp_path: Path) -> None:
     site = make_site(tmp_path / "one")
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     shuffled = make_site(tmp_path / "two")
-    indexer = search.Indexer(shuffled)
+    indexer = indexing.Index(shuffled)
     assert indexer.start() == []
-    paths = search.searchable_pages(shuffled)
+    paths = indexing.searchable_pages(shuffled)
     random.Random(4).shuffle(paths)
     indexer.add(paths[:4])
+    indexer.add(paths[4:])
     assert indexer.finish() == []
     assert files(site) == files(shuffled)
+
+
+def test_pages_read_by_several_readers_give_the_same_index_as_one(tmp_path: Path) -> None:
+    """As in a build: stories reserved, each reader (a page worker) drained on its own, merged in any order."""
+    site = make_site(tmp_path / "one")
+    assert indexing.index_site(site) == []
+    spread = make_site(tmp_path / "two")
+    index = indexing.Index(spread)
+    assert index.start() == []
+    index.reserve(["stories/newest/", "stories/a/", "stories/a-b/", "stories/older/"])
+    readers = [index.reader(), index.reader()]
+    paths = indexing.searchable_pages(spread)
+    random.Random(7).shuffle(paths)
+    for n, path in enumerate(paths):
+        readers[n % 2].take(extract.page_url(spread, path), path.read_text("utf-8"))
+    index.merge(readers[1].drain())
+    assert readers[1].drain() == []  # what was handed over is not handed over again
+    index.merge(readers[0].drain())
+    assert index.finish() == []
+    assert files(site) == files(spread)
 
 
 def test_the_same_site_gives_the_same_bytes_anywhere_and_a_new_build_name_when_it_changes(tmp_path: Path) -> None:
     first = make_site(tmp_path / "one")
     second = make_site(tmp_path / "two")
-    assert search.index_site(first) == [] and search.index_site(second) == []
-    assert search.index_site(second) == []  # indexing again replaces the index, same bytes
+    assert indexing.index_site(first) == [] and indexing.index_site(second) == []
+    assert indexing.index_site(second) == []  # indexing again replaces the index, same bytes
     one, two = files(first), files(second)
     assert len(one) > 10 and one == two
     assert not any(str(tmp_path).encode() in data for data in one.values())
@@ -196,20 +219,20 @@ def test_the_same_site_gives_the_same_bytes_anywhere_and_a_new_build_name_when_i
     build = Index(first).meta["build"]
     page = first / "stories/older/index.html"
     page.write_text(page.read_text("utf-8").replace("summary letters", "summary letters and pharmacy"), "utf-8")
-    assert search.index_site(first) == []
+    assert indexing.index_site(first) == []
     index = Index(first)
     # Every file but meta.json is under the build's name: a browser cannot mix two builds' files.
-    assert index.meta["build"] != build and not (first / search.OUTPUT_SUBDIR / build).exists()
+    assert index.meta["build"] != build and not (first / index_format.OUTPUT_SUBDIR / build).exists()
     assert "pharmacy" in index.words()
 
 
 def test_a_site_without_searchable_pages_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    for path in search.searchable_pages(site):
+    for path in indexing.searchable_pages(site):
         path.unlink()
-    problems = search.index_site(site)
+    problems = indexing.index_site(site)
     assert problems and "data-search-body" in problems[0]
-    assert not (site / search.OUTPUT_SUBDIR).exists()
+    assert not (site / index_format.OUTPUT_SUBDIR).exists()
 
 
 def test_the_marked_element_is_found_whole_with_nested_elements_of_its_kind() -> None:
@@ -218,11 +241,11 @@ def test_the_marked_element_is_found_whole_with_nested_elements_of_its_kind() ->
         "<article data-search-body><h1>Outer</h1><article><p>nested</p></article><p>after</p></article>"
         "<footer>foot</footer></body></html>"
     )
-    assert search.marked_element(page) == (
+    assert extract.marked_element(page) == (
         "<article data-search-body><h1>Outer</h1><article><p>nested</p></article><p>after</p></article>"
     )
-    assert search.marked_element("<html><body><p>no mark</p></body></html>") is None
-    record = search.read_page("x/", page)
+    assert extract.marked_element("<html><body><p>no mark</p></body></html>") is None
+    record = extract.read_page("x/", page)
     assert record is not None and record.text == "Outer nested after" and record.title == "Outer"
 
 
@@ -232,31 +255,32 @@ def test_text_is_what_a_reader_sees() -> None:
         "<ul><li>one</li><li>two&nbsp;&amp; three</li></ul><template><p>hidden form row</p></template>"
         "<p>line<br>break</p><script>var x = '<p>';</script><p>caf&eacute; &lt;b&gt;</p>"
     )
-    assert search.text_of(fragment) == "What readmission¶ one two\xa0& three line break café <b>".replace("\xa0", " ")
+    assert extract.text_of(fragment) == "What readmission¶ one two\xa0& three line break café <b>".replace("\xa0", " ")
 
 
 def test_a_big_two_letter_shard_is_split_by_three_letters(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(search, "SHARD_BYTES", 60)
+    monkeypatch.setattr(index_format, "SHARD_BYTES", 60)
     site = make_site(tmp_path)
-    assert search.index_site(site) == []
+    assert indexing.index_site(site) == []
     index = Index(site)
     assert "di" in index.meta["split"]  # discharge, discharged ... share "di"
     shards = {p.name for p in (index.root / index.meta["build"] / "words").iterdir()}
     assert "w-dis.json" in shards and "w-di.json" not in shards
     assert index.stem("discharged")["s"] == "discharg"  # found where search.js will look for it
     for word in index.words():
-        key = search.shard_key(word, set(index.meta["split"]))
+        key = index_format.shard_key(word, set(index.meta["split"]))
         assert word in index.file(f"words/w-{key}.json")["words"]
 
 
 def test_a_reserved_page_that_never_came_is_a_problem(tmp_path: Path) -> None:
     site = make_site(tmp_path)
-    indexer = search.Indexer(site)
+    indexer = indexing.Index(site)
     assert indexer.start() == []
     indexer.reserve(["stories/newest/", "stories/gone/"])
+    indexer.add(indexing.searchable_pages(site))
     problems = indexer.finish()
     assert problems and "stories/gone/" in problems[0]
-    assert not (site / search.OUTPUT_SUBDIR).exists()
+    assert not (site / index_format.OUTPUT_SUBDIR).exists()
 
 
 def test_text_or_attribute_values_that_look_like_marks_mark_nothing() -> None:
@@ -269,11 +293,11 @@ def test_text_or_attribute_values_that_look_like_marks_mark_nothing() -> None:
         '<p data-search-ignore="">Hidden from search.</p><h2>Next<a class="toc headerlink" href="#n">¶</a></h2>'
         "</article></body></html>"
     )
-    record = search.read_page("x/", page)
+    record = extract.read_page("x/", page)
     assert record is not None
-    assert record.filters == [] and record.meta == {}
+    assert record.filters == () and record.meta == {}
     assert record.text == (
         'Marks We wrote data-search-ignore and data-search-filter="type:failure" in our story. '
         "a link titled like a mark stays. Next"
     )
-    assert search.read_page("y/", "<p>Only text: data-search-body</p>") is None
+    assert extract.read_page("y/", "<p>Only text: data-search-body</p>") is None

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from carehub.cli import main
-from carehub.publish import search
+from carehub.publish.search import words as search_words
 
 from .conftest import make_project
 from .html_tools import Element, parse_file
@@ -321,7 +321,7 @@ def test_search_index_holds_every_story_with_its_facet_filters(built: Path) -> N
     labels = {t["id"]: t["label"] for t in yaml.safe_load((built / "data/vocabularies.yml").read_text())["tags"]}
     for slug, (_, spec) in SPECS.items():
         for tag in facet_values(spec, "tag"):
-            for word in search.normalise(labels[tag]):
+            for word in search_words.normalise(labels[tag]):
                 pages_with_word = {n for n, _ in index.postings(word)}
                 assert by_url[f"stories/{slug}/"] in pages_with_word, (slug, tag, word)
 

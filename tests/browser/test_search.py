@@ -25,7 +25,10 @@ from typing import Any
 import pytest
 
 from carehub.check.catalogue import Catalogue, Story
-from carehub.publish import search as search_index
+from carehub.publish.search import extract
+from carehub.publish.search import format as index_format
+from carehub.publish.search import words as search_words
+from carehub.publish.search.index import searchable_pages
 
 from ..search_reader import Index
 from .axe import describe, run_axe
@@ -72,7 +75,7 @@ def test_an_excerpt_does_not_repeat_the_title_its_card_shows(
     _: int, search_page: Any, site_url: str, search_word: tuple[str, Story]
 ) -> None:
     story = search_word[1]
-    word = max(search_index.normalise(story.meta.title), key=len)  # a word of the title: found there first
+    word = max(search_words.normalise(story.meta.title), key=len)  # a word of the title: found there first
     page = search_page
     assert site_url + story.url in search(page, word)
     cards = page.locator(RESULTS_SELECTOR)
@@ -139,7 +142,7 @@ def test_filtered_stories_come_newest_first_like_the_listing(
     catalogue: Catalogue,
     new_context: Callable[..., Any],
 ) -> None:
-    """Filter-only results keep the index's page order (search.py numbers stories newest first)."""
+    """Filter-only results keep the index's page order (search/index.py numbers stories newest first)."""
     story_type = max(STORY_TYPES, key=lambda t: len([s for s in catalogue.stories if s.meta.type == t]))
     expected = [s for s in catalogue.stories if s.meta.type == story_type]
     assert len({s.meta.date for s in expected}) > 1, "the content needs stories of one type on different dates"
@@ -192,20 +195,20 @@ class _Oracle:
     these pages: every word must match, a word matches the pages holding any
     word of the same stem, and an unfinished last word (one no page holds)
     matches the words it starts.  Computed from the pages' text (and their
-    facts panel's labels) with search.py's own word splitting and stemmer,
+    facts panel's labels) with search/words.py's own word splitting and stemmer,
     not from the shards.
     """
 
     def __init__(self, site_dir: Path) -> None:
         self.index = Index(site_dir)
         self.pages = self.index.pages()
-        self.stem = search_index._Stemmer()
+        self.stem = search_words.Stemmer()
         keywords = {}  # the facts panel's labels: words a page is found by but does not show
-        for path in search_index.searchable_pages(site_dir):
-            record = search_index.read_page(search_index.page_url(site_dir, path), path.read_text("utf-8"))
+        for path in searchable_pages(site_dir):
+            record = extract.read_page(extract.page_url(site_dir, path), path.read_text("utf-8"))
             assert record is not None
             keywords[record.url] = " ".join(record.keywords)
-        self.words = [set(search_index.normalise(f"{p['text']} {p['title']} {keywords[p['url']]}")) for p in self.pages]
+        self.words = [set(search_words.normalise(f"{p['text']} {p['title']} {keywords[p['url']]}")) for p in self.pages]
         self.vocabulary = set().union(*self.words)
 
     def stems(self, word: str, last: bool) -> set[str]:
@@ -216,7 +219,7 @@ class _Oracle:
         return set()
 
     def find(self, query: str) -> set[str]:
-        words = list(dict.fromkeys(search_index.normalise(query)))
+        words = list(dict.fromkeys(search_words.normalise(query)))
         wanted = [self.stems(word, i == len(words) - 1) for i, word in enumerate(words)]
         return {
             page["url"]
@@ -225,9 +228,9 @@ class _Oracle:
         }
 
     def common_word(self) -> str:
-        """A word on more pages than a shard keeps (search.TOP), but not on most of them."""
+        """A word on more pages than a shard keeps (format.TOP), but not on most of them."""
         counts = {w: sum(w in ws for ws in self.words) for w in self.vocabulary if len(w) > 3}
-        fits = [w for w, n in counts.items() if search_index.TOP < n <= search_index.TOP + 15]
+        fits = [w for w, n in counts.items() if index_format.TOP < n <= index_format.TOP + 15]
         assert fits, "the content has no word on 21 to 35 pages: the paging check needs one"
         return min(fits)
 
@@ -299,7 +302,7 @@ def test_a_search_after_the_site_is_published_again_uses_the_new_index(
             page.goto(url + page_path(BY_NAME["search"]))
             assert search(page, word) == [url + story.url]
             # Publishing again: a new build folder, the old one deleted, meta.json naming the new one.
-            root = copy / search_index.OUTPUT_SUBDIR
+            root = copy / index_format.OUTPUT_SUBDIR
             meta = json.loads((root / "meta.json").read_text("utf-8"))
             (root / meta["build"]).rename(root / "republished")
             (root / "meta.json").write_text(json.dumps({**meta, "build": "republished"}), "utf-8")

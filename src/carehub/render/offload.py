@@ -182,7 +182,7 @@ class _Build:
     env: jinja2.Environment
     pages: dict[str, OffloadedPage]
     cache: RenderCache | None = None
-    collect: Callable[[], list[Any]] | None = None  # what a chunk hands back besides errors (search.Indexer.drain)
+    collect: Callable[[], list[Any]] | None = None  # what a chunk hands back besides errors (PageReader.drain)
 
 
 @dataclass

@@ -18,7 +18,7 @@ events, so a move to another engine means rewriting this file, not the hub.
 - on_page_markdown / on_page_content: give story and generated pages their
   metadata and template; sanitise story HTML with nh3.
 - on_page_context: hand the template its view (one page's worth of data).
-- on_post_build: index the built pages for search (search.py) as the
+- on_post_build: index the built pages for search (publish/search/) as the
   workers finish them, in the staging folder, before `carehub build` swaps
   it into place.
 - Feeds and open data (feeds.py, opendata.py): on_env gives templates the feed
@@ -61,7 +61,7 @@ from carehub.plan.related import RelatedIndex
 from carehub.plan.story_view import build_story_view
 from carehub.problems import Problem, format_text
 from carehub.publish import csp, feeds, opendata
-from carehub.publish.search import Indexer, story_order
+from carehub.publish.search.index import Index, PageReader, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache
 from carehub.render.fragments import FragmentCache
@@ -122,7 +122,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     catalogue: Catalogue | None = None
     renderer: offload.Renderer | None = None
-    indexer: Indexer | None = None
+    indexer: Index | None = None  # in this process only: what every reader's pages are merged into
+    reader: PageReader | None = None  # in every process that renders pages (the workers inherit it)
     _quiet: offload.QuietStubs | None = None
     root: Path
     feed_site: feeds.Site
@@ -276,19 +277,20 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         # they fork, with the stories numbered already so the workers can write their page files.
         collect = None
         if self.config.search:
-            self.indexer = Indexer(Path(config.site_dir))
+            self.indexer = Index(Path(config.site_dir))
             problems = self.indexer.start()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
             self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
-            collect = self.indexer.drain
+            self.reader = self.indexer.reader()
+            collect = self.reader.drain
         self.renderer = offload.Renderer(config, files, self._nav, env, cache, collect)
         self.renderer.start(stubs, self.jobs)
         return env
 
     def _render_order(self, page: Page) -> tuple[bool, tuple[int, tuple[str, ...]]]:
         """Stories first (the heaviest pages), in the order the search index numbers them
-        (search.story_order); then every generated page in its own order (the sort is stable).
+        (search.index.story_order); then every generated page in its own order (the sort is stable).
         """
         story = self.story_for(page)
         if story is None:
@@ -325,8 +327,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if offload.is_stub(page):
             return output
-        if self.indexer is not None:
-            self.indexer.take(page.url, output)  # in a page worker too: see on_env
+        if self.reader is not None:
+            self.reader.take(page.url, output)  # in a page worker too: see on_env
         return csp.add_policy(output)  # every page, in the workers too (csp.py)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -347,9 +349,11 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         unprotected = csp.unprotected(Path(config.site_dir))
         if unprotected:
             raise PluginError("carehub: these pages have no Content-Security-Policy:\n" + "\n".join(unprotected))
-        if self.indexer is not None:
+        if self.indexer is not None and self.reader is not None:
             indexer, self.indexer = self.indexer, None
-            problems = indexer.finish(scan=False)
+            indexer.merge(self.reader.drain())  # the pages this process rendered itself
+            self.reader = None
+            problems = indexer.finish()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
 
@@ -357,7 +361,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self._finish_rendering(abandon=True)
         if self.indexer is not None:
             self.indexer.close()
-            self.indexer = None
+            self.indexer = self.reader = None
 
     def _finish_rendering(self, abandon: bool = False) -> list[str]:
         renderer, self.renderer = self.renderer, None

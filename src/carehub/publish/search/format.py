@@ -1,0 +1,222 @@
+"""Format: the files of the search index (version 1), their names, scores and bytes.
+
+Under ``search-index/`` in the site; every file is JSON:
+
+``meta.json``
+    ``{"version": 1, "build": B, "pages": N, "top": K, "split": [prefix, ...],
+    "filters": [facet, ...]}``;
+    the only file a reader's browser revalidates.  Everything else is under
+    ``search-index/B/``, where B is a hash of the whole index, so a browser can
+    never mix files from two builds.
+``B/words/w-<key>.json``
+    Words sharded by their first two characters (``key``; one-letter words
+    are their own key), or by three where a two-letter shard would be big
+    (those prefixes are listed in meta.json's ``split``):
+    ``{"words": {word: i}, "stems": [{"s": stem, "df": n, "top": [...],
+    "all": 1?}]}``.  ``words`` maps every word seen on the site to its stem's
+    entry, so the browser needs no stemmer ("caring" and "care" share an
+    entry).  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
+    best first (score descending, then id); it is complete when ``df <= K``.
+    Otherwise ``all`` is set and ``B/postings/p-<stem>.json`` holds every page as
+    ``[gap, score, ...]`` in id order (each id is the previous one plus its gap;
+    the first gap is the id).  A one-word search reads one shard and shows the
+    top pages; the full list is fetched only for "show more", several words,
+    filters, or a prefix.
+``B/filters/f-<facet>.json``
+    ``{value: [gap, ...]}``: the ids of the pages with that filter value.
+``B/pages/<id>.json``
+    ``{"url", "title", "summary"?, "type"?, "date"?, "text"}`` for showing a
+    result and its excerpt; ``url`` is relative to the site root.
+
+A page's id is its place in the index (index.py numbers them).  A score is the
+term-frequency part of BM25 (k1 1.2, b 0.75; words of the title count five
+times) times 100, rounded: 1 to 220.  The browser weights it by the stem's
+rarity (BM25's idf, from ``df`` and the number of pages) when a query has
+several words, so one byte a page is enough and a common word's pages are
+still ranked.
+
+Must not read HTML, split words or decide the pages' order: it writes what
+index.py hands it, and search.js (and tests/search_reader.py) read it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carehub.publish.search.extract import Record
+
+OUTPUT_SUBDIR = "search-index"
+FORMAT_VERSION = 1
+TOP = 20  # pages kept in a word's shard: two screens of ten results, the same bytes at any N
+SHARD_BYTES = 24_000  # a two-letter shard bigger than this is split by three letters (about 8 KB gzipped)
+TITLE_WEIGHT = 5
+_K1, _B = 1.2, 0.75
+_SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
+_STAGING = ".building"
+
+
+def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
+    """The shard a word lives in: its first two letters, or three where that shard is split.
+
+    search.js: ``shardKey``; ``split`` is meta.json's list of split prefixes.
+    """
+    return word[:3] if word[:2] in split else word[:2]
+
+
+def staging(out: Path) -> Path:
+    """Where an index is made before it is renamed into ``out`` (``out`` is the site's search-index/)."""
+    return out / _STAGING
+
+
+def page_path(staging_dir: Path, number: int) -> Path:
+    """A page file in the staging folder, under the number it was taken with (renamed to its id at the end)."""
+    return staging_dir / "pages" / f"{number}.json"
+
+
+def page_file(record: Record) -> bytes:
+    """The bytes of a page's file: what a result shows."""
+    shown: dict[str, str] = {"url": record.url, "title": record.title or record.url}
+    for name in ("summary", "type", "date"):
+        if record.meta.get(name):
+            shown[name] = record.meta[name]
+    shown["text"] = record.text
+    return _json(shown)
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Everything the files are made of, as index.py gathered it.
+
+    Pages are known by the number they were taken with; ``place`` maps each to
+    its id in the index (``order`` lists the numbers by id).  ``docs`` and
+    ``tfs`` hold, per stem, the numbers of its pages and the weighted term
+    frequency in each; ``write`` empties them as it goes, so the memory is freed.
+    """
+
+    order: list[int]  # page numbers, by id
+    place: list[int]  # page number -> id
+    lengths: list[int]  # by id: weighted number of words
+    digests: list[bytes]  # by id: SHA-256 of the page file
+    stems: list[str]  # by stem number
+    docs: list[array[int]]
+    tfs: list[array[int]]
+    surface: dict[str, int]  # every word seen -> its stem's number
+    filters: dict[tuple[str, str], list[int]]  # (facet, value) -> ids
+
+
+def write(out: Path, postings: Postings) -> None:
+    """Write the index from the staging folder's page files and ``postings``, then move it into place."""
+    staging_dir = staging(out)
+    count = len(postings.order)
+    place = postings.place
+    digest = hashlib.sha256(b"carehub search %d\n" % FORMAT_VERSION)
+
+    # Page files: renamed from the numbers they were taken with to their places (most are in place).
+    moved = [number for number in sorted(postings.order) if place[number] != number]
+    for number in moved:
+        page_path(staging_dir, number).replace(page_path(staging_dir, number).with_suffix(".moving"))
+    for number in moved:
+        page_path(staging_dir, number).with_suffix(".moving").replace(page_path(staging_dir, place[number]))
+    for page_digest in postings.digests:
+        digest.update(page_digest)
+
+    # Scores, postings and word shards.  Plain lists indexed by place, and each page's scores for a word it
+    # holds up to 15 times made ahead (nearly every posting): this loop sees every word of every page.
+    average = sum(postings.lengths) / count or 1.0
+    norm_at = [_K1 * (1 - _B + _B * length / average) for length in postings.lengths]  # by place
+
+    def score(tf: int, norm: float) -> int:
+        return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
+
+    ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
+    entries: list[dict[str, Any]] = []
+    written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
+
+    def put(name: str, data: bytes) -> None:
+        (staging_dir / name).write_bytes(data)
+        written.append((name, hashlib.sha256(data).digest()))
+
+    for folder in ("words", "postings", "filters"):
+        (staging_dir / folder).mkdir(exist_ok=True)
+    for stem_id, stem_name in enumerate(postings.stems):
+        docs, tfs = postings.docs[stem_id], postings.tfs[stem_id]
+        postings.docs[stem_id] = postings.tfs[stem_id] = array("I")  # freed as they are written
+        df = len(docs)
+        scored = sorted(
+            (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]))
+            for at, tf in zip(map(place.__getitem__, docs), tfs, strict=True)
+        )
+        # The TOP best, score descending then page: only pages scoring at least the TOP-th score can be.
+        cut = sorted([score for _, score in scored], reverse=True)[TOP - 1] if df > TOP else 0
+        best = sorted((-score, at) for at, score in scored if score >= cut)[:TOP]
+        entry: dict[str, Any] = {"df": df, "top": [n for score, at in best for n in (at, -score)]}
+        if df > TOP:
+            entry["all"] = 1
+            flat = [0] * (2 * df)
+            flat[0::2] = _gaps([at for at, _ in scored])
+            flat[1::2] = [score for _, score in scored]
+            put(f"postings/p-{stem_name}.json", _json(flat))
+        entries.append(entry)
+    split = _split_prefixes(postings.surface, entries)
+    shards: dict[str, dict[str, int]] = {}
+    for word, stem_id in postings.surface.items():
+        shards.setdefault(shard_key(word, split), {})[word] = stem_id
+    for key, words in shards.items():
+        put(f"words/w-{key}.json", _shard(words, postings.stems, entries))
+
+    facets: dict[str, dict[str, list[int]]] = {}
+    for (facet, value), ids in postings.filters.items():
+        facets.setdefault(_safe(facet), {}).setdefault(value, []).extend(ids)
+    for facet, values in facets.items():
+        by_value = {value: _gaps(sorted(set(values[value]))) for value in sorted(values)}
+        put(f"filters/f-{facet}.json", _json(by_value))
+
+    for name, file_digest in sorted(written):
+        digest.update(name.encode() + b"\0" + file_digest)
+    build = digest.hexdigest()[:16]
+    staging_dir.rename(out / build)
+    meta = {
+        "version": FORMAT_VERSION,
+        "build": build,
+        "pages": count,
+        "top": TOP,
+        "split": sorted(split),
+        "filters": sorted(facets),
+    }
+    (out / "meta.json").write_bytes(_json(meta))
+
+
+def _split_prefixes(surface: dict[str, int], entries: list[dict[str, Any]]) -> set[str]:
+    """Two-letter prefixes whose shard would be over SHARD_BYTES: their words go by three letters."""
+    sizes: Counter[str] = Counter()
+    for word, stem_id in surface.items():
+        # About what the word and its stem's entry add to the shard (the entry once per stem, roughly).
+        sizes[word[:2]] += len(word) + 4 + (len(entries[stem_id]["top"]) * 4 + 20) // 2
+    return {prefix for prefix, size in sizes.items() if size > SHARD_BYTES}
+
+
+def _shard(words: dict[str, int], stem_names: list[str], entries: list[dict[str, Any]]) -> bytes:
+    local: dict[int, int] = {}
+    mapped = {word: local.setdefault(words[word], len(local)) for word in sorted(words)}
+    return _json({"words": mapped, "stems": [{"s": stem_names[stem_id], **entries[stem_id]} for stem_id in local]})
+
+
+def _gaps(ids: list[int]) -> list[int]:
+    """Ascending page numbers as gaps, as the index stores lists of pages: [3, 5, 10] -> [3, 2, 5]."""
+    return [doc - previous for doc, previous in zip(ids, [0, *ids[:-1]], strict=True)]
+
+
+def _safe(name: str) -> str:
+    """A facet name as a file name (facets are slugs already; anything else is dropped)."""
+    return re.sub(r"[^a-z0-9-]", "", name.lower()) or "facet"
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode("utf-8")

@@ -1,0 +1,287 @@
+"""Index: built pages turned into the search index, wherever they are rendered.
+
+Two objects, so that the caller says which process does what (render/plugin.py
+makes one ``Index`` in the parent and hands its ``reader()`` to every process
+that renders pages; nothing here looks at processes):
+
+- ``PageReader`` reads a rendered page (``take``, about a millisecond) into a
+  small ``PageWords`` and keeps it until ``drain``; it writes the page's file
+  itself when its number was reserved before rendering (stories).
+- ``Index`` is handed the ``PageWords`` (``merge``), keeps the postings in
+  compact arrays (a few bytes a word a page), and ``finish`` numbers the pages
+  and has format.py write the words, postings and filters.
+
+Pages are numbered stories first, newest first then by URL (the order of the
+all-stories listing, so a filter-only search needs no sort index), then every
+other searchable page by URL.  The result does not depend on where or in what
+order pages were read: ``index_site`` over the finished site gives the same
+bytes (tests/test_offload.py, tests/test_search_index.py).
+
+Must not parse HTML (extract.py), split words (words.py) or lay out files (format.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from carehub.publish.search import format
+from carehub.publish.search.extract import Record, page_url, read_page
+from carehub.publish.search.words import Stemmer, normalise
+
+OrderKey = tuple[bool, tuple[int, tuple[str, ...]]]
+
+_BODY_MARK = b"data-search-body"
+
+
+def story_order(date: dt.date, url: str) -> tuple[int, tuple[str, ...]]:
+    """Where a dated page (a story) goes in the index: newest first, then by URL.
+
+    The plugin deals story pages out to its workers in this order too, and
+    numbers them so before forking (Index.reserve), so each worker writes
+    its stories' page files under their final numbers.
+    """
+    return (-date.toordinal(), _url_order(url))
+
+
+def _url_order(url: str) -> tuple[str, ...]:
+    return tuple(url.split("/"))  # "a" before "a-b", as slugs sort
+
+
+def _order_key(record: Record) -> OrderKey:
+    date = record.meta.get("date")
+    if date:
+        try:
+            return (False, story_order(dt.date.fromisoformat(date), "/" + record.url))
+        except ValueError:
+            pass
+    return (True, (0, _url_order("/" + record.url)))
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """One page's contribution to the index, small enough to send from a page worker to the parent."""
+
+    url: str
+    key: OrderKey  # where the page goes in the numbering (_order_key)
+    number: int | None  # its reserved number, when its page file is written already
+    shown: bytes  # its page file (empty when written already)
+    digest: bytes  # the page file's SHA-256
+    counts: dict[str, int]  # stem -> weighted frequency
+    length: int  # weighted number of words
+    filters: tuple[tuple[str, str], ...]
+    new_words: dict[str, str]  # words the Index may not know yet -> their stems
+
+
+class PageReader:
+    """Reads rendered pages into ``PageWords`` in the process that rendered them, and keeps them until drained."""
+
+    def __init__(self, staging_dir: Path, reserved: dict[str, int]) -> None:
+        self._staging = staging_dir
+        self._reserved = reserved
+        self._stem = Stemmer()
+        self._sent: set[str] = set()  # words whose stems went out already
+        self._outbox: list[PageWords] = []
+
+    def take(self, url: str, page: str) -> None:
+        """Read a rendered page (``url`` relative to the site root) if it is marked for search."""
+        record = read_page(url, page)
+        if record is not None:
+            self._outbox.append(self.words_of(record))
+
+    def drain(self) -> list[PageWords]:
+        """What this reader has taken since the last call, for ``Index.merge``."""
+        taken, self._outbox = self._outbox, []
+        return taken
+
+    def words_of(self, record: Record) -> PageWords:
+        """Count a page's stems, and write its page file if its number is reserved."""
+        # Counted by word first (Counter runs in C), then each distinct word stemmed once.
+        body, title = normalise(record.text), normalise(record.title)
+        keywords = normalise(" ".join(record.keywords))
+        by_word = Counter(body)
+        by_word.update(keywords)
+        for word in title:
+            by_word[word] += format.TITLE_WEIGHT - 1
+        counts: Counter[str] = Counter()
+        new_words: dict[str, str] = {}
+        for word, tf in by_word.items():
+            stem = self._stem(word)
+            counts[stem] += tf
+            if word not in self._sent:
+                self._sent.add(word)
+                new_words[word] = stem
+        data = format.page_file(record)
+        number = self._reserved.get(record.url)
+        if number is not None:
+            format.page_path(self._staging, number).write_bytes(data)
+        return PageWords(
+            url=record.url,
+            key=_order_key(record),
+            number=number,
+            shown=b"" if number is not None else data,
+            digest=hashlib.sha256(data).digest(),
+            counts=dict(counts),
+            length=len(body) + len(keywords) + (format.TITLE_WEIGHT - 1) * len(title),
+            filters=record.filters,
+            new_words=new_words,
+        )
+
+
+class Index:
+    """The index of one site being built: handed every page's words, then written in one go."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self.out = site_dir / format.OUTPUT_SUBDIR
+        self._staging = format.staging(self.out)
+        self._reserved: dict[str, int] = {}
+        self._stems: dict[str, int] = {}  # stem -> its number
+        self._surface: dict[str, int] = {}  # every word seen -> its stem's number
+        self._docs: list[array[int]] = []  # per stem: page numbers
+        self._tfs: list[array[int]] = []  # per stem: weighted term frequency in that page
+        # Per page: order key, length, filter numbers, digest of its page file.  Filters are numbered once, so
+        # a page holds a few integers for them rather than its own (facet, value) pairs.
+        self._pages: dict[int, tuple[OrderKey, int, array[int], bytes]] = {}
+        self._filter_ids: dict[tuple[str, str], int] = {}
+        self._taken: set[str] = set()
+
+    def start(self) -> list[str]:
+        """Make an empty staging folder; returns problems (empty when ready for pages)."""
+        try:
+            shutil.rmtree(self.out, ignore_errors=True)
+            (self._staging / "pages").mkdir(parents=True)
+        except OSError as error:
+            return [f"{self.out}: could not make the search index folder ({error.strerror})."]
+        return []
+
+    def reserve(self, urls: Iterable[str]) -> None:
+        """Number these pages now, in this order (stories, newest first: story_order), before any reader starts.
+
+        A reader then writes each one's page file as soon as it is rendered,
+        instead of sending its text on.
+        """
+        self._reserved = {url: number for number, url in enumerate(urls)}
+
+    def reader(self) -> PageReader:
+        """A reader for this index's pages (after ``start`` and ``reserve``): one for each process that renders."""
+        return PageReader(self._staging, self._reserved)
+
+    def merge(self, taken: Iterable[PageWords]) -> None:
+        """Add pages read by a reader, in this process or another, to the postings."""
+        stems, surface = self._stems, self._surface
+        for words in taken:
+            if words.url in self._taken:
+                continue  # MkDocs renders a page once; a second copy would count its words twice
+            self._taken.add(words.url)
+            number = words.number
+            if number is None:
+                number = len(self._reserved) + len(self._pages)
+                while number in self._pages:
+                    number += 1
+                format.page_path(self._staging, number).write_bytes(words.shown)
+            filter_ids = self._filter_ids
+            numbered = array("I", (filter_ids.setdefault(pair, len(filter_ids)) for pair in words.filters))
+            self._pages[number] = (words.key, words.length, numbered, words.digest)
+            for word, stem in words.new_words.items():
+                if word not in surface:
+                    surface[word] = self._stem_number(stem)
+            for stem, tf in words.counts.items():
+                stem_id = stems.get(stem)
+                if stem_id is None:
+                    stem_id = self._stem_number(stem)
+                self._docs[stem_id].append(number)
+                self._tfs[stem_id].append(min(tf, 65535))
+
+    def _stem_number(self, stem: str) -> int:
+        stem_id = self._stems.get(stem)
+        if stem_id is None:
+            stem_id = self._stems[stem] = len(self._docs)
+            self._docs.append(array("I"))
+            self._tfs.append(array("H"))
+        return stem_id
+
+    def add(self, paths: Iterable[Path]) -> None:
+        """Index these built pages, read from disk (those not marked for search are left out)."""
+        reader = self.reader()
+        for path in paths:
+            reader.take(page_url(self.site_dir, path), path.read_text("utf-8"))
+            self.merge(reader.drain())
+
+    def finish(self) -> list[str]:
+        """Write the index of the pages merged so far; returns problems (empty if none)."""
+        problems: list[str] = []
+        try:
+            missing = sorted(url for url, number in self._reserved.items() if number not in self._pages)
+            if missing:
+                problems.append(f"{len(missing)} page(s) were not indexed, for example {missing[0]}.")
+            elif not self._pages:
+                problems.append("No page is marked data-search-body, so there is nothing to search.")
+            else:
+                format.write(self.out, self._postings())
+        except OSError as error:
+            problems.append(f"{self.out}: could not write the search index ({error.strerror or error}).")
+        if problems:
+            self.close()
+        return problems
+
+    def close(self) -> None:
+        """Drop a half-made index (after a failed build); safe to call twice."""
+        shutil.rmtree(self.out, ignore_errors=True)
+
+    def _postings(self) -> format.Postings:
+        """The pages in their final order (``story_order``, then the rest by URL), for format.write."""
+        pages = self._pages
+        numbers = sorted(pages)
+        order = sorted(numbers, key=lambda n: (pages[n][0], n))
+        place = [0] * (numbers[-1] + 1)  # a page's place in the index, by the number it was taken with
+        for position, number in enumerate(order):
+            place[number] = position
+        pairs = sorted(self._filter_ids, key=self._filter_ids.__getitem__)
+        filters: dict[tuple[str, str], list[int]] = {}
+        for number in numbers:
+            for filter_id in pages[number][2]:
+                filters.setdefault(pairs[filter_id], []).append(place[number])
+        return format.Postings(
+            order=order,
+            place=place,
+            lengths=[pages[number][1] for number in order],
+            digests=[pages[number][3] for number in order],
+            stems=sorted(self._stems, key=self._stems.__getitem__),
+            docs=self._docs,
+            tfs=self._tfs,
+            surface=self._surface,
+            filters=filters,
+        )
+
+
+def searchable_pages(site_dir: Path) -> list[Path]:
+    """The built pages marked ``data-search-body``, by path."""
+    bundle = site_dir / format.OUTPUT_SUBDIR
+    found = []
+    for path in site_dir.rglob("*.html"):
+        if bundle in path.parents:
+            continue
+        if _BODY_MARK in path.read_bytes():
+            found.append(path)
+    return sorted(found)
+
+
+def index_site(site_dir: Path) -> list[str]:
+    """Index the searchable pages of ``site_dir`` into ``site_dir/search-index``; returns problems."""
+    index = Index(site_dir)
+    problems = index.start()
+    if problems:
+        return problems
+    try:
+        index.add(searchable_pages(site_dir))
+    except OSError as error:
+        index.close()
+        return [f"{index.out}: could not read the built pages ({error.strerror or error})."]
+    return index.finish()
