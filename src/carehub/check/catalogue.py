@@ -206,12 +206,11 @@ def check_file_parts(path: Path, ctx: _Context, data: bytes | None = None) -> Fi
     if not SLUG_RE.match(slug):
         what = "folder" if path.name == "index.md" else "file"
         problems.append(
-            Problem(
+            Problem.error(
                 rel,
                 0,
                 0,
                 "CH501",
-                "error",
                 f"The {what} name `{slug}` is not lowercase words joined by hyphens; it becomes the web address.",
                 f"Rename it to `{suggest_slug(slug)}`.",
             )
@@ -294,12 +293,11 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
         site_id = path.stem
         if not SLUG_RE.match(site_id):
             problems.append(
-                Problem(
+                Problem.error(
                     rel,
                     0,
                     0,
                     "CH501",
-                    "error",
                     f"`{site_id}` is not a valid site id.",
                     f"Rename the file to `{suggest_slug(site_id)}.yml`.",
                 )
@@ -324,12 +322,11 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
                 position = document.positions.get(loc)
                 line = position.line - 1 if position else 0
                 problems.append(
-                    Problem(
+                    Problem.error(
                         rel,
                         line,
                         position.column if position else 0,
                         "CH600",
-                        "error",
                         f"`{'.'.join(str(p) for p in loc)}`: {detail['msg']}.",
                     )
                 )

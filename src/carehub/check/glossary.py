@@ -147,7 +147,7 @@ def _check_names(terms: list[GlossaryTerm], problems: list[Problem]) -> None:
 
 
 def _problem(line: int, message: str, hint: str = "") -> Problem:
-    return Problem(GLOSSARY_FILE, line, 0, "CH600", "error", message, hint)
+    return Problem.error(GLOSSARY_FILE, line, 0, "CH600", message, hint)
 
 
 def _shift(problems: list[Problem]) -> list[Problem]:

@@ -88,7 +88,7 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
     try:
         text, decode_problems = frontmatter.decode(path.read_bytes(), rel)
     except OSError as error:
-        return Vocabularies(by_name), [Problem(rel, 0, 0, "CH600", "error", f"Cannot read the file: {error.strerror}.")]
+        return Vocabularies(by_name), [Problem.error(rel, 0, 0, "CH600", f"Cannot read the file: {error.strerror}.")]
     if text is None:
         return Vocabularies(by_name), decode_problems
     document, read_problems = frontmatter.read("---\n" + text + "\n---\n", rel)
@@ -96,7 +96,7 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
     data = frontmatter.visible(document.data or {})
 
     def problem(line: int, message: str, hint: str = "") -> Problem:
-        return Problem(rel, line, 0, "CH600", "error", message, hint)
+        return Problem.error(rel, line, 0, "CH600", message, hint)
 
     for name in NAMES:
         entries = data.get(name)

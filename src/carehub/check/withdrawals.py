@@ -154,7 +154,7 @@ def _read_entry(
 
 
 def _problem(line: int, message: str, hint: str = "") -> Problem:
-    return Problem(WITHDRAWN_FILE, line, 0, "CH600", "error", message, hint)
+    return Problem.error(WITHDRAWN_FILE, line, 0, "CH600", message, hint)
 
 
 def withdrawn_story(rel: str, slug: str, date: dt.date) -> Problem:
@@ -163,12 +163,11 @@ def withdrawn_story(rel: str, slug: str, date: dt.date) -> Problem:
     Why not an error: an error fails the build, and a failed build keeps the previous site, which may still
     show the story.  Leaving the file out and warning is what makes withdrawal win.
     """
-    return Problem(
+    return Problem.warning(
         rel,
         0,
         0,
         "CH511",
-        "warning",
         f"The story `{slug}` was withdrawn on {date.isoformat()} ({WITHDRAWN_FILE}), so this file is not published.",
         "Delete the file: a withdrawn story is never published again. If the person has asked for it to be "
         f"published again, remove its entry from {WITHDRAWN_FILE} in the same pull request.",
@@ -215,7 +214,7 @@ def page_links(root: Path, withdrawn: dict[str, dt.date]) -> list[Problem]:
                 start = match.start(1) if match.group(1) else match.start(2)
                 line = text.count("\n", 0, start) + 1
                 column = start - (text.rfind("\n", 0, start) + 1) + 1
-                problems.append(Problem(rel, line, column, "CH510", "warning", *WITHDRAWN_LINK))
+                problems.append(Problem.warning(rel, line, column, "CH510", *WITHDRAWN_LINK))
     return problems
 
 

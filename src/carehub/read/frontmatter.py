@@ -220,7 +220,7 @@ class _Reader:
 
     def problem(self, mark: yaml.Mark, code: str, message: str, hint: str = "") -> None:
         line, column = self.where(mark)
-        self.problems.append(Problem(self.file, line, column, code, "error", message, hint))
+        self.problems.append(Problem.error(self.file, line, column, code, message, hint))
 
     def at(self, index: int) -> tuple[int, int]:
         """The file line and column of a character of the YAML source, counting only newlines as YAML breaks.
@@ -242,12 +242,11 @@ class _Reader:
                     found += 1
                     line, column = self.at(start + offset)
                     self.problems.append(
-                        Problem(
+                        Problem.error(
                             self.file,
                             line,
                             column,
                             "CH112",
-                            "error",
                             f"{what}: the escape `{written}` puts {describe_character(character)} into the "
                             f"{'key' if key else 'value'}, an invisible character the hub cannot publish.",
                             f"Delete `{written}`. If you meant a backslash, write two (`\\{written}`), or use "
@@ -264,12 +263,11 @@ class _Reader:
             self.problems.append(self._typed(line, column, what, first.group() if first else "\ufffd"))
 
     def _typed(self, line: int, column: int, what: str, character: str) -> Problem:
-        return Problem(
+        return Problem.error(
             self.file,
             line,
             column,
             "CH109",
-            "error",
             f"{what} holds {describe_character(character)}, an invisible character.",
             "Delete it: retype the text around this point, or paste it as plain text.",
         )
@@ -450,12 +448,11 @@ def find_control_characters(text: str, file: str, first_line: int = 1) -> list[P
     for number, line in enumerate(text.split("\n"), start=first_line):
         for match in _CONTROL_RE.finditer(line):
             problems.append(
-                Problem(
+                Problem.error(
                     file,
                     number,
                     match.start() + 1,
                     "CH109",
-                    "error",
                     f"An invisible character, {describe_character(match.group())}, is in the text.",
                     "Delete it: retype the text around this point, or paste it as plain text.",
                 )
@@ -501,24 +498,22 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
     end = _closing(text)
     if end == _NO_START:
         return Document(None), [
-            Problem(
+            Problem.error(
                 file,
                 1,
                 1,
                 "CH101",
-                "error",
                 "The file must start with front matter: a line `---`, the fields, then `---`.",
                 "Start from a template in stories/_templates/, or run `carehub new`.",
             )
         ]
     if end == _NOT_CLOSED:
         return Document(None), [
-            Problem(
+            Problem.error(
                 file,
                 1,
                 1,
                 "CH102",
-                "error",
                 "The front matter starts with `---` on line 1 but is never closed.",
                 "Add a line with just `---` after the last field, before the story text.",
             )
@@ -530,12 +525,11 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
     document = Document(None, body=body, body_line=body_line, front_matter_lines=fm_lines)
     if len(yaml_text.encode()) > MAX_FRONT_MATTER_BYTES:
         return document, [
-            Problem(
+            Problem.error(
                 file,
                 2,
                 1,
                 "CH108",
-                "error",
                 f"The front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB.",
                 "Put long text in the body, below the closing `---`.",
             )
@@ -552,24 +546,15 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
         if "nesting depth" in what:  # libyaml's own limit
             return document, [_too_deep(file, line, column)]
         return document, [
-            Problem(
-                file,
-                line,
-                column,
-                "CH103",
-                "error",
-                f"The front matter is not valid YAML: {what}.",
-                _yaml_hint(what),
-            )
+            Problem.error(file, line, column, "CH103", f"The front matter is not valid YAML: {what}.", _yaml_hint(what))
         ]
     except yaml.YAMLError as error:
         return document, [
-            Problem(
+            Problem.error(
                 file,
                 2,
                 1,
                 "CH103",
-                "error",
                 f"The front matter is not valid YAML: {error}.",
                 "Check the indentation and quotes.",
             )
@@ -581,12 +566,11 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
     if not isinstance(node, yaml.MappingNode):
         line, column = reader.where(node.start_mark)
         return document, [
-            Problem(
+            Problem.error(
                 file,
                 line,
                 column,
                 "CH105",
-                "error",
                 "The front matter must be a list of `key: value` lines.",
                 "Each line should look like `title: My story`.",
             )
@@ -600,25 +584,18 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
 
 def _empty(file: str) -> Problem:
     """Front matter with no fields: blank lines only, or only comments (YAML composes nothing from either)."""
-    return Problem(
-        file,
-        1,
-        1,
-        "CH105",
-        "error",
-        "The front matter is empty.",
-        "Add the required fields between the two `---` lines.",
+    return Problem.error(
+        file, 1, 1, "CH105", "The front matter is empty.", "Add the required fields between the two `---` lines."
     )
 
 
 def _too_deep(file: str, line: int, column: int) -> Problem:
     """Nesting past what the YAML reader will follow: libyaml stops with an error, the Python composer recurses."""
-    return Problem(
+    return Problem.error(
         file,
         line,
         column,
         "CH108",
-        "error",
         "The front matter is nested too deeply to read.",
         "Story front matter needs at most three levels. Check the brackets.",
     )

@@ -178,7 +178,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             )
         for src_uri, generated in self.generated.items():
             existing = files.get_file_from_path(src_uri)
-            if existing is not None:  # a hand-written page of the same name wins, with a warning
+            if existing is not None:  # a hand-written page of the same name stops the build
                 raise PluginError(f"carehub: docs/{src_uri} would hide the generated page /{generated.url}.")
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src_uri, content="", inclusion=inclusion)
