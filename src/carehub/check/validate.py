@@ -25,7 +25,8 @@ from carehub.check import model, privacy, safety
 from carehub.check.model import MODELS, TYPE_LABELS, Meta
 from carehub.check.vocabularies import Vocabularies
 from carehub.problems import Problem
-from carehub.read.frontmatter import Document, Path_, Position, Rejected
+from carehub.read.frontmatter import Document
+from carehub.read.yamlreader import Path_, Position, Rejected
 
 _WRONG_TYPE = {
     "string_type": "text",

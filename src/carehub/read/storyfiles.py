@@ -12,7 +12,6 @@ YAML, pydantic or the content model.  Must stay light: standard library only.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -341,14 +340,6 @@ def collisions(files: Iterable[str | Path], all_names: list[str], slugs: Sequenc
                 )
             )
     return problems
-
-
-def today() -> dt.date:
-    """Today's date, or CAREHUB_TODAY (YYYY-MM-DD) where tests and benchmarks pin it."""
-    override = os.environ.get("CAREHUB_TODAY")
-    if override:
-        return dt.date.fromisoformat(override)
-    return dt.date.today()
 
 
 def read_story(path: Path, rel: str, root: Path) -> tuple[bytes | None, list[Problem]]:

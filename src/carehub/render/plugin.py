@@ -131,7 +131,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
         self.jobs = jobs.resolve(self.config.jobs)
-        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs, bodies=False)
+        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs)
         glossary = catalogue.glossary  # loaded and checked with the stories
         # The docs/ pages, as `carehub check` screens them (docpages.py): the build refuses what check rejects.
         pages = docpages.check_pages(self.root, folder=Path(config.docs_dir))
