@@ -2,7 +2,7 @@
 
 A story file whose bytes, and whose inputs beyond them, are as when it was last checked takes its problems
 from checkcache.py; only the others are read with the YAML reader and validated against the content model
-(catalogue.py, imported only then).  What depends on the whole tree is worked out again on every run: two
+(filecheck.py, imported only then).  What depends on the whole tree is worked out again on every run: two
 files with one slug, and links to stories and files that must exist.  So a check of an unchanged tree only
 looks at each file's size and times (reading and hashing those that changed), which is how it reaches tens
 of thousands of files a second.
