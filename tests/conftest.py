@@ -6,6 +6,7 @@ browser that failed to install can never pass silently.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable
@@ -15,6 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The day the tests are run on: passed to the checks, and set as CAREHUB_TODAY for the command line.
+TODAY = dt.date(2026, 11, 25)
 
 
 def make_project(tmp_path: Path, stories: dict[str, str] | None = None, *, with_repo_stories: bool = False) -> Path:
@@ -46,7 +49,7 @@ def project(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """Checks compare dates with today; tests pin it so they do not rot."""
-    monkeypatch.setenv("CAREHUB_TODAY", "2026-11-25")
+    monkeypatch.setenv("CAREHUB_TODAY", TODAY.isoformat())
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
 
 

@@ -7,6 +7,7 @@ cached run reports exactly what a check without the cache reports, and rechecks 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from carehub.cli import main
 from carehub.problems import Problem
 
 from . import sample_files
-from .conftest import FIXTURES, make_project
+from .conftest import FIXTURES, TODAY, make_project
 
 VALID = (FIXTURES / "stories" / "valid" / "case-study.md").read_text()
 OTHER = (
@@ -42,10 +43,10 @@ def cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int
     return code, capsys.readouterr().out
 
 
-def same_as_cold(root: Path, paths: list[Path] | None = None, jobs: int = 1) -> Report:
+def same_as_cold(root: Path, paths: list[Path] | None = None, jobs: int = 1, today: dt.date = TODAY) -> Report:
     """A cached check, after asserting that it reports exactly what a check without the cache reports."""
-    cached = check_project(root, paths, jobs=jobs)
-    cold = check_project(root, paths, jobs=jobs, cache=False)
+    cached = check_project(root, paths, jobs=jobs, today=today)
+    cold = check_project(root, paths, jobs=jobs, cache=False, today=today)
     assert cached.problems == cold.problems
     assert cached.checked == cold.checked
     assert cached.sources == cold.sources
@@ -219,21 +220,20 @@ def test_a_missing_image_is_noticed_without_the_story_changing(tmp_path: Path) -
     assert codes(report) == [("stories/a.md", "CH504"), ("stories/a.md", "CH504")]
 
 
-def test_a_story_dated_in_the_future_is_checked_again_as_today_passes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_story_dated_in_the_future_is_checked_again_as_today_passes(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"a.md": VALID.replace("date: 2017-02-16", "date: 2026-12-01"), "b.md": OTHER})
     assert codes(same_as_cold(root)) == [("stories/a.md", "CH206")]
-    monkeypatch.setenv("CAREHUB_TODAY", "2026-11-30")  # still in the future: nothing to check again
-    report = same_as_cold(root)
+    # still in the future: nothing to check again
+    report = same_as_cold(root, today=dt.date(2026, 11, 30))
     assert report.rechecked == 0 and codes(report) == [("stories/a.md", "CH206")]
-    monkeypatch.setenv("CAREHUB_TODAY", "2026-12-01")
-    report = same_as_cold(root)
+    report = same_as_cold(root, today=dt.date(2026, 12, 1))
     assert report.rechecked == 1 and report.problems == ()
-    monkeypatch.setenv("CAREHUB_TODAY", "2030-01-01")
-    assert same_as_cold(root).rechecked == 0
-    monkeypatch.setenv("CAREHUB_TODAY", "2017-02-15")  # before b.md's date too
-    assert codes(same_as_cold(root)) == [("stories/a.md", "CH206"), ("stories/b.md", "CH206")]
+    assert same_as_cold(root, today=dt.date(2030, 1, 1)).rechecked == 0
+    # before b.md's date too
+    assert codes(same_as_cold(root, today=dt.date(2017, 2, 15))) == [
+        ("stories/a.md", "CH206"),
+        ("stories/b.md", "CH206"),
+    ]
 
 
 def test_a_new_checker_version_rechecks_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from carehub.check.catalogue import Catalogue, Story, load_catalogue
+from carehub.check.catalogue import Catalogue, Story, load_catalogue, story_body
 from carehub.check.model import STORY_TYPES, CaseStudy
 
 from .conftest import ROOT
@@ -133,7 +133,7 @@ def test_stories_about_fictional_places_are_marked_illustrative(catalogue: Catal
 def test_illustrative_stories_say_so_at_the_top_of_the_body(catalogue: Catalogue) -> None:
     for story in catalogue.stories:
         if story.meta.illustrative:
-            first_paragraph = story.body.strip().split("\n\n", 1)[0]
+            first_paragraph = story_body(ROOT, story).strip().split("\n\n", 1)[0]
             assert "illustrative example" in first_paragraph.lower(), story.path
 
 
@@ -234,7 +234,7 @@ def test_links_in_docs_pages_point_to_things_that_exist(catalogue: Catalogue) ->
 
 
 def test_links_in_stories_point_to_things_that_exist(catalogue: Catalogue) -> None:
-    problems = [p for s in catalogue.stories for p in _link_problems(catalogue, ROOT / s.path, s.body)]
+    problems = [p for s in catalogue.stories for p in _link_problems(catalogue, ROOT / s.path, story_body(ROOT, s))]
     assert problems == []
 
 

@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carehub.check.catalogue import _Context, check_file
+from carehub.check.filecheck import CheckContext, check_file
 from carehub.check.vocabularies import load
 from carehub.problems import CODES
 
@@ -49,10 +49,11 @@ def _check(tmp_path: Path, data: bytes) -> None:
     stories.mkdir(exist_ok=True)
     path = stories / "generated.md"
     path.write_bytes(data)
-    ctx = _Context(
+    ctx = CheckContext(
         tmp_path, VOCAB, frozenset({"sutton-homes-of-care"}), dt.date(2026, 11, 25), frozenset({"generated"})
     )
-    story, problems, _ = check_file(path, ctx)
+    result = check_file(path, ctx)
+    story, problems = result.story, result.problems
     assert (story is None) == any(p.is_error for p in problems)
     for problem in problems:
         assert problem.code in CODES

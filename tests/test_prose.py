@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from carehub.check.catalogue import load_catalogue
+from carehub.check.catalogue import load_catalogue, story_body
 from carehub.check.model import CaseStudy, Failure
 
 from .conftest import ROOT
@@ -155,7 +155,7 @@ def _pages() -> dict[str, str]:
             fields += [meta.context, meta.change, meta.evaluation_method]
         if isinstance(meta, Failure):
             fields += [meta.what_we_tried, meta.what_happened, meta.what_we_learned, meta.what_we_would_do_differently]
-        pages[story.path] = "\n\n".join([*fields, story.body])
+        pages[story.path] = "\n\n".join([*fields, story_body(ROOT, story)])
     return pages
 
 

@@ -18,6 +18,7 @@ import pytest
 from carehub.check.catalogue import load_catalogue
 from carehub.check.model import MODELS, STORY_TYPES
 from carehub.check.placeholders import MARKER
+from carehub.check.storytypes import TYPE_FOLDERS
 from carehub.cli import main
 from carehub.contribute import scaffold
 from carehub.read import frontmatter
@@ -47,7 +48,7 @@ def test_new_story_fails_check_only_on_its_placeholders_for_every_type(
     out = capsys.readouterr().out
     assert "an error (CH218)" in out and "cannot be published" in out  # it says so when it writes the file
     path = _only(root)
-    assert path.parent.name == scaffold.FOLDERS[story_type]
+    assert path.parent.name == TYPE_FOLDERS[story_type]
     assert path.name == "our-new-way-of-working.md"
     catalogue = load_catalogue(root)
     # Every value still to be written is an error, and nothing else is: a placeholder is never published.
@@ -212,7 +213,7 @@ def test_a_copied_template_fails_only_on_placeholders_and_consent(
     story_type: str, project: Callable[..., Path]
 ) -> None:
     text = (ROOT / "stories" / "_templates" / f"{story_type}.md").read_text()
-    root = project({f"{scaffold.FOLDERS[story_type]}/copied-template.md": text})
+    root = project({f"{TYPE_FOLDERS[story_type]}/copied-template.md": text})
     catalogue = load_catalogue(root)
     assert {p.code for p in catalogue.errors} == ({"CH209", "CH218"} if story_type == "patient-story" else {"CH218"})
     assert catalogue.stories == ()

@@ -14,7 +14,7 @@ import pytest
 from carehub.check import model, vocabularies
 from carehub.cli import main
 from carehub.contribute import schema
-from carehub.read import frontmatter
+from carehub.read import frontmatter, sourcetext
 
 from .conftest import FIXTURES, ROOT
 
@@ -43,7 +43,7 @@ def _as_json(value: Any) -> Any:
 
 
 def _front_matter(path: Path) -> dict[str, Any]:
-    text, _ = frontmatter.decode(path.read_bytes(), path.name)
+    text, _ = sourcetext.decode(path.read_bytes(), path.name)
     assert text is not None
     document, _ = frontmatter.read(text, path.name)
     assert document.data is not None

@@ -33,13 +33,8 @@ from typing import Any
 import yaml
 
 from carehub.check import vocabularies
+from carehub.check.storytypes import TYPE_FOLDERS
 
-TYPE_FOLDERS = {
-    "patient-story": "patient-stories",
-    "failure": "failures",
-    "case-study": "case-studies",
-    "resource": "resources",
-}
 # Roughly the mix the hub expects: case studies lead, failures are encouraged.
 TYPE_WEIGHTS = {"case-study": 4, "failure": 2, "patient-story": 2, "resource": 1}
 FIRST_DATE = dt.date(2015, 1, 5)

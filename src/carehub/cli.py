@@ -9,6 +9,7 @@ prints a traceback unless --debug is given.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
@@ -38,6 +39,13 @@ def find_root(start: Path) -> Path:
         if (folder / "mkdocs.yml").is_file():
             return folder
     raise FileNotFoundError(f"no mkdocs.yml in {start} or any folder above it")
+
+
+def _today() -> dt.date:
+    """Today's date, or CAREHUB_TODAY (YYYY-MM-DD) where tests and benchmarks pin it: read here, at the edge,
+    and passed down to whatever compares dates with today."""
+    override = os.environ.get("CAREHUB_TODAY")
+    return dt.date.fromisoformat(override) if override else dt.date.today()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,7 +190,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     from carehub.check.checker import check_project
 
     cache = not (args.no_cache or checkcache.disabled_by_environment())
-    report = check_project(root, args.paths or None, jobs=jobs.resolve(args.jobs), cache=cache)
+    report = check_project(root, args.paths or None, jobs=jobs.resolve(args.jobs), cache=cache, today=_today())
     problems = list(report.problems)
     if args.format == "json":
         print(format_json(problems, report.checked))
@@ -212,8 +220,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         os.environ[checkcache.ENV_DISABLE] = "1"
     from carehub.publish.swap import publish_atomically
 
-    # Without bodies: the page workers read each story again (catalogue.story_body), so the parent holds none.
-    catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs), bodies=False)
+    # Stories hold no bodies: the page workers read each story again (catalogue.story_body).
+    catalogue = load_catalogue(root, today=_today(), jobs=jobs.resolve(args.jobs))
     pages = docpages.check_pages(root)  # the plugin refuses them too (on_config), with MkDocs' own docs_dir
     if catalogue.errors or pages.problems:
         problems = sort_problems([*catalogue.problems, *pages.problems])
@@ -271,9 +279,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 
 def _withdraw(root: Path, args: argparse.Namespace) -> int:
-    from carehub.check.withdrawals import WITHDRAWN_FILE, WithdrawError, withdraw
+    from carehub.check.withdrawals import WITHDRAWN_FILE, withdraw
+    from carehub.errors import WithdrawError
     from carehub.read.storyfiles import SLUG_RE
-    from carehub.read.storyfiles import today as _today
 
     slug = args.slug
     if slug.endswith(".md"):  # a path to the story, as `carehub check` takes: its slug
@@ -350,7 +358,7 @@ def _schema(root: Path, args: argparse.Namespace) -> int:
 
 def _new(root: Path, args: argparse.Namespace) -> int:
     from carehub.contribute import fieldspec, scaffold, schema
-    from carehub.read.storyfiles import today as _today
+    from carehub.errors import ScaffoldError
 
     vocab = _load_vocabularies(root)
     if vocab is None:
@@ -414,7 +422,7 @@ def _new(root: Path, args: argparse.Namespace) -> int:
     except FileExistsError:
         print("carehub: that file appeared meanwhile; carehub new never overwrites a file.", file=sys.stderr)
         return EXIT_USAGE
-    except scaffold.ScaffoldError as error:
+    except ScaffoldError as error:
         print(f"carehub: {error}", file=sys.stderr)
         return EXIT_USAGE
     rel = plan.path.relative_to(root).as_posix()

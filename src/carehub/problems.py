@@ -32,8 +32,18 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    @classmethod
+    def error(cls, file: str, line: int, column: int, code: str, message: str, hint: str = "") -> Problem:
+        """An error: the file cannot be published until it is fixed."""
+        return cls(file, line, column, code, "error", message, hint)
 
-# Code -> short title.  The docs' error-code page and `carehub explain` read this,
+    @classmethod
+    def warning(cls, file: str, line: int, column: int, code: str, message: str, hint: str = "") -> Problem:
+        """A warning: published, but worth a look (``carehub check --strict`` fails on it)."""
+        return cls(file, line, column, code, "warning", message, hint)
+
+
+# Code -> short title.  The docs' error-code page (render/docspages.py) and GitHub annotations read this,
 # so a code that a contributor searches for is always explained somewhere.
 CODES: dict[str, str] = {
     "CH100": "The file is not valid UTF-8 text",

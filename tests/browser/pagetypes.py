@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from carehub.check.catalogue import Catalogue, Story
+from carehub.check.catalogue import Catalogue, Story, story_body
 
 # Facet in the URL -> story field it reads (see "Shared decisions" in HELPERS.md).
 FACETS: dict[str, str] = {
@@ -171,11 +171,11 @@ def unique_word(catalogue: Catalogue, root: Path) -> tuple[str, Story]:
     for story in catalogue.stories:
         other_stories = [s for s in catalogue.stories if s is not story]
         elsewhere = _words(others_text) | _words(
-            [s.body + " " + s.meta.model_dump_json() for s in other_stories]
+            [story_body(root, s) + " " + s.meta.model_dump_json() for s in other_stories]
             + [story.meta.title, story.meta.summary]  # listings show these: the story page must be the one match
         )
         prefixes = {w[:6] for w in elsewhere}
-        candidates = sorted(w for w in _words([story.body]) if w[:6] not in prefixes)
+        candidates = sorted(w for w in _words([story_body(root, story)]) if w[:6] not in prefixes)
         if candidates:
             return candidates[0], story
     raise NotInContent("no story has a word of eight letters or more that no other page uses")

@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from carehub.check.catalogue import load_catalogue
+from carehub.check.catalogue import load_catalogue, story_body
 from carehub.check.model import STORY_TYPES
-from carehub.contribute import scaffold
+from carehub.check.storytypes import TYPE_FOLDERS
 
 from ..conftest import ROOT, make_project
 
@@ -109,7 +109,7 @@ def test_the_form_produces_a_story_that_passes_check(page: Any, story_type: str,
     assert page.evaluate("document.activeElement.id") == "share-result-title"
     markdown = page.locator("#share-markdown").input_value()
     filename = page.locator("#share-filename").inner_text()
-    folder = scaffold.FOLDERS[story_type]
+    folder = TYPE_FOLDERS[story_type]
     assert filename == f"stories/{folder}/we-changed-how-we-work-its-better.md"
 
     project = make_project(tmp_path)
@@ -121,7 +121,7 @@ def test_the_form_produces_a_story_that_passes_check(page: Any, story_type: str,
     assert story.meta.type == story_type
     assert story.meta.date.isoformat() == "2026-11-20"
     assert list(story.meta.settings) == ["community-services", "social-care"]
-    assert "## What happened" in story.body
+    assert "## What happened" in story_body(project, story)
 
     github = urlsplit(page.locator("#share-github").get_attribute("href"))
     assert (github.netloc, github.path) == ("github.com", f"/carehub/carehub/new/main/stories/{folder}")

@@ -2,7 +2,7 @@
 
 A story file whose bytes, and whose inputs beyond them, are as when it was last checked takes its problems
 from checkcache.py; only the others are read with the YAML reader and validated against the content model
-(catalogue.py, imported only then).  What depends on the whole tree is worked out again on every run: two
+(filecheck.py, imported only then).  What depends on the whole tree is worked out again on every run: two
 files with one slug, and links to stories and files that must exist.  So a check of an unchanged tree only
 looks at each file's size and times (reading and hashing those that changed), which is how it reaches tens
 of thousands of files a second.
@@ -38,10 +38,9 @@ from carehub.read.storyfiles import (
     slug_of,
     walk,
 )
-from carehub.read.storyfiles import today as _today
 
 if TYPE_CHECKING:
-    from carehub.check.catalogue import FileCheck
+    from carehub.check.filecheck import FileCheck
 
 # Every data file whose problems `check` reports (vocabularies.load, catalogue.load_sites, glossary.load_glossary,
 # withdrawals.load).
@@ -75,7 +74,7 @@ def check_project(
     folder holding docs/ (the project) names both, and no paths means everything.
     """
     root = root.resolve()
-    today = today or _today()
+    today = today or dt.date.today()
     story_paths, page_paths = (None, None) if paths is None else docpages.split_paths(root, paths)
     pages = docpages.check_pages(root, page_paths)
     if story_paths is not None and not story_paths:
@@ -277,13 +276,15 @@ class _Run:
     ) -> list[FileCheck]:
         """The files not in the cache, read and validated: the YAML reader and the content model load only now."""
         from carehub.check import vocabularies
-        from carehub.check.catalogue import _Context, parts_for_cache, run_checks
+        from carehub.check.filecheck import CheckContext, Keep, check_files
 
         root = self.root
         if self.vocabularies is None:
             self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
-        ctx = _Context(root, self.vocabularies, frozenset(site_ids), self.today, slugs)
-        return run_checks([(Path(name), data) for name, data in files], ctx, self.jobs, parts_for_cache)
+        ctx = CheckContext(root, self.vocabularies, frozenset(site_ids), self.today, slugs)
+        # Only what the cache keeps: the references are looked up on every run, the lines quoted from the bytes.
+        keep = Keep(stories=False, lines=False, references=False)
+        return check_files([(Path(name), data) for name, data in files], ctx, self.jobs, keep)
 
 
 def _withdrawn_from_data(data: object) -> dict[str, dt.date] | None:

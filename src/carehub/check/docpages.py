@@ -81,7 +81,7 @@ def page_problems(text: str, file: str) -> list[Problem]:
     problems = []
     for unsafe in found:
         line, column = index.position(unsafe.start)
-        problems.append(Problem(file, line, column, unsafe.code, "error", unsafe.message, unsafe.hint))
+        problems.append(Problem.error(file, line, column, unsafe.code, unsafe.message, unsafe.hint))
     return problems
 
 
@@ -99,7 +99,7 @@ def check_pages(root: Path, pages: Sequence[Path] | None = None, folder: Path | 
         try:
             data = path.read_bytes()
         except OSError as error:
-            problems.append(Problem(rel, 0, 0, "CH506", "error", f"The file cannot be read: {error.strerror}."))
+            problems.append(Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}."))
             continue
         text, decoding = decode(data, rel)
         found = decoding if text is None else page_problems(text, rel)

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from carehub.problems import Problem
-from carehub.read import frontmatter
+from carehub.read.datafile import read_data_path
+from carehub.read.yamlreader import Rejected
 
 GLOSSARY_FILE = "data/glossary.yml"
 _ABBREVIATION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9&]{1,11}$")
@@ -64,21 +65,17 @@ def load_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
     path = root / GLOSSARY_FILE
     if not path.is_file():
         return Glossary(()), []
-    text, problems = frontmatter.decode(path.read_bytes(), GLOSSARY_FILE)
-    if text is None:
+    document, problems = read_data_path(path, GLOSSARY_FILE)
+    if document is None:
         return Glossary(()), problems
-    # The strict reader works on front matter; wrap the file in one and shift lines back.
-    document, read_problems = frontmatter.read("---\n" + text + "\n---\n", GLOSSARY_FILE)
-    problems.extend(_shift(read_problems))
-    data = frontmatter.visible(document.data or {})
+    data = document.data
     entries = data.get("terms")
     if not isinstance(entries, list):
         problems.append(_problem(1, "`terms` must be a list.", "See the format at the top of this file's module."))
         return Glossary(()), problems
     terms: list[GlossaryTerm] = []
     for index, entry in enumerate(entries):
-        where = document.positions.get(("terms", index))
-        line = (where.line - 1) if where else 0
+        line = document.line(("terms", index))
         term = _read_term(entry, index, line, problems)
         if term is not None:
             terms.append(term)
@@ -91,7 +88,7 @@ def _read_term(entry: object, index: int, line: int, problems: list[Problem]) ->
     if not isinstance(entry, dict):
         problems.append(_problem(line, f"Term {index + 1} must be a mapping with `term` and `definition`."))
         return None
-    if any(isinstance(value, frontmatter.Rejected) for value in _values(entry)):
+    if any(isinstance(value, Rejected) for value in _values(entry)):
         return None  # the reader has reported it (an invisible character from an escape, say)
     unknown = sorted(set(entry) - {"term", "abbreviation", "definition", "see_also"})
     if unknown:
@@ -147,8 +144,4 @@ def _check_names(terms: list[GlossaryTerm], problems: list[Problem]) -> None:
 
 
 def _problem(line: int, message: str, hint: str = "") -> Problem:
-    return Problem(GLOSSARY_FILE, line, 0, "CH600", "error", message, hint)
-
-
-def _shift(problems: list[Problem]) -> list[Problem]:
-    return [Problem(p.file, max(p.line - 1, 0), p.column, p.code, p.severity, p.message, p.hint) for p in problems]
+    return Problem.error(GLOSSARY_FILE, line, 0, "CH600", message, hint)

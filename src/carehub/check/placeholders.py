@@ -25,12 +25,11 @@ def find_placeholders(lines: Sequence[str], file: str) -> list[Problem]:
         column = line.find(MARKER)
         if column >= 0:
             problems.append(
-                Problem(
+                Problem.error(
                     file,
                     number,
                     column + 1,
                     "CH218",
-                    "error",
                     "This line still has a placeholder from the template or `carehub new`.",
                     f"Write your own words, then delete {MARKER} (and, on a field, the comment after #).",
                 )

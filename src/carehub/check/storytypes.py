@@ -14,6 +14,14 @@ TYPE_LABELS = {
     "case-study": "Case study",
     "resource": "Resource",
 }
+# Where each kind's stories live under stories/ (`carehub new`, the share form and the benchmark's corpus);
+# a story may sit in any folder, as its type is in its front matter.
+TYPE_FOLDERS = {
+    "patient-story": "patient-stories",
+    "failure": "failures",
+    "case-study": "case-studies",
+    "resource": "resources",
+}
 TYPE_DESCRIPTIONS = {
     "patient-story": "A person's experience of care before and after a change, told with their consent.",
     "failure": "What was tried, what happened, what was learned, and what the team would do differently.",

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,7 +25,8 @@ from carehub.check import model, privacy, safety
 from carehub.check.model import MODELS, TYPE_LABELS, Meta
 from carehub.check.vocabularies import Vocabularies
 from carehub.problems import Problem
-from carehub.read.frontmatter import Document, Path_, Position, Rejected
+from carehub.read.frontmatter import Document
+from carehub.read.yamlreader import Path_, Position, Rejected
 
 _WRONG_TYPE = {
     "string_type": "text",
@@ -147,178 +149,119 @@ class StoryValidator:
     def _translate(
         self, errors: list[ErrorDetails], document: Document, file: str, target: type[BaseModel]
     ) -> Iterator[Problem]:
+        """pydantic's errors as problems: each error type's words come from :data:`_SIMPLE` or :data:`_HANDLERS`."""
         for error in errors:
-            path: Path_ = tuple(error["loc"])
-            kind = error["type"]
-            name = dotted(path)
             value = error.get("input")
             if isinstance(value, Rejected):
                 continue  # already reported by the reader, with the exact text
-            context = error.get("ctx") or {}
-            trap = document.traps.get(path)
-            if kind == "missing":
-                if path[-2:-1] == ("image",) and path[-1] == "alt":
-                    yield self._problem(
-                        document,
-                        file,
-                        path,
-                        "CH216",
-                        "The image has no `alt` text.",
-                        "Add `alt:` under `image:` saying what the picture shows, for people who cannot see it.",
-                    )
-                    continue
-                label = TYPE_LABELS.get(str(document.data.get("type") if document.data else ""), "story")
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH200",
-                    f"`{name}` is required for a {label.lower()}.",
-                    _field_hint(target, path),
-                    key=True,
-                )
-            elif kind == "extra_forbidden":
-                options = self._known_at(target, path[:-1])
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH201",
-                    f"`{name}` is not a field the hub knows.",
-                    _did_you_mean(str(path[-1]), options) + "Check the spelling, or remove it. "
-                    "The fields are listed at /contribute/fields/.",
-                    key=True,
-                )
-            elif kind == "vocabulary":
-                vocab = self.vocabularies[str(context.get("vocabulary"))]
-                shown = ", ".join(vocab.ids) if len(vocab.ids) <= 10 else f"see data/vocabularies.yml ({vocab.name})"
-                hint = _did_you_mean(str(value), list(vocab.ids)) + f"Allowed: {shown}."
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH203",
-                    f"`{name}` has a value that is not allowed: `{value}`.",
-                    hint,
-                )
-            elif trap is not None and kind in _WRONG_TYPE and trap.kind != "empty value":
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH111",
-                    f"`{trap.text}` in `{name}` was read as a {trap.kind}, not as text.",
-                    f'Put it in double quotes: "{trap.text}".',
-                )
-            elif value is None and kind in _WRONG_TYPE:
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH205",
-                    f"`{name}` has no value.",
-                    "Write a value after the colon, or remove the line.",
-                    key=True,
-                )
-            elif kind in ("float_parsing", "float_type") and path[-1] in ("before", "after"):
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH208",
-                    f"`{name}` must be a number so before and after can be compared, not `{value}`.",
-                    "Write the number only (for example 12.5) and put the unit, such as %, in `unit`.",
-                )
-            elif kind in _WRONG_TYPE:
-                wanted = _WRONG_TYPE[kind]
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH202",
-                    f"`{name}` should be {wanted}.",
-                    _SHAPE_HINT.get(wanted, ""),
-                )
-            elif kind in ("string_too_long", "too_long"):
-                limit = context.get("max_length")
-                unit = "characters" if kind == "string_too_long" else "items"
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH204",
-                    f"`{name}` is too long: at most {limit} {unit}.",
-                    "Shorten it; the full detail belongs in the story text.",
-                )
-            elif kind in ("string_too_short", "too_short"):
-                limit = context.get("min_length")
-                unit = "characters" if kind == "string_too_short" else ("item" if limit == 1 else "items")
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH205",
-                    f"`{name}` needs at least {limit} {unit}.",
-                    _field_hint(target, path),
-                )
-            elif kind == "email":
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH213",
-                    f"`{value}` in `{name}` is not an email address.",
-                    "Give a role or team mailbox, such as newcaremodels@example.org.",
-                )
-            elif kind == "url":
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH214",
-                    f"`{value}` in `{name}` is not a web address.",
-                    "Web addresses start with https://.",
-                )
-            elif kind == "site_id":
-                yield self._problem(
-                    document,
-                    file,
-                    path,
-                    "CH211",
-                    f"`{value}` in `{name}` is not a site id.",
-                    "Site ids are lowercase words joined by hyphens, as in data/sites/.",
-                )
-            elif kind == "consent_not_reviewed":
-                yield self._problem(
-                    document,
-                    file,
-                    (*path, "reviewed_final_text"),
-                    "CH209",
-                    "The person has not reviewed the final text, so the story cannot be published.",
-                    "Share the final text with them. Once they agree, set `reviewed_final_text: true`.",
-                )
-            elif kind == "consent_reference":
-                yield self._problem(
-                    document,
-                    file,
-                    (*path, "reference"),
-                    "CH209",
-                    "`consent.reference` must be an opaque reference such as CN-2017-014.",
-                    "Use capital letters, digits, - and / only. Never a name or an NHS number.",
-                )
-            elif kind == "updated_before_date":
-                yield self._problem(
-                    document,
-                    file,
-                    (*path, "updated"),
-                    "CH207",
-                    "`updated` is earlier than `date`.",
-                    "`date` is when the story was first published; `updated` must be the same or later.",
-                )
-            elif kind == "literal_error":
-                yield self._type_problem(document, file, value)
+            path: Path_ = tuple(error["loc"])
+            failure = _Failure(document, file, target, path, error["type"], value, error.get("ctx") or {}, error["msg"])
+            simple = _SIMPLE.get(failure.kind)
+            if simple is not None:
+                code, message, hint, suffix = simple
+                values = {"name": failure.name, "value": value}
+                yield self._problem(document, file, (*path, *suffix), code, message.format(**values), hint)
+                continue
+            handler = _HANDLERS.get(failure.kind)
+            if handler is None and failure.kind in _WRONG_TYPE:
+                handler = StoryValidator._wrong_type
+            if handler is None:
+                yield self._problem(document, file, path, "CH217", f"`{failure.name}`: {failure.msg}.")
             else:
-                yield self._problem(document, file, path, "CH217", f"`{name}`: {error['msg']}.")
+                yield handler(self, failure)
+
+    def _at(self, failure: _Failure, code: str, message: str, hint: str = "", *, key: bool = False) -> Problem:
+        return self._problem(failure.document, failure.file, failure.path, code, message, hint, key=key)
+
+    def _missing(self, failure: _Failure) -> Problem:
+        path, document = failure.path, failure.document
+        if path[-2:-1] == ("image",) and path[-1] == "alt":
+            return self._at(
+                failure,
+                "CH216",
+                "The image has no `alt` text.",
+                "Add `alt:` under `image:` saying what the picture shows, for people who cannot see it.",
+            )
+        label = TYPE_LABELS.get(str(document.data.get("type") if document.data else ""), "story")
+        return self._at(
+            failure,
+            "CH200",
+            f"`{failure.name}` is required for a {label.lower()}.",
+            _field_hint(failure.target, path),
+            key=True,
+        )
+
+    def _extra(self, failure: _Failure) -> Problem:
+        options = self._known_at(failure.target, failure.path[:-1])
+        return self._at(
+            failure,
+            "CH201",
+            f"`{failure.name}` is not a field the hub knows.",
+            _did_you_mean(str(failure.path[-1]), options) + "Check the spelling, or remove it. "
+            "The fields are listed at /contribute/fields/.",
+            key=True,
+        )
+
+    def _vocabulary(self, failure: _Failure) -> Problem:
+        vocab = self.vocabularies[str(failure.context.get("vocabulary"))]
+        shown = ", ".join(vocab.ids) if len(vocab.ids) <= 10 else f"see data/vocabularies.yml ({vocab.name})"
+        return self._at(
+            failure,
+            "CH203",
+            f"`{failure.name}` has a value that is not allowed: `{failure.value}`.",
+            _did_you_mean(str(failure.value), list(vocab.ids)) + f"Allowed: {shown}.",
+        )
+
+    def _wrong_type(self, failure: _Failure) -> Problem:
+        """A value of the wrong kind: YAML's reading of a plain word (CH111), no value, or the kind wanted."""
+        name, value = failure.name, failure.value
+        trap = failure.document.traps.get(failure.path)
+        if trap is not None and trap.kind != "empty value":
+            return self._at(
+                failure,
+                "CH111",
+                f"`{trap.text}` in `{name}` was read as a {trap.kind}, not as text.",
+                f'Put it in double quotes: "{trap.text}".',
+            )
+        if value is None:
+            return self._at(
+                failure,
+                "CH205",
+                f"`{name}` has no value.",
+                "Write a value after the colon, or remove the line.",
+                key=True,
+            )
+        if failure.kind in ("float_parsing", "float_type") and failure.path[-1] in ("before", "after"):
+            return self._at(
+                failure,
+                "CH208",
+                f"`{name}` must be a number so before and after can be compared, not `{value}`.",
+                "Write the number only (for example 12.5) and put the unit, such as %, in `unit`.",
+            )
+        wanted = _WRONG_TYPE[failure.kind]
+        return self._at(failure, "CH202", f"`{name}` should be {wanted}.", _SHAPE_HINT.get(wanted, ""))
+
+    def _too_long(self, failure: _Failure) -> Problem:
+        unit = "characters" if failure.kind == "string_too_long" else "items"
+        return self._at(
+            failure,
+            "CH204",
+            f"`{failure.name}` is too long: at most {failure.context.get('max_length')} {unit}.",
+            "Shorten it; the full detail belongs in the story text.",
+        )
+
+    def _too_short(self, failure: _Failure) -> Problem:
+        limit = failure.context.get("min_length")
+        unit = "characters" if failure.kind == "string_too_short" else ("item" if limit == 1 else "items")
+        return self._at(
+            failure,
+            "CH205",
+            f"`{failure.name}` needs at least {limit} {unit}.",
+            _field_hint(failure.target, failure.path),
+        )
+
+    def _literal(self, failure: _Failure) -> Problem:
+        return self._type_problem(failure.document, failure.file, failure.value)
 
     def _known_at(self, target: type[BaseModel], path: Path_) -> list[str]:
         current: Any = target
@@ -442,12 +385,11 @@ class StoryValidator:
             position: Position | None = document.positions.get(path)
             for finding in findings:
                 line, column = (position.line, position.column + finding.start) if position else (1, 1)
-                yield Problem(
+                yield Problem.error(
                     file,
                     line,
                     column,
                     finding.code,
-                    "error",
                     f"{finding.message} (in `{dotted(path)}`)",
                     finding.hint + _exception_hint(finding.text),
                 )
@@ -459,19 +401,13 @@ class StoryValidator:
         for finding in findings:
             index = index or privacy.LineIndex(body, document.body_line)
             line, column = index.position(finding.start)
-            yield Problem(
-                file,
-                line,
-                column,
-                finding.code,
-                "error",
-                finding.message,
-                finding.hint + _exception_hint(finding.text),
+            yield Problem.error(
+                file, line, column, finding.code, finding.message, finding.hint + _exception_hint(finding.text)
             )
         for unsafe in safety.find_unsafe_markup(body):
             index = index or privacy.LineIndex(body, document.body_line)
             line, column = index.position(unsafe.start)
-            yield Problem(file, line, column, unsafe.code, "error", unsafe.message, unsafe.hint)
+            yield Problem.error(file, line, column, unsafe.code, unsafe.message, unsafe.hint)
         for index_, text in enumerate(allowed):
             if text not in used:
                 yield self._problem(
@@ -483,6 +419,73 @@ class StoryValidator:
                     "Remove it, so reviewers only see exceptions that are still needed.",
                     severity="warning",
                 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """One pydantic error about one story, with what its message needs."""
+
+    document: Document
+    file: str
+    target: type[BaseModel]
+    path: Path_
+    kind: str  # pydantic's error type, or one of the model's own (model.py raises PydanticCustomError)
+    value: Any
+    context: dict[str, Any]
+    msg: str
+
+    @property
+    def name(self) -> str:
+        return dotted(self.path)
+
+
+# Error types whose problem is fixed words: code, message ({name} the field, {value} what it holds), hint,
+# and the field under the failing one to point at.
+_SIMPLE: dict[str, tuple[str, str, str, Path_]] = {
+    "email": (
+        "CH213",
+        "`{value}` in `{name}` is not an email address.",
+        "Give a role or team mailbox, such as newcaremodels@example.org.",
+        (),
+    ),
+    "url": ("CH214", "`{value}` in `{name}` is not a web address.", "Web addresses start with https://.", ()),
+    "site_id": (
+        "CH211",
+        "`{value}` in `{name}` is not a site id.",
+        "Site ids are lowercase words joined by hyphens, as in data/sites/.",
+        (),
+    ),
+    "consent_not_reviewed": (
+        "CH209",
+        "The person has not reviewed the final text, so the story cannot be published.",
+        "Share the final text with them. Once they agree, set `reviewed_final_text: true`.",
+        ("reviewed_final_text",),
+    ),
+    "consent_reference": (
+        "CH209",
+        "`consent.reference` must be an opaque reference such as CN-2017-014.",
+        "Use capital letters, digits, - and / only. Never a name or an NHS number.",
+        ("reference",),
+    ),
+    "updated_before_date": (
+        "CH207",
+        "`updated` is earlier than `date`.",
+        "`date` is when the story was first published; `updated` must be the same or later.",
+        ("updated",),
+    ),
+}
+# Error types whose words depend on the field, the value or the model; every type in _WRONG_TYPE goes to
+# StoryValidator._wrong_type, and any other to CH217 with pydantic's own message.
+_HANDLERS: dict[str, Callable[[StoryValidator, _Failure], Problem]] = {
+    "missing": StoryValidator._missing,
+    "extra_forbidden": StoryValidator._extra,
+    "vocabulary": StoryValidator._vocabulary,
+    "string_too_long": StoryValidator._too_long,
+    "too_long": StoryValidator._too_long,
+    "string_too_short": StoryValidator._too_short,
+    "too_short": StoryValidator._too_short,
+    "literal_error": StoryValidator._literal,
+}
 
 
 # The dates compared with today (CH206, a date in the future): the only way today's date

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from carehub.problems import Problem
-from carehub.read import frontmatter
+from carehub.read.datafile import read_data_path
+from carehub.read.yamlreader import Rejected
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Licence ids follow SPDX, which uses capitals and dots (CC-BY-4.0).
@@ -38,7 +39,9 @@ NAMES = (
 
 
 @dataclass(frozen=True, slots=True)
-class Term:
+class VocabularyTerm:
+    """One allowed value of a vocabulary: its id (what a story writes), label and description."""
+
     id: str
     label: str
     description: str
@@ -47,7 +50,7 @@ class Term:
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     name: str
-    terms: tuple[Term, ...]
+    terms: tuple[VocabularyTerm, ...]
     # Membership is asked for every vocabulary value of every story: a set, not a scan.
     _ids: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -57,14 +60,14 @@ class Vocabulary:
     def __contains__(self, value: object) -> bool:
         return value in self._ids if isinstance(value, str) else any(term.id == value for term in self.terms)
 
-    def __iter__(self) -> Iterator[Term]:
+    def __iter__(self) -> Iterator[VocabularyTerm]:
         return iter(self.terms)
 
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(term.id for term in self.terms)
 
-    def get(self, term_id: str) -> Term | None:
+    def get(self, term_id: str) -> VocabularyTerm | None:
         return next((term for term in self.terms if term.id == term_id), None)
 
     def label(self, term_id: str) -> str:
@@ -83,36 +86,28 @@ class Vocabularies:
 def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
     """Read and check the vocabulary file; problems point at its lines."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    problems: list[Problem] = []
     by_name: dict[str, Vocabulary] = {name: Vocabulary(name, ()) for name in NAMES}
-    try:
-        text, decode_problems = frontmatter.decode(path.read_bytes(), rel)
-    except OSError as error:
-        return Vocabularies(by_name), [Problem(rel, 0, 0, "CH600", "error", f"Cannot read the file: {error.strerror}.")]
-    if text is None:
-        return Vocabularies(by_name), decode_problems
-    document, read_problems = frontmatter.read("---\n" + text + "\n---\n", rel)
-    problems.extend(_shift(read_problems))
-    data = frontmatter.visible(document.data or {})
+    document, problems = read_data_path(path, rel)
+    if document is None:
+        return Vocabularies(by_name), problems
+    data = document.data
 
     def problem(line: int, message: str, hint: str = "") -> Problem:
-        return Problem(rel, line, 0, "CH600", "error", message, hint)
+        return Problem.error(rel, line, 0, "CH600", message, hint)
 
     for name in NAMES:
         entries = data.get(name)
-        where = document.positions.get((name,))
-        line = (where.key_line - 1) if where else 0
+        line = document.line((name,), key=True)
         if not isinstance(entries, list) or not entries:
             problems.append(
                 problem(line, f"`{name}` must be a list of terms.", "Each term needs `id`, `label` and `description`.")
             )
             continue
-        terms: list[Term] = []
+        terms: list[VocabularyTerm] = []
         for index, entry in enumerate(entries):
-            pos = document.positions.get((name, index, "id")) or where
-            entry_line = (pos.line - 1) if pos else line
+            entry_line = document.line((name, index, "id")) or document.line((name,))
             pattern = LICENCE_ID_RE if name == "licences" else ID_RE
-            if isinstance(entry, dict) and any(isinstance(value, frontmatter.Rejected) for value in entry.values()):
+            if isinstance(entry, dict) and any(isinstance(value, Rejected) for value in entry.values()):
                 continue  # the reader has reported it (an invisible character from an escape, say)
             if not isinstance(entry, dict) or not all(
                 isinstance(entry.get(k), str) and entry.get(k) for k in ("id", "label", "description")
@@ -127,11 +122,6 @@ def load(path: Path, root: Path) -> tuple[Vocabularies, list[Problem]]:
                 )
             if any(t.id == entry["id"] for t in terms):
                 problems.append(problem(entry_line, f"`{entry['id']}` is listed twice in `{name}`."))
-            terms.append(Term(entry["id"], entry["label"], entry["description"]))
+            terms.append(VocabularyTerm(entry["id"], entry["label"], entry["description"]))
         by_name[name] = Vocabulary(name, tuple(terms))
     return Vocabularies(by_name), problems
-
-
-def _shift(problems: list[Problem]) -> list[Problem]:
-    """Undo the one-line offset of the synthetic `---` we wrapped the file in."""
-    return [Problem(p.file, max(p.line - 1, 0), p.column, p.code, p.severity, p.message, p.hint) for p in problems]

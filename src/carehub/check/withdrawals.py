@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from carehub.errors import WithdrawError
 from carehub.problems import Problem
 from carehub.read.storyfiles import (
     DATA_DIR,
@@ -63,26 +64,15 @@ def load(root: Path, today: dt.date) -> tuple[dict[str, dt.date], list[Problem]]
     An entry with a problem still withdraws its slug when the slug itself can be read: a mistake in the
     date must never put a withdrawn story back on the site.
     """
-    from carehub.check.vocabularies import _shift
-    from carehub.read import frontmatter
+    from carehub.read.datafile import read_data_path
 
     path = root / WITHDRAWN_FILE
     if not path.is_file():
         return {}, []
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return {}, [_problem(0, f"The file cannot be read: {error.strerror}.")]
-    text, problems = frontmatter.decode(data, WITHDRAWN_FILE)
-    if text is None:
-        return {}, problems
-    # The strict reader works on front matter; wrap the file in one and shift lines back (as vocabularies.py).
-    document, read_problems = frontmatter.read("---\n" + text + "\n---\n", WITHDRAWN_FILE)
-    problems.extend(_shift(read_problems))
-    if document.data is None:
+    document, problems = read_data_path(path, WITHDRAWN_FILE, keep_rejected=True)
+    if document is None:
         return {}, problems
     entries = document.data.get(_KEY)
-    where = document.positions.get((_KEY,))
     unknown = sorted(set(document.data) - {_KEY})
     if unknown:
         problems.append(
@@ -91,14 +81,11 @@ def load(root: Path, today: dt.date) -> tuple[dict[str, dt.date], list[Problem]]
     if entries is None:
         return {}, problems
     if not isinstance(entries, list):
-        line = where.key_line - 1 if where else 0
-        problems.append(_problem(line, f"`{_KEY}` must be a list of entries.", _ENTRY_HINT))
+        problems.append(_problem(document.line((_KEY,), key=True), f"`{_KEY}` must be a list of entries.", _ENTRY_HINT))
         return {}, problems
     withdrawn: dict[str, dt.date] = {}
     for index, entry in enumerate(entries):
-        position = document.positions.get((_KEY, index))
-        line = position.line - 1 if position else 0
-        _read_entry(entry, index, line, today, withdrawn, problems)
+        _read_entry(entry, index, document.line((_KEY, index)), today, withdrawn, problems)
     return withdrawn, problems
 
 
@@ -154,7 +141,7 @@ def _read_entry(
 
 
 def _problem(line: int, message: str, hint: str = "") -> Problem:
-    return Problem(WITHDRAWN_FILE, line, 0, "CH600", "error", message, hint)
+    return Problem.error(WITHDRAWN_FILE, line, 0, "CH600", message, hint)
 
 
 def withdrawn_story(rel: str, slug: str, date: dt.date) -> Problem:
@@ -163,12 +150,11 @@ def withdrawn_story(rel: str, slug: str, date: dt.date) -> Problem:
     Why not an error: an error fails the build, and a failed build keeps the previous site, which may still
     show the story.  Leaving the file out and warning is what makes withdrawal win.
     """
-    return Problem(
+    return Problem.warning(
         rel,
         0,
         0,
         "CH511",
-        "warning",
         f"The story `{slug}` was withdrawn on {date.isoformat()} ({WITHDRAWN_FILE}), so this file is not published.",
         "Delete the file: a withdrawn story is never published again. If the person has asked for it to be "
         f"published again, remove its entry from {WITHDRAWN_FILE} in the same pull request.",
@@ -215,7 +201,7 @@ def page_links(root: Path, withdrawn: dict[str, dt.date]) -> list[Problem]:
                 start = match.start(1) if match.group(1) else match.start(2)
                 line = text.count("\n", 0, start) + 1
                 column = start - (text.rfind("\n", 0, start) + 1) + 1
-                problems.append(Problem(rel, line, column, "CH510", "warning", *WITHDRAWN_LINK))
+                problems.append(Problem.warning(rel, line, column, "CH510", *WITHDRAWN_LINK))
     return problems
 
 
@@ -225,10 +211,6 @@ def _rel(name: str, root: Path) -> str:
 
 
 # -- carehub withdraw ----------------------------------------------------------------------
-
-
-class WithdrawError(Exception):
-    """The withdrawal could not be made; the message says why and what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,12 +280,12 @@ def _record(root: Path, slug: str, date: dt.date) -> None:
 
 def _assets_of(path: Path, root: Path) -> list[str]:
     """The images and downloads a story file names that exist inside the repository, relative to the root."""
-    from carehub.check.catalogue import _references
-    from carehub.read import frontmatter
+    from carehub.check.filecheck import references_of
+    from carehub.read import frontmatter, sourcetext
     from carehub.read.storyfiles import missing
 
     try:
-        text, _ = frontmatter.decode(path.read_bytes(), path.name)
+        text, _ = sourcetext.decode(path.read_bytes(), path.name)
     except OSError:
         return []
     if text is None:
@@ -312,7 +294,7 @@ def _assets_of(path: Path, root: Path) -> list[str]:
     if document.data is None:
         return []
     found = []
-    for what, target, _line, _column, _slug in _references(document, path.name):
+    for what, target, _line, _column, _slug in references_of(document):
         if what not in {"file", "image"} or missing(path, target, root):
             continue
         clean = target.split("#", 1)[0].split("?", 1)[0]

@@ -28,16 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from carehub.check import model
-from carehub.check.catalogue import STORIES_DIR, find_story_files, slug_for
 from carehub.check.placeholders import MARKER
+from carehub.check.storytypes import TYPE_FOLDERS
 from carehub.contribute.fieldspec import FieldSpec, type_fields
+from carehub.errors import ScaffoldError
+from carehub.read.storyfiles import STORIES_DIR, find_story_files, slug_for
 
-FOLDERS = {
-    "patient-story": "patient-stories",
-    "failure": "failures",
-    "case-study": "case-studies",
-    "resource": "resources",
-}
 TEMPLATES_DIR = "_templates"
 SLUG_MAX = 60
 WRAP = 100
@@ -144,10 +140,6 @@ class Scaffold:
     slug: str
     text: str
     placeholders: tuple[str, ...]  # dotted names of fields still to fill in
-
-
-class ScaffoldError(Exception):
-    """A request `carehub new` cannot carry out; the message says why and what to do."""
 
 
 # -- slugs ------------------------------------------------------------------------
@@ -352,7 +344,7 @@ def render_template(story_type: str, schema: dict[str, Any]) -> str:
     header = (
         f"<!-- Template for a {label}. The easiest way to start is `carehub new --type {story_type}`,\n"
         "which fills in the date and a unique file name for you. To use this file instead, copy it to\n"
-        f"stories/{FOLDERS[story_type]}/ with a file name made of lowercase words joined by hyphens,\n"
+        f"stories/{TYPE_FOLDERS[story_type]}/ with a file name made of lowercase words joined by hyphens,\n"
         "and replace every FILL IN.\n"
         "This file is generated from the content model: run `carehub new --templates` to refresh it. -->\n"
     )
@@ -372,13 +364,13 @@ def plan(
     slug: str | None = None,
 ) -> Scaffold:
     """Choose where the story goes and render it; raises ScaffoldError if it cannot be written."""
-    if story_type not in FOLDERS:
-        raise ScaffoldError(f"`{story_type}` is not a story type; choose one of {', '.join(FOLDERS)}.")
+    if story_type not in TYPE_FOLDERS:
+        raise ScaffoldError(f"`{story_type}` is not a story type; choose one of {', '.join(TYPE_FOLDERS)}.")
     title = str(answers.get("title") or "").strip()
     if not title:
         raise ScaffoldError("a story needs a title: give --title, or run `carehub new` in a terminal to be asked.")
     stories = (root / STORIES_DIR).resolve()
-    target_dir = (stories / (folder if folder is not None else FOLDERS[story_type])).resolve()
+    target_dir = (stories / (folder if folder is not None else TYPE_FOLDERS[story_type])).resolve()
     if not target_dir.is_relative_to(stories) or any(part.startswith(("_", ".")) for part in target_dir.parts):
         raise ScaffoldError(f"--folder must be a folder inside {STORIES_DIR}/ whose name does not start with _ or .")
     taken = taken_slugs(root)
@@ -405,7 +397,7 @@ def write_new(scaffold: Scaffold) -> None:
 def refresh_templates(root: Path, schema: dict[str, Any]) -> list[Path]:
     """Rewrite stories/_templates/<type>.md from the model; returns the files that changed."""
     changed = []
-    for story_type in FOLDERS:
+    for story_type in TYPE_FOLDERS:
         path = root / STORIES_DIR / TEMPLATES_DIR / f"{story_type}.md"
         text = render_template(story_type, schema)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:

@@ -20,9 +20,9 @@ from collections.abc import Callable
 
 from carehub.check.catalogue import Catalogue
 from carehub.check.model import STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS
+from carehub.check.storytypes import TYPE_FOLDERS
 from carehub.contribute import schema
 from carehub.contribute.fieldspec import FieldSpec, own_fields, type_fields
-from carehub.contribute.scaffold import FOLDERS
 from carehub.contribute.settings import SiteSettings
 
 ASSET_DIR = "assets/carehub"
@@ -113,7 +113,7 @@ def render(catalogue: Catalogue, site: SiteSettings, asset_href: Callable[[str],
         "schema": story_schema,
         "types": {
             t: {
-                "folder": FOLDERS[t],
+                "folder": TYPE_FOLDERS[t],
                 "label": TYPE_LABELS[t],
                 "order": list(by_type[t]),
                 "own": sorted(own_fields(t)),

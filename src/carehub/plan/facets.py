@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from carehub.check.catalogue import Catalogue, Story
 from carehub.check.model import STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS
-from carehub.check.vocabularies import Term as VocabularyTerm
-from carehub.check.vocabularies import Vocabularies
+from carehub.check.vocabularies import Vocabularies, VocabularyTerm
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from carehub import __version__
 from carehub.check.catalogue import Story
 from carehub.check.model import PatientStory
-from carehub.check.vocabularies import Term, Vocabularies
+from carehub.check.vocabularies import Vocabularies, VocabularyTerm
 from carehub.plan.facets import FACETS, FACETS_BY_SLUG, Facet, values_of, vocabulary_labels, vocabulary_terms
 from carehub.publish import feedimage
 
@@ -155,7 +155,7 @@ def main_feeds(site_name: str) -> tuple[FeedInfo, FeedInfo]:
     )
 
 
-def facet_feed(facet: Facet, term: Term, site_name: str) -> FeedInfo:
+def facet_feed(facet: Facet, term: VocabularyTerm, site_name: str) -> FeedInfo:
     return FeedInfo(
         feed_path(facet.slug, term.id),
         f"{site_name}: {facet.singular} – {term.label}",

@@ -1,6 +1,7 @@
-"""Stage 1, read: turn files on disk into text and front matter with positions.
+"""Stage 1, read: turn files on disk into text and YAML values with positions.
 
-Holds the readers of story files, front matter and source text, and the
-allow-list of file types. Must not judge content (that is ``check``) or know
-about pages, MkDocs or the site.
+Holds the story files as files (storyfiles), bytes to text (sourcetext), invisible characters (characters),
+the one strict YAML reader (yamlreader) under front matter (frontmatter) and data files (datafile), and the
+allow-list of file types (filetypes). Must not judge content (that is ``check``) or know about pages,
+MkDocs or the site.
 """

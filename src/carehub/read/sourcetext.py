@@ -20,12 +20,11 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         line = before.count(b"\n") + 1
         column = start - (before.rfind(b"\n") + 1) + 1
         return None, [
-            Problem(
+            Problem.error(
                 file,
                 line,
                 column,
                 "CH100",
-                "error",
                 f"The file is not UTF-8 text: byte 0x{data[start]:02X} cannot be read.",
                 "Save the file as UTF-8 (in most editors: File, Save as, Encoding: UTF-8).",
             )

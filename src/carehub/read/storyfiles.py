@@ -12,7 +12,6 @@ YAML, pydantic or the content model.  Must stay light: standard library only.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -160,12 +159,11 @@ def other_file_problems(names: Iterable[str], root: Path) -> tuple[list[str], li
             if not Path(name).resolve().is_relative_to(real_root):
                 if hidden is not None:
                     problems.append(
-                        Problem(
+                        Problem.error(
                             rel,
                             0,
                             0,
                             "CH502",
-                            "error",
                             "This is a symbolic link to a file outside the repository.",
                             "Replace the link with the file itself.",
                         )
@@ -176,12 +174,11 @@ def other_file_problems(names: Iterable[str], root: Path) -> tuple[list[str], li
         checked += 1
         if in_templates:
             problems.append(
-                Problem(
+                Problem.error(
                     rel,
                     0,
                     0,
                     "CH507",
-                    "error",
                     f"`{rel}` is not a template: only story templates (.md) belong in `{STORIES_DIR}/_templates/`.",
                     "Move it beside the story that uses it, or delete it.",
                 )
@@ -192,12 +189,11 @@ def other_file_problems(names: Iterable[str], root: Path) -> tuple[list[str], li
             if refused is not None:
                 reason, hint = refused
                 problems.append(
-                    Problem(
+                    Problem.error(
                         rel,
                         0,
                         0,
                         "CH507",
-                        "error",
                         f"`{rel}` may not be published: {reason}. The hub publishes only {filetypes.ALLOWED_TEXT}.",
                         hint,
                     )
@@ -207,17 +203,16 @@ def other_file_problems(names: Iterable[str], root: Path) -> tuple[list[str], li
             try:
                 wrong = filetypes.mismatch(name, ext)
             except OSError as error:
-                problems.append(Problem(rel, 0, 0, "CH506", "error", f"The file cannot be read: {error.strerror}."))
+                problems.append(Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}."))
                 continue
             if wrong is not None:
                 label = filetypes.ALLOWED[ext].label
                 problems.append(
-                    Problem(
+                    Problem.error(
                         rel,
                         0,
                         0,
                         "CH508",
-                        "error",
                         f"`{rel}` is named as a {label}, but {wrong}.",
                         f"Save or export it again as a real {label}, or delete it.",
                     )
@@ -251,7 +246,7 @@ def _unpublished(rel: str, parts: list[str], hidden: int) -> Problem:
         folder = "/".join([STORIES_DIR, *parts[: hidden + 1]])
         why = f"it is in `{folder}/`, and folders whose names start with `.` or `_` are skipped"
         hint = f"To publish it, move it into a folder such as `{STORIES_DIR}/case-studies/`; otherwise delete it."
-    return Problem(rel, 0, 0, "CH509", "warning", f"This {what} will not be published: {why}.", hint)
+    return Problem.warning(rel, 0, 0, "CH509", f"This {what} will not be published: {why}.", hint)
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -335,25 +330,16 @@ def collisions(files: Iterable[str | Path], all_names: list[str], slugs: Sequenc
                 continue
             others = ", ".join(Path(o[prefix:]).as_posix() for o in names if o != name)
             problems.append(
-                Problem(
+                Problem.error(
                     Path(name[prefix:]).as_posix(),
                     0,
                     0,
                     "CH500",
-                    "error",
                     f"Another file has the same web address /stories/{slug}/: {others}.",
                     "Rename one of them; every story needs its own file name.",
                 )
             )
     return problems
-
-
-def today() -> dt.date:
-    """Today's date, or CAREHUB_TODAY (YYYY-MM-DD) where tests and benchmarks pin it."""
-    override = os.environ.get("CAREHUB_TODAY")
-    if override:
-        return dt.date.fromisoformat(override)
-    return dt.date.today()
 
 
 def read_story(path: Path, rel: str, root: Path) -> tuple[bytes | None, list[Problem]]:
@@ -364,12 +350,11 @@ def read_story(path: Path, rel: str, root: Path) -> tuple[bytes | None, list[Pro
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
             return None, [
-                Problem(
+                Problem.error(
                     rel,
                     0,
                     0,
                     "CH502",
-                    "error",
                     "This is a symbolic link to a file outside the repository.",
                     "Replace the link with the file itself.",
                 )
@@ -380,19 +365,18 @@ def read_story(path: Path, rel: str, root: Path) -> tuple[bytes | None, list[Pro
         size = path.stat().st_size
         if size > MAX_STORY_BYTES:
             return None, [
-                Problem(
+                Problem.error(
                     rel,
                     0,
                     0,
                     "CH503",
-                    "error",
                     f"The file is {size // 1024} KB; stories may be at most {MAX_STORY_BYTES // 1024} KB.",
                     "Split it, or move large material into a download.",
                 )
             ]
         return path.read_bytes(), []
     except OSError as error:
-        return None, [Problem(rel, 0, 0, "CH506", "error", f"The file cannot be read: {error.strerror}.")]
+        return None, [Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}.")]
 
 
 # -- references: links and files that must exist --------------------------------------
@@ -443,10 +427,10 @@ def reference_problems(
     problems: list[Problem] = []
     for what, target, line, column, slug in references:
         if what == "story" and slug in withdrawn:
-            problems.append(Problem(rel, line, column, "CH510", "warning", *WITHDRAWN_LINK))
+            problems.append(Problem.warning(rel, line, column, "CH510", *WITHDRAWN_LINK))
             continue
         broken = slug not in slugs if what == "story" else missing(story, target, root)
         if broken:
             code, message, hint = REFERENCE_KINDS[what]
-            problems.append(Problem(rel, line, column, code, "error", message.format(target=target), hint))
+            problems.append(Problem.error(rel, line, column, code, message.format(target=target), hint))
     return problems

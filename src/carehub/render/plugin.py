@@ -132,7 +132,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         self.root = Path(config.config_file_path).resolve().parent
         preloaded = _PRELOADED.pop(str(self.root), None)
         self.jobs = jobs.resolve(self.config.jobs)
-        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs, bodies=False)
+        catalogue = preloaded or load_catalogue(self.root, jobs=self.jobs)
         glossary = catalogue.glossary  # loaded and checked with the stories
         # The docs/ pages, as `carehub check` screens them (docpages.py): the build refuses what check rejects.
         pages = docpages.check_pages(self.root, folder=Path(config.docs_dir))
@@ -179,7 +179,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             )
         for src_uri, generated in self.generated.items():
             existing = files.get_file_from_path(src_uri)
-            if existing is not None:  # a hand-written page of the same name wins, with a warning
+            if existing is not None:  # a hand-written page of the same name stops the build
                 raise PluginError(f"carehub: docs/{src_uri} would hide the generated page /{generated.url}.")
             inclusion = InclusionLevel.INCLUDED if generated.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src_uri, content="", inclusion=inclusion)
