@@ -201,16 +201,11 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from carehub.check import checkcache, docpages
+    from carehub.check import docpages
     from carehub.check.catalogue import load_catalogue
     from carehub.problems import sort_problems
-    from carehub.render.plugin import ContentError, preload
-
-    if args.no_cache:
-        # The plugin reads the same switch as `check` (checkcache.disabled_by_environment); the check step of a
-        # build always reads every story afresh.
-        os.environ[checkcache.ENV_DISABLE] = "1"
     from carehub.publish.swap import publish_atomically
+    from carehub.render.plugin import CarehubPlugin, ContentError
 
     # Without bodies: the page workers read each story again (catalogue.story_body), so the parent holds none.
     catalogue = load_catalogue(root, jobs=jobs.resolve(args.jobs), bodies=False)
@@ -229,9 +224,13 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     def build_into(staging: Path) -> None:
         config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(staging))
-        if args.jobs > 0 and "carehub" in config.plugins:  # --jobs: also the processes that render pages
-            config.plugins["carehub"].config.jobs = args.jobs
-        preload(catalogue)
+        plugin = config.plugins.get("carehub")
+        if isinstance(plugin, CarehubPlugin):
+            if args.jobs > 0:  # --jobs: also the processes that render pages
+                plugin.config.jobs = args.jobs
+            if args.no_cache:  # the check step of a build always reads every story afresh
+                plugin.config.cache = False
+            plugin.hand_over(catalogue)  # checked above: the plugin does not read every story again
         mkdocs_build(config)
 
     try:
