@@ -4,6 +4,11 @@ Thin on purpose: each command parses its options and calls the modules that
 do the work.  Exit codes are part of the interface (CI and pre-commit rely on
 them): 0 no errors, 1 content errors, 2 usage or internal error.  No command
 prints a traceback unless --debug is given.
+
+Must not pass data to other parts through module globals or environment
+variables: `build` hands the plugin its checked catalogue
+(``CarehubPlugin.hand_over``) and its options (``jobs``, ``cache``) on the
+plugin's config.
 """
 
 from __future__ import annotations

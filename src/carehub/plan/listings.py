@@ -14,6 +14,8 @@ reader who lands there is told how to add the first story.
 
 Cost: the whole plan is linear in the number of stories (each story lands in a
 few listings); no page's view holds more than one page of stories.
+
+Must not render HTML, read files or know about MkDocs.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from carehub.plan.facets import FACETS, FacetIndex, Term
 from carehub.plan.feedlist import MAIN_FEED, feed_path, has_feeds
 
 # 50 cards a page: each listing page costs a full page template and a search-indexer pass, so fewer, longer
-# pages build faster; a page of 50 cards is about 14 KB gzipped (bench/README.md).
+# pages build faster; a page of 50 cards is about 14 KB gzipped.
 DEFAULT_PER_PAGE = 50
 HOME_LATEST = 6
 

@@ -34,6 +34,9 @@ not checked there; links between stories are checked by `carehub check`.
 
 Relies on MkDocs 1.6.1's private ``_populate_page`` and ``_build_page``: the
 pin in pyproject.toml is exact for this reason.
+
+Must not decide what a page contains (plan/ does) or keep state in module or
+class globals: everything a worker needs is on its WorkerContext.
 """
 
 from __future__ import annotations

@@ -20,6 +20,10 @@ engine means rewriting this file (and the rest of render/), not the hub.
   the search index (search.py) as the workers finish, the sitemap index,
   feeds and open data, in the staging folder before `carehub build` swaps it
   into place.
+
+Must not decide what the site contains (that is plan/), or take data from
+module globals or environment variables: the CLI hands over its catalogue
+with ``hand_over`` and its options through the plugin's config.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ class _StoryFile(File):
     """A story's page source, read from its file when the page is read (in a worker): catalogue.story_body.
 
     Why not ``File.generated(content=...)``: that holds every story's body
-    in the parent, shared with every worker (110 MB at 20,000 stories); the
+    in the parent, shared with every worker, growing with the hub; the
     build loads the catalogue without bodies, and story_body checks that the
     file is still the bytes that were checked.  The newline keeps MkDocs from
     reading a first body line such as "Note: ..." as MultiMarkdown metadata.
