@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from carehub.check.vocabularies import load as load_vocabularies
-from carehub.publish import feeds
+from carehub.plan import feedlist
 
 from .conftest import ROOT, make_project
 from .feedkit import (
@@ -146,7 +146,7 @@ def channel(site: Path, rel: str) -> ET.Element:
 
 
 def test_every_term_of_every_feed_facet_has_a_feed_and_nothing_else_is_written(site: Path) -> None:
-    expected = {feeds.MAIN_FEED, feeds.UPDATED_FEED}
+    expected = {feedlist.MAIN_FEED, feedlist.UPDATED_FEED}
     expected |= {f"feeds/{facet}/{term}.xml" for facet, terms in FACET_TERMS.items() for term in terms}
     assert {p.relative_to(site).as_posix() for p in feed_files(site)} == expected
 
@@ -161,12 +161,12 @@ def test_every_feed_is_valid_rss_and_feedparser_reads_it_cleanly(site: Path) -> 
 
 
 def test_main_feed_holds_every_syndicated_story_newest_first(site: Path) -> None:
-    assert guids(channel(site, feeds.MAIN_FEED)) == [s.url for s in NEWEST_FIRST]
+    assert guids(channel(site, feedlist.MAIN_FEED)) == [s.url for s in NEWEST_FIRST]
 
 
 def test_updated_feed_puts_the_latest_change_first_and_dates_items_by_it(site: Path) -> None:
     by_change = sorted(NEWEST_FIRST, key=lambda s: s.updated or s.date, reverse=True)
-    updated = channel(site, feeds.UPDATED_FEED)
+    updated = channel(site, feedlist.UPDATED_FEED)
     assert guids(updated) == [s.url for s in by_change]
     first = items(updated)[0]
     assert text_of(first, "guid") == BY_SLUG["coaching-toolkit"].url
@@ -192,7 +192,9 @@ def test_a_patient_story_without_consent_to_feeds_is_in_no_feed(site: Path) -> N
 
 
 def test_items_carry_summary_date_categories_and_organisation(site: Path) -> None:
-    item = next(i for i in items(channel(site, feeds.MAIN_FEED)) if text_of(i, "guid") == BY_SLUG["shared-record"].url)
+    item = next(
+        i for i in items(channel(site, feedlist.MAIN_FEED)) if text_of(i, "guid") == BY_SLUG["shared-record"].url
+    )
     assert text_of(item, "title") == "The shared record story"
     assert text_of(item, "link") == f"{SITE_URL}stories/shared-record/"
     assert (
@@ -214,16 +216,16 @@ def test_items_carry_summary_date_categories_and_organisation(site: Path) -> Non
         (f"{SITE_URL}browse/barrier/", labels["barriers"]["time-and-resources"]),
         (f"{SITE_URL}browse/tag/", labels["tags"]["data-sharing"]),
     ]
-    toolkit = next(i for i in items(channel(site, feeds.MAIN_FEED)) if "coaching-toolkit" in text_of(i, "guid"))
+    toolkit = next(i for i in items(channel(site, feedlist.MAIN_FEED)) if "coaching-toolkit" in text_of(i, "guid"))
     assert toolkit.find(f"{DC}creator") is None  # no organisation, no authors: no creator rather than a made-up one
 
 
 def test_hostile_titles_and_text_round_trip_exactly(site: Path) -> None:
-    data = (site / feeds.MAIN_FEED).read_bytes()
+    data = (site / feedlist.MAIN_FEED).read_bytes()
     parsed = feedparser.parse(data)
     assert parsed.bozo == 0
     by_id = {entry.id: entry for entry in parsed.entries}
-    tree_items = {text_of(i, "guid"): i for i in items(channel(site, feeds.MAIN_FEED))}
+    tree_items = {text_of(i, "guid"): i for i in items(channel(site, feedlist.MAIN_FEED))}
     for slug, title in HOSTILE_TITLES.items():
         url = BY_SLUG[slug].url
         assert text_of(tree_items[url], "title") == title  # the XML parser's view
@@ -281,13 +283,13 @@ def _alternate_feeds(site: Path, page_url: str) -> list[tuple[str, str, str]]:
 
 
 def test_every_page_head_links_the_site_feeds(site: Path) -> None:
-    main_title = text_of(channel(site, feeds.MAIN_FEED), "title")
-    updated_title = text_of(channel(site, feeds.UPDATED_FEED), "title")
+    main_title = text_of(channel(site, feedlist.MAIN_FEED), "title")
+    updated_title = text_of(channel(site, feedlist.UPDATED_FEED), "title")
     for page_url in ("", "stories/red-bag/", "subscribe/"):
         found = _alternate_feeds(site, page_url)
-        assert ("application/rss+xml", main_title, feeds.MAIN_FEED) in found, page_url
-        assert ("application/rss+xml", updated_title, feeds.UPDATED_FEED) in found, page_url
-        assert ("application/feed+json", f"{main_title} (JSON Feed)", feeds.JSON_FEED) in found, page_url
+        assert ("application/rss+xml", main_title, feedlist.MAIN_FEED) in found, page_url
+        assert ("application/rss+xml", updated_title, feedlist.UPDATED_FEED) in found, page_url
+        assert ("application/feed+json", f"{main_title} (JSON Feed)", feedlist.JSON_FEED) in found, page_url
         assert not [f for f in found if f[2].startswith("feeds/")], f"{page_url} is not a listing page"
 
 
@@ -314,12 +316,12 @@ def test_the_subscribe_page_lists_every_feed_and_says_what_rss_is(site: Path) ->
 def test_feed_for_page_maps_listing_addresses_to_their_feed() -> None:
     vocabularies, problems = load_vocabularies(ROOT / "data" / "vocabularies.yml", ROOT)
     assert not problems
-    feed = feeds.feed_for_page("browse/care-model/other/", vocabularies, "Hub")
-    assert feed is not None and feed.path == "feeds/care-model/other.xml" == feeds.feed_path("care-model", "other")
-    paged = feeds.feed_for_page("browse/type/failure/page/3/", vocabularies, "Hub")
+    feed = feedlist.feed_for_page("browse/care-model/other/", vocabularies, "Hub")
+    assert feed is not None and feed.path == "feeds/care-model/other.xml" == feedlist.feed_path("care-model", "other")
+    paged = feedlist.feed_for_page("browse/type/failure/page/3/", vocabularies, "Hub")
     assert paged is not None and paged.path == "feeds/type/failure.xml"
-    assert feeds.feed_for_page("browse/setting/acute/", vocabularies, "Hub") is None  # settings have no feeds
-    assert feeds.feed_for_page("browse/tag/buddying/", vocabularies, "Hub") is None
-    assert feeds.feed_for_page("browse/region/atlantis/", vocabularies, "Hub") is None
-    assert feeds.feed_for_page("stories/red-bag/", vocabularies, "Hub") is None
-    assert feeds.feed_for_page("browse/region/", vocabularies, "Hub") is None
+    assert feedlist.feed_for_page("browse/setting/acute/", vocabularies, "Hub") is None  # settings have no feeds
+    assert feedlist.feed_for_page("browse/tag/buddying/", vocabularies, "Hub") is None
+    assert feedlist.feed_for_page("browse/region/atlantis/", vocabularies, "Hub") is None
+    assert feedlist.feed_for_page("stories/red-bag/", vocabularies, "Hub") is None
+    assert feedlist.feed_for_page("browse/region/", vocabularies, "Hub") is None

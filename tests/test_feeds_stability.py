@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from carehub.publish import feedimage, feeds, opendata
+from carehub.plan import feedlist
+from carehub.publish import feedimage, opendata
 
 from .conftest import make_project
 from .feedkit import SITE_URL, Spec, assert_valid_rss, build, feed_files, guids, items, set_plugin_option, write_stories
@@ -35,7 +36,7 @@ SPECS = [
 
 def _outputs(site: Path) -> dict[str, bytes]:
     """Every file the feeds and open data writers own, by site-relative path."""
-    owned = [*feed_files(site), site / feeds.JSON_FEED, site / feedimage.PATH]
+    owned = [*feed_files(site), site / feedlist.JSON_FEED, site / feedimage.PATH]
     owned += [site / path for path, _ in opendata.DOWNLOADS]
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in owned}
 
@@ -71,14 +72,14 @@ def test_guids_and_items_survive_a_later_build_and_a_moved_file(tmp_path: Path) 
         channel = assert_valid_rss(after[rel], second, rel)
         assert channel.findtext("lastBuildDate") == "Sun, 17 Mar 2030 17:46:40 +0000"  # SOURCE_DATE_EPOCH
     assert checked >= 10
-    assert f"{SITE_URL}stories/red-bag/" in _items_by_guid(after[feeds.MAIN_FEED])
+    assert f"{SITE_URL}stories/red-bag/" in _items_by_guid(after[feedlist.MAIN_FEED])
 
 
 def test_without_source_date_epoch_last_build_date_is_the_newest_story_not_the_clock(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     write_stories(project, SPECS)
     site = build(project)
-    main = assert_valid_rss((site / feeds.MAIN_FEED).read_bytes(), site, feeds.MAIN_FEED)
+    main = assert_valid_rss((site / feedlist.MAIN_FEED).read_bytes(), site, feedlist.MAIN_FEED)
     assert main.findtext("lastBuildDate") == "Thu, 01 Jun 2017 00:00:00 +0000"  # toolkit's update
     midlands = assert_valid_rss((site / "feeds/region/midlands.xml").read_bytes(), site, "feeds/region/midlands.xml")
     assert midlands.findtext("lastBuildDate") == "Sat, 20 May 2017 00:00:00 +0000"
@@ -107,13 +108,13 @@ def test_feed_length_bounds_every_feed_but_not_the_open_data(tmp_path: Path) -> 
     site = build(project)
     newest = [f"{SITE_URL}stories/story-{n}/" for n in (7, 6, 5)]
     for rel in (
-        feeds.MAIN_FEED,
-        feeds.UPDATED_FEED,
+        feedlist.MAIN_FEED,
+        feedlist.UPDATED_FEED,
         "feeds/type/case-study.xml",
         "feeds/barrier/time-and-resources.xml",
     ):
         assert guids(assert_valid_rss((site / rel).read_bytes(), site, rel)) == newest, rel
-    assert [item["id"] for item in json.loads((site / feeds.JSON_FEED).read_text("utf-8"))["items"]] == newest
+    assert [item["id"] for item in json.loads((site / feedlist.JSON_FEED).read_text("utf-8"))["items"]] == newest
     assert len(json.loads((site / opendata.JSON_PATH).read_text("utf-8"))["stories"]) == 7
     assert "Each feed holds the newest 3 stories." in (site / "subscribe" / "index.html").read_text("utf-8")
 

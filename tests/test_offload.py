@@ -121,13 +121,18 @@ def test_chunks_cover_every_page_once_in_order() -> None:
         assert len(chunks) >= jobs
 
 
-def test_quiet_stubs_drops_only_the_skipped_notice_of_offloaded_pages() -> None:
-    quiet = QuietStubs({"stories/a.md", "stories/b.md"})
+def test_quiet_stubs_drops_only_the_skipped_notice_after_a_stub() -> None:
+    quiet = QuietStubs()
 
-    def record(level: int, message: str) -> logging.LogRecord:
-        return logging.LogRecord("mkdocs.commands.build", level, __file__, 1, message, None, None)
+    def record(level: int, function: str = "_build_page", message: str = "Page skipped.") -> logging.LogRecord:
+        return logging.LogRecord("mkdocs.commands.build", level, __file__, 1, message, None, None, func=function)
 
-    assert not quiet.filter(record(logging.INFO, "Page skipped: 'stories/a.md'. Generated empty output."))
-    assert quiet.filter(record(logging.INFO, "Page skipped: 'about.md'. Generated empty output."))
-    assert quiet.filter(record(logging.WARNING, "Page skipped: 'stories/a.md'. Generated empty output."))
-    assert quiet.filter(record(logging.INFO, "Building documentation"))
+    assert quiet.filter(record(logging.INFO))  # nothing expected: kept
+    quiet.expect(True)
+    assert quiet.filter(record(logging.WARNING))  # a warning is never dropped
+    assert quiet.filter(record(logging.INFO, function="build"))  # nor another function's notice
+    assert not quiet.filter(record(logging.INFO))  # the stub's notice
+    assert quiet.filter(record(logging.INFO))  # only one
+    quiet.expect(True)
+    quiet.expect(False)  # the next page was a real one
+    assert quiet.filter(record(logging.INFO))

@@ -18,7 +18,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from carehub.publish import feeds, opendata
+from carehub.plan import feedlist
+from carehub.publish import opendata
 
 from .conftest import make_project
 from .feedkit import HOSTILE_TITLES, SITE_URL, Spec, build, guids, write_stories
@@ -159,7 +160,7 @@ def test_patient_stories_publish_title_summary_and_classification_only(site: Pat
 
 
 def test_no_body_consent_contact_or_unpublished_story_reaches_open_data(site: Path) -> None:
-    for rel in (opendata.JSON_PATH, opendata.CSV_PATH, feeds.JSON_FEED):
+    for rel in (opendata.JSON_PATH, opendata.CSV_PATH, feedlist.JSON_FEED):
         text = (site / rel).read_bytes().decode("utf-8-sig")
         assert "BODY-MARKER" not in text, rel
         assert "website-only" not in text, rel
@@ -223,7 +224,7 @@ def test_neutralise_leaves_ordinary_text_alone(cell: str) -> None:
 
 def test_hostile_titles_round_trip_through_json_and_json_feed(site: Path) -> None:
     records = _records(site)
-    feed_titles = {item["id"]: item["title"] for item in _json(site, feeds.JSON_FEED)["items"]}
+    feed_titles = {item["id"]: item["title"] for item in _json(site, feedlist.JSON_FEED)["items"]}
     for slug, title in HOSTILE_TITLES.items():
         assert records[slug]["title"] == title
         assert feed_titles[f"{SITE_URL}stories/{slug}/"] == title
@@ -232,11 +233,11 @@ def test_hostile_titles_round_trip_through_json_and_json_feed(site: Path) -> Non
 def test_json_feed_follows_version_1_1_and_matches_the_rss(site: Path) -> None:
     import xml.etree.ElementTree as ET
 
-    feed = _json(site, feeds.JSON_FEED)
+    feed = _json(site, feedlist.JSON_FEED)
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == SITE_URL + "feed.json" and feed["home_page_url"] == SITE_URL
     assert feed["title"] and feed["language"] == "en-GB"
-    channel = ET.fromstring((site / feeds.MAIN_FEED).read_bytes()).find("channel")
+    channel = ET.fromstring((site / feedlist.MAIN_FEED).read_bytes()).find("channel")
     assert channel is not None
     assert [item["id"] for item in feed["items"]] == guids(channel)
     for item in feed["items"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,17 @@ def test_entries_round_trip_with_their_warnings(tmp_path: Path) -> None:
     cache.put("ab" + "0" * 62, rendered)
     assert cache.get("ab" + "0" * 62) == rendered
     assert cache.get("cd" + "0" * 62) is None
+
+
+def test_build_no_cache_reaches_the_plugin_without_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`carehub build --no-cache` reaches the plugin on its config: no cache written, nothing put in os.environ."""
+    monkeypatch.delenv("CAREHUB_NO_CACHE", raising=False)
+    project = make_project(tmp_path)
+    generate_corpus(project, 4, seed=3)
+    assert main(["--root", str(project), "build", "--quiet", "--no-cache", "--site-dir", str(tmp_path / "site")]) == 0
+    assert not (project / SUBDIR).exists()
+    assert "CAREHUB_NO_CACHE" not in os.environ
+    _build(project, tmp_path / "again")  # and the next build, without the option, caches again
+    assert _entries(project)

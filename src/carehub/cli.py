@@ -4,6 +4,11 @@ Thin on purpose: each command parses its options and calls the modules that
 do the work.  Exit codes are part of the interface (CI and pre-commit rely on
 them): 0 no errors, 1 content errors, 2 usage or internal error.  No command
 prints a traceback unless --debug is given.
+
+Must not pass data to other parts through module globals or environment
+variables: `build` hands the plugin its checked catalogue
+(``CarehubPlugin.hand_over``) and its options (``jobs``, ``cache``) on the
+plugin's config.
 """
 
 from __future__ import annotations
@@ -209,16 +214,11 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    from carehub.check import checkcache, docpages
+    from carehub.check import docpages
     from carehub.check.catalogue import load_catalogue
     from carehub.problems import sort_problems
-    from carehub.render.plugin import ContentError, preload
-
-    if args.no_cache:
-        # The plugin reads the same switch as `check` (checkcache.disabled_by_environment); the check step of a
-        # build always reads every story afresh.
-        os.environ[checkcache.ENV_DISABLE] = "1"
     from carehub.publish.swap import publish_atomically
+    from carehub.render.plugin import CarehubPlugin, ContentError
 
     # Stories hold no bodies: the page workers read each story again (catalogue.story_body).
     catalogue = load_catalogue(root, today=_today(), jobs=jobs.resolve(args.jobs))
@@ -237,9 +237,13 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
     def build_into(staging: Path) -> None:
         config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(staging))
-        if args.jobs > 0 and "carehub" in config.plugins:  # --jobs: also the processes that render pages
-            config.plugins["carehub"].config.jobs = args.jobs
-        preload(catalogue)
+        plugin = config.plugins.get("carehub")
+        if isinstance(plugin, CarehubPlugin):
+            if args.jobs > 0:  # --jobs: also the processes that render pages
+                plugin.config.jobs = args.jobs
+            if args.no_cache:  # the check step of a build always reads every story afresh
+                plugin.config.cache = False
+            plugin.hand_over(catalogue)  # checked above: the plugin does not read every story again
         mkdocs_build(config)
 
     try:

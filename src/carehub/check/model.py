@@ -230,6 +230,11 @@ class StoryBase(_Strict):
         description="Text that the privacy check flags but a reviewer has confirmed is not personal data.",
     )
 
+    @property
+    def last_changed(self) -> dt.date:
+        """When the story last changed: ``updated`` if given, else ``date`` (feeds, the sitemap, open data)."""
+        return self.updated or self.date
+
     @model_validator(mode="after")
     def _dates(self) -> StoryBase:
         if self.updated is not None and self.updated < self.date:

@@ -28,7 +28,7 @@ GAP = 10
 
 
 def format_number(value: float) -> str:
-    """12.0 -> '12', 1234.5 -> '1,234.5', 0.125 -> '0.13' (readers do not need more)."""
+    """12.0 -> '12', 1234.5 -> '1,234.5', 0.126 -> '0.13' (readers do not need more)."""
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -40,6 +40,16 @@ FACETS: tuple[Facet, ...] = (
 FACETS_BY_SLUG = {facet.slug: facet for facet in FACETS}
 
 
+def facet_url(facet_slug: str) -> str:
+    """Site-relative URL of a facet's index page: ``browse/<facet>/``."""
+    return f"browse/{facet_slug}/"
+
+
+def term_url(facet_slug: str, term_id: str) -> str:
+    """Site-relative URL of a term's listing (its first page): ``browse/<facet>/<id>/``."""
+    return f"browse/{facet_slug}/{term_id}/"
+
+
 def values_of(story: Story, facet: Facet) -> tuple[str, ...]:
     """The facet's values on one story, in the order the contributor wrote them, without repeats."""
     value = getattr(story.meta, facet.field)
@@ -59,7 +69,7 @@ class Term:
 
     @property
     def url(self) -> str:
-        return f"browse/{self.facet.slug}/{self.id}/"
+        return term_url(self.facet.slug, self.id)
 
     @property
     def count(self) -> int:
@@ -73,7 +83,7 @@ class FacetIndex:
 
     @property
     def url(self) -> str:
-        return f"browse/{self.facet.slug}/"
+        return facet_url(self.facet.slug)
 
     def term(self, term_id: str) -> Term | None:
         return next((t for t in self.terms if t.id == term_id), None)

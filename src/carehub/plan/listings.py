@@ -14,6 +14,8 @@ reader who lands there is told how to add the first story.
 
 Cost: the whole plan is linear in the number of stories (each story lands in a
 few listings); no page's view holds more than one page of stories.
+
+Must not render HTML, read files or know about MkDocs.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from carehub.check.catalogue import Catalogue, Story
 from carehub.check.glossary import Glossary
 from carehub.plan.directory import SiteEntry
 from carehub.plan.facets import FACETS, FacetIndex, Term
+from carehub.plan.feedlist import MAIN_FEED, feed_path, has_feeds
 
-# 50 cards a page: at 1,000 stories, 20 a page made ~550 listing pages, a third of the site's pages, each
-# costing a full page template and a search-indexer pass; 50 makes ~230.  A page of 50 cards is ~14 KB gzipped.
+# 50 cards a page: each listing page costs a full page template and a search-indexer pass, so fewer, longer
+# pages build faster; a page of 50 cards is about 14 KB gzipped.
 DEFAULT_PER_PAGE = 50
-FEED_FACETS = frozenset({"type", "care-model", "barrier", "region"})  # facets with an RSS feed (feeds.py)
 HOME_LATEST = 6
 
 
@@ -77,7 +79,7 @@ class Listing:
     empty_message: str
     facet: str | None = None  # facet slug, for facet listings
     term: str | None = None  # term id
-    feed_url: str | None = None  # the listing's RSS feed (written by feeds.py)
+    feed_url: str | None = None  # the listing's RSS feed (feedlist.py)
     filters: tuple[FacetIndex, ...] = ()  # only on the all-stories page
 
 
@@ -183,7 +185,7 @@ def listing_pages(
 def term_listing_pages(term: Term, per_page: int) -> list[GeneratedPage]:
     facet = term.facet
     heading = term.label if facet.slug == "type" else f"{facet.singular.capitalize()}: {term.label}"
-    feed_url = f"feeds/{facet.slug}/{term.id}.xml" if facet.slug in FEED_FACETS else None
+    feed_url = feed_path(facet.slug, term.id) if has_feeds(facet) else None
     empty = (
         f"There are no stories about “{term.label}” yet. If your place has tried something here — "
         "whether it worked or not — please share it."
@@ -218,7 +220,7 @@ def plan_pages(
         catalogue.stories,
         per_page,
         "There are no stories yet. Be the first to share one.",
-        feed_url="feed_rss_created.xml",
+        feed_url=MAIN_FEED,
         filters=ordered,
         in_nav=True,
     )
@@ -239,7 +241,7 @@ def plan_pages(
                 f"{index.url}index.md",
                 f"Browse by {facet.singular}",
                 "carehub/facet.html",
-                FacetIndexView(index, facet.slug in FEED_FACETS),
+                FacetIndexView(index, has_feeds(facet)),
                 f"Stories by {facet.singular}, with the number of stories for each.",
                 edit_path=None if facet.vocabulary is None else "data/vocabularies.yml",
             )

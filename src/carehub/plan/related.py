@@ -29,8 +29,8 @@ class RelatedIndex:
     """The inverted lists, built once; each story's related stories computed when its page is rendered.
 
     Why lazily: scoring one story looks at every story that shares a value
-    with it, so all of them together grow with the square of the hub (3.3 s at
-    5,000 stories).  Computed per page, that work runs in the page workers
+    with it, so all of them together grow with the square of the hub
+    (bench/README.md).  Computed per page, that work runs in the page workers
     (offload.py), on every core, instead of before rendering starts.
     """
 
@@ -65,9 +65,8 @@ def _best(scores: Counter[int], limit: int) -> list[int]:
 
     Every candidate is looked at once, but only by loops that run in C
     (``heapq.nlargest`` over the scores, ``map`` and ``compress``); only the
-    few above the cut are sorted with a Python key.  Measured at 5,000
-    stories: 3.3 s against 3.6 s for ranking every candidate with a key
-    function — most of the cost is the counting in ``RelatedIndex.get``.
+    few above the cut are sorted with a Python key; most of the cost is the
+    counting in ``RelatedIndex.get``.
     """
     if not scores or limit <= 0:
         return []

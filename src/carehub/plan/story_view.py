@@ -19,7 +19,7 @@ from carehub.check.catalogue import Story
 from carehub.check.model import TYPE_LABELS, Outcome
 from carehub.plan.charts import change_of, outcome_chart, with_unit
 from carehub.plan.directory import SiteEntry
-from carehub.plan.facets import FACETS, values_of
+from carehub.plan.facets import FACETS, term_url, values_of
 
 LICENCE_URLS = {
     "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
@@ -81,7 +81,7 @@ def build_story_view(
             continue
         vocabulary = labels[facet.vocabulary or "types"]
         heading = facet.singular.capitalize() if len(values) == 1 else facet.plural.capitalize()
-        links = tuple(Link(vocabulary.get(v, v), f"browse/{facet.slug}/{v}/") for v in values)
+        links = tuple(Link(vocabulary.get(v, v), term_url(facet.slug, v)) for v in values)
         if links:
             facets.append(FacetValues(heading, links))
     site = directory.get(meta.site) if meta.site else None
@@ -102,7 +102,7 @@ def build_story_view(
     return StoryView(
         story=story,
         type_label=TYPE_LABELS[meta.type],
-        type_url=f"browse/type/{meta.type}/",
+        type_url=term_url("type", meta.type),
         facets=tuple(facets),
         site=Link(site.site.name, site.url) if site else None,
         adopted_from=adopted_from,

@@ -6,7 +6,7 @@ sha256, the hash of each body byte for byte) and otherwise only files from
 our own origin.  Engine-free (standard library only): plugin.py calls
 :func:`add_policy` from on_post_page, in MkDocs' loop and in the page workers
 (offload.py), and from on_post_template for 404.html; on_post_build then
-checks every HTML file in the site has it (:func:`missing_policy`), so a page
+checks every HTML file in the site has it (:func:`unprotected`), so a page
 written some other way fails the build instead of going out unprotected.
 
 Each directive, and why:
@@ -42,6 +42,8 @@ Each directive, and why:
 A meta policy ignores ``frame-ancestors``, ``report-uri`` and ``sandbox``, so
 they are left out.  The meta goes straight after ``<meta charset>``, before
 any script, so it governs every one.
+
+Must not know about MkDocs, or change a page beyond adding the policy to its head.
 """
 
 from __future__ import annotations

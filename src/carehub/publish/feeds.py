@@ -1,4 +1,4 @@
-"""Our feeds: which exist, what they hold, and the RSS 2.0 and JSON Feed 1.1 writers.
+"""Our feeds: which stories each holds, and the RSS 2.0 and JSON Feed 1.1 writers.
 
 Why our own writer: mkdocs-rss-plugin writes invalid XML when a category or
 author holds "&", writes ``<image><url>None</url>``, renders Markdown twice and
@@ -6,13 +6,9 @@ stops at 20 items.  Here every value goes into the document through
 xml.etree.ElementTree, which escapes text and attributes at the point they are
 written, so no title can break a feed and nothing is patched afterwards.
 
-What is fixed (shared with the site's templates and listing pages):
-- ``feed_rss_created.xml``: every story, newest first (Material's own name).
-- ``feed_rss_updated.xml``: every story, most recently changed first.
-- ``feeds/<facet>/<id>.xml`` for facet in :data:`FEED_FACETS`, one per term in
-  the vocabulary, even while a term has no stories, so a subscription made
-  today keeps working.  Each matches the listing page ``browse/<facet>/<id>/``.
-- ``feed.json``: the main feed as JSON Feed 1.1.
+Which feeds exist, their paths and the channel they share are planned in
+plan/feedlist.py (the listing pages link to the same paths); this module
+decides which stories each holds and writes them.
 
 Reproducible: item guids are the canonical story URL (the slug, never the file
 path or build time); dates come from front matter, and a channel's
@@ -46,13 +42,12 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from carehub import __version__
 from carehub.check.catalogue import Story
 from carehub.check.model import PatientStory
-from carehub.check.vocabularies import Vocabularies, VocabularyTerm
-from carehub.plan.facets import FACETS, FACETS_BY_SLUG, Facet, values_of, vocabulary_labels, vocabulary_terms
+from carehub.plan.facets import FACETS, FACETS_BY_SLUG, Facet, facet_url, values_of
+from carehub.plan.feedlist import JSON_FEED, UPDATED_FEED, FeedChannel, FeedInfo, main_feeds
 from carehub.publish import feedimage
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -60,10 +55,6 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 ET.register_namespace("atom", ATOM_NS)
 ET.register_namespace("dc", DC_NS)
 
-MAIN_FEED = "feed_rss_created.xml"
-UPDATED_FEED = "feed_rss_updated.xml"
-JSON_FEED = "feed.json"
-DEFAULT_LENGTH = 50
 LANGUAGE = "en-GB"
 RSS_SPEC = "https://www.rssboard.org/rss-specification"
 
@@ -77,45 +68,8 @@ class FeedError(ValueError):
     """Text that cannot go into a feed; the message names where it came from."""
 
 
-# Facets with a feed per term (HELPERS.md: type, care model, barrier, region); the facet
-# definitions themselves live in facets.py, shared with the listing pages.
-FEED_FACETS: tuple[Facet, ...] = tuple(FACETS_BY_SLUG[slug] for slug in ("type", "care-model", "barrier", "region"))
 # Every facet becomes an RSS <category> on each item, in the order of facets.FACETS.
 CATEGORY_FACETS: tuple[Facet, ...] = FACETS
-_LISTING_RE = re.compile(r"^/?browse/([a-z0-9-]+)/([a-z0-9-]+)/(?:page/[0-9]+/)?(?:index\.html)?$")
-
-
-@dataclass(frozen=True, slots=True)
-class FeedInfo:
-    """One feed: where it lives, what it is called and which page it follows."""
-
-    path: str  # site-relative, e.g. "feeds/barrier/information-governance-and-it.xml"
-    title: str  # the channel title, starting with the site name
-    name: str  # short, for a list under a heading: "Information governance and IT systems"
-    description: str
-    page: str  # site-relative URL of the page it mirrors ("" for the home page)
-    facet: str | None = None
-    term: str | None = None
-    group: str = "All stories"  # heading on the Subscribe page
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """What every feed needs to know about the site."""
-
-    url: str  # absolute, ending "/"
-    name: str
-    vocabularies: Vocabularies
-    length: int = DEFAULT_LENGTH
-    build_date: dt.datetime | None = None  # from SOURCE_DATE_EPOCH; else each feed's newest story
-    # Vocabulary name -> id -> label, made once with the site rather than once per feed item.
-    labels: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "labels", vocabulary_labels(self.vocabularies))
-
-    def absolute(self, path: str) -> str:
-        return self.url + path.lstrip("/")
 
 
 def source_date_epoch(environ: dict[str, str] | None = None) -> dt.datetime | None:
@@ -126,69 +80,6 @@ def source_date_epoch(environ: dict[str, str] | None = None) -> dt.datetime | No
     if not value.isdigit():
         raise FeedError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}.")
     return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
-
-
-# -- which feeds exist ---------------------------------------------------------------------------
-
-
-def feed_path(facet: str, term_id: str) -> str:
-    """Site-relative path of the feed for a facet term: ``feeds/<facet>/<id>.xml``."""
-    return f"feeds/{facet}/{term_id}.xml"
-
-
-def listing_path(facet: str, term_id: str) -> str:
-    """Site-relative URL of the listing page a facet feed mirrors."""
-    return f"browse/{facet}/{term_id}/"
-
-
-def main_feeds(site_name: str) -> tuple[FeedInfo, FeedInfo]:
-    """The two site-wide feeds, linked from the head of every page."""
-    return (
-        FeedInfo(MAIN_FEED, f"{site_name}: new stories", "New stories", "Every story on the hub, newest first.", ""),
-        FeedInfo(
-            UPDATED_FEED,
-            f"{site_name}: new and updated stories",
-            "New and updated stories",
-            "Every story on the hub, the most recently published or updated first.",
-            "",
-        ),
-    )
-
-
-def facet_feed(facet: Facet, term: VocabularyTerm, site_name: str) -> FeedInfo:
-    return FeedInfo(
-        feed_path(facet.slug, term.id),
-        f"{site_name}: {facet.singular} – {term.label}",
-        term.label,
-        f"Stories on the hub filed under {facet.singular} “{term.label}”. {term.description}",
-        listing_path(facet.slug, term.id),
-        facet.slug,
-        term.id,
-        f"By {facet.singular}",
-    )
-
-
-def all_feeds(vocabularies: Vocabularies, site_name: str) -> tuple[FeedInfo, ...]:
-    """Every RSS feed the build writes, in the order the Subscribe page lists them."""
-    found = list(main_feeds(site_name))
-    for facet in FEED_FACETS:
-        found.extend(facet_feed(facet, term, site_name) for term in vocabulary_terms(facet, vocabularies))
-    return tuple(found)
-
-
-def feed_for_page(url: str, vocabularies: Vocabularies, site_name: str) -> FeedInfo | None:
-    """The facet feed for a listing page URL (``browse/<facet>/<id>/``, any page number), or None.
-
-    Templates call this to put ``<link rel="alternate">`` in a listing page's head.
-    """
-    match = _LISTING_RE.match(url)
-    if not match:
-        return None
-    facet = FACETS_BY_SLUG.get(match.group(1))
-    if facet is None or facet not in FEED_FACETS:
-        return None
-    term = next((t for t in vocabulary_terms(facet, vocabularies) if t.id == match.group(2)), None)
-    return facet_feed(facet, term, site_name) if term else None
 
 
 # -- which stories each feed holds -----------------------------------------------------------------
@@ -204,15 +95,11 @@ def syndicated(stories: Iterable[Story]) -> tuple[Story, ...]:
     return tuple(s for s in stories if not isinstance(s.meta, PatientStory) or "feeds" in s.meta.consent.scope)
 
 
-def last_change(story: Story) -> dt.date:
-    return story.meta.updated or story.meta.date
-
-
 def stories_for(feed: FeedInfo, stories: Sequence[Story], length: int) -> tuple[Story, ...]:
     """The items of a feed: newest first (by last change for the updated feed), at most ``length``."""
     chosen: Iterable[Story] = syndicated(stories)
     if feed.path == UPDATED_FEED:
-        chosen = sorted(chosen, key=lambda s: (-last_change(s).toordinal(), -s.meta.date.toordinal(), s.slug))
+        chosen = sorted(chosen, key=lambda s: (-s.meta.last_changed.toordinal(), -s.meta.date.toordinal(), s.slug))
     elif feed.facet is not None:
         facet = FACETS_BY_SLUG[feed.facet]
         chosen = [s for s in chosen if feed.term in values_of(s, facet)]
@@ -239,14 +126,14 @@ def rfc822(moment: dt.datetime) -> str:
     return email.utils.format_datetime(moment.astimezone(dt.UTC))
 
 
-def build_date(site: Site, stories: Sequence[Story]) -> dt.datetime | None:
+def build_date(site: FeedChannel, stories: Sequence[Story]) -> dt.datetime | None:
     """SOURCE_DATE_EPOCH if given, else the newest publication or update among ``stories``."""
     if site.build_date is not None:
         return site.build_date
-    return _midnight(max(last_change(s) for s in stories)) if stories else None
+    return _midnight(max(s.meta.last_changed for s in stories)) if stories else None
 
 
-def categories(story: Story, site: Site) -> list[tuple[Facet, str]]:
+def categories(story: Story, site: FeedChannel) -> list[tuple[Facet, str]]:
     """(facet, label) for every facet value of a story, in CATEGORY_FACETS order."""
     found: list[tuple[Facet, str]] = []
     for facet in CATEGORY_FACETS:
@@ -264,7 +151,7 @@ def creator(story: Story) -> str | None:
     return None
 
 
-def render_rss(feed: FeedInfo, stories: Sequence[Story], site: Site) -> bytes:
+def render_rss(feed: FeedInfo, stories: Sequence[Story], site: FeedChannel) -> bytes:
     """One RSS 2.0 document, UTF-8, with atom:link rel=self and Dublin Core creators."""
     items = stories_for(feed, stories, site.length)
     updated = feed.path == UPDATED_FEED
@@ -310,14 +197,14 @@ def render_rss(feed: FeedInfo, stories: Sequence[Story], site: Site) -> bytes:
         if author:
             sub(item, f"{{{DC_NS}}}creator", author, f"{where} organisation")
         for facet, label in categories(story, site):
-            sub(item, "category", label, f"{where} {facet.field}", domain=site.absolute(f"browse/{facet.slug}/"))
+            sub(item, "category", label, f"{where} {facet.field}", domain=site.absolute(facet_url(facet.slug)))
         sub(item, "guid", url, f"{where} address", isPermaLink="true")
-        sub(item, "pubDate", rfc822(_midnight(last_change(story) if updated else story.meta.date)), "pubDate")
+        sub(item, "pubDate", rfc822(_midnight(story.meta.last_changed if updated else story.meta.date)), "pubDate")
     ET.indent(rss, space="  ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode").encode("utf-8") + b"\n"
 
 
-def render_json_feed(stories: Sequence[Story], site: Site) -> bytes:
+def render_json_feed(stories: Sequence[Story], site: FeedChannel) -> bytes:
     """The main feed as JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): plain text throughout."""
     feed = main_feeds(site.name)[0]
     items = stories_for(feed, stories, site.length)
@@ -354,9 +241,9 @@ def render_json_feed(stories: Sequence[Story], site: Site) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def render_all(stories: Sequence[Story], site: Site) -> dict[str, bytes]:
-    """Every feed file (and the logo they point to), keyed by site-relative path."""
-    out = {feed.path: render_rss(feed, stories, site) for feed in all_feeds(site.vocabularies, site.name)}
+def render_all(stories: Sequence[Story], site: FeedChannel, feeds: Sequence[FeedInfo]) -> dict[str, bytes]:
+    """Every feed in ``feeds`` (plan/feedlist.all_feeds), the JSON Feed and the logo, keyed by site-relative path."""
+    out = {feed.path: render_rss(feed, stories, site) for feed in feeds}
     out[JSON_FEED] = render_json_feed(stories, site)
     out[feedimage.PATH] = feedimage.png()
     return out
@@ -372,7 +259,7 @@ def _md_text(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", text)
 
 
-def subscribe_markdown(site: Site, downloads: Sequence[tuple[str, str]] = ()) -> str:
+def subscribe_markdown(site: FeedChannel, feeds: Sequence[FeedInfo], downloads: Sequence[tuple[str, str]] = ()) -> str:
     """The list of every feed for the Subscribe page: one list per group, each feed's name and full address.
 
     Lists, not tables: a table of long addresses scrolls sideways on a phone,
@@ -383,7 +270,7 @@ def subscribe_markdown(site: Site, downloads: Sequence[tuple[str, str]] = ()) ->
     """
     lines: list[str] = [f"Each feed holds the newest {site.length} stories."]
     group = None
-    for feed in all_feeds(site.vocabularies, site.name):
+    for feed in feeds:
         if feed.group != group:
             group = feed.group
             lines += ["", f"## {group}", ""]

@@ -44,7 +44,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from carehub.check import model
 from carehub.check.catalogue import Story
 from carehub.check.model import CaseStudy, PatientStory, Resource
-from carehub.publish.feeds import Site, build_date, syndicated
+from carehub.plan.feedlist import FeedChannel
+from carehub.publish.feeds import build_date, syndicated
 
 JSON_PATH = "stories.json"
 SCHEMA_PATH = "stories.schema.json"
@@ -100,7 +101,7 @@ class OpenData(BaseModel):
     stories: list[OpenStory] = Field(description="Every published story, newest first.")
 
 
-def open_story(story: Story, site: Site) -> OpenStory:
+def open_story(story: Story, site: FeedChannel) -> OpenStory:
     """The open record of one story, leaving out what the module docstring says is never published."""
     meta = story.meta
     patient = isinstance(meta, PatientStory)
@@ -131,7 +132,7 @@ def open_story(story: Story, site: Site) -> OpenStory:
     )
 
 
-def open_data(stories: Sequence[Story], site: Site) -> OpenData:
+def open_data(stories: Sequence[Story], site: FeedChannel) -> OpenData:
     published = syndicated(stories)
     return OpenData(
         schema_=site.absolute(SCHEMA_PATH),
@@ -148,11 +149,11 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def render_json(stories: Sequence[Story], site: Site) -> bytes:
+def render_json(stories: Sequence[Story], site: FeedChannel) -> bytes:
     return _json_bytes(open_data(stories, site).model_dump(mode="json", by_alias=True))
 
 
-def json_schema(site: Site) -> dict[str, Any]:
+def json_schema(site: FeedChannel) -> dict[str, Any]:
     """The JSON Schema of stories.json, generated from :class:`OpenData` with each vocabulary's ids as an enum."""
     schema = OpenData.model_json_schema(by_alias=True, mode="serialization")
     story = schema["$defs"]["OpenStory"]
@@ -175,7 +176,7 @@ def json_schema(site: Site) -> dict[str, Any]:
     }
 
 
-def render_schema(site: Site) -> bytes:
+def render_schema(site: FeedChannel) -> bytes:
     return _json_bytes(json_schema(site))
 
 
@@ -198,7 +199,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render_csv(stories: Sequence[Story], site: Site) -> bytes:
+def render_csv(stories: Sequence[Story], site: FeedChannel) -> bytes:
     """stories.csv: a header row, then one row per story in the order of stories.json."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -216,7 +217,7 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
 )
 
 
-def render_all(stories: Sequence[Story], site: Site) -> dict[str, bytes]:
+def render_all(stories: Sequence[Story], site: FeedChannel) -> dict[str, bytes]:
     """Every open data file, keyed by site-relative path."""
     return {
         JSON_PATH: render_json(stories, site),

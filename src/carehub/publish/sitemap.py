@@ -4,8 +4,8 @@ Why: Material's JavaScript reads every ``<link rel="alternate">`` in a page's
 head as another language version of the site and fetches ``sitemap.xml``
 beside it, once per link (the ``ui`` function in its bundle).  Feed
 autodiscovery links are alternates too, so every first page load fetched the
-whole sitemap three times: 53 KB gzipped at 1,000 stories, over 250 KB at
-5,000, growing with every story (bench/results.md).  A sitemap index at the
+whole sitemap three times, and it grows with every story (bench/README.md).
+A sitemap index at the
 same address is a form every search engine reads; it points at the full list,
 moved to /sitemap-pages.xml, and Material finds no pages in it and stops.
 

@@ -14,6 +14,8 @@ beside its folders for as long as it runs, and the operating system releases
 it when the process dies, however it dies.  A folder whose lock can be taken
 is stale.  The lock file is made (and locked) before its folders and removed
 after them, so a folder without one comes from a build older than locks.
+
+Must not know about MkDocs or stories: it runs the build it is given and moves folders.
 """
 
 from __future__ import annotations
@@ -129,8 +131,8 @@ def remove_tree(top: Path) -> None:
     """Remove a directory tree (the old site), its files by several threads at once; never raises.
 
     Why: the old site is as many files as the new one, and removing them one
-    by one was a tenth of a build at 1,000 stories (0.48 s; 0.27 s with four
-    threads on two cores).  Links are removed, never followed.
+    by one is a noticeable part of a build; unlinking waits on the file
+    system, not on Python (bench/README.md).  Links are removed, never followed.
     """
     files: list[str] = []
     folders: list[str] = []

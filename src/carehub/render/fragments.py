@@ -1,7 +1,7 @@
 """Render the parts of a page that are the same on many pages once, not once per page.
 
-Why: Material renders its navigation sidebar and footer for every page; at
-1,000 stories that was 12 % of the build (bench/README.md), although a page
+Why: Material renders its navigation sidebar and footer for every page, a
+large share of the build (bench/README.md), although a page
 outside the nav (every story, listing and site page) gets exactly the same
 HTML as its siblings.  Templates wrap such a part in
 ``{% call ch_cached("nav", page) %}…{% endcall %}`` and this module keeps the

@@ -1,8 +1,8 @@
 """Markdown already turned into HTML by an earlier build, kept in ``.cache/carehub/pages/``.
 
-Why: Python-Markdown is the largest single cost of a build (about 3 ms a
-story), and between two builds on one machine — every rebuild of
-`carehub serve`, a second `carehub build` — almost every story is unchanged.
+Why: Python-Markdown is the largest single cost of a build, and between
+two builds on one machine — every rebuild of `carehub serve`, a second
+`carehub build` — almost every story is unchanged.
 So the HTML of each page's Markdown is kept under a key made of everything
 that can change it, and the next build reuses it.  A cold build (a fresh
 clone, CI without a restored cache, ``CAREHUB_NO_CACHE=1``) renders
