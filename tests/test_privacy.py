@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from carehub.check.privacy import apply_exceptions, find_personal_data, looks_personal_email, nhs_number_is_valid
 
@@ -84,3 +87,52 @@ def test_exceptions_drop_exact_matches_and_report_use() -> None:
     kept, used = apply_exceptions(findings, ["01632  960000"])
     assert [f.text for f in kept] == ["07700 900123"]
     assert used == {"01632  960000"}
+
+
+# -- the mailbox rule and dates of birth, against the shared corpora (tests/fixtures/privacy) ----------
+
+PRIVACY_FIXTURES = Path(__file__).parent / "fixtures" / "privacy"
+
+
+def _corpus(name: str) -> dict[str, list[str]]:
+    data = yaml.safe_load((PRIVACY_FIXTURES / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_mailbox_corpus_is_large_and_covers_every_kind_of_domain() -> None:
+    corpus = _corpus("mailboxes.yml")
+    addresses = corpus["role"] + corpus["personal"]
+    assert len(addresses) >= 60 and len(set(addresses)) == len(addresses)
+    for kind in ("role", "personal"):
+        domains = {a.split("@")[1] for a in corpus[kind]}
+        assert {"nhs.net", "example.org"} <= domains and any(d.endswith(".gov.uk") for d in domains), kind
+
+
+@pytest.mark.parametrize("address", _corpus("mailboxes.yml")["role"])
+def test_team_service_and_programme_mailboxes_are_roles(address: str) -> None:
+    assert looks_personal_email(address) is False
+    assert codes(f"Write to {address}.", contact=True) == []
+
+
+@pytest.mark.parametrize("address", _corpus("mailboxes.yml")["personal"])
+def test_person_shaped_mailboxes_are_personal(address: str) -> None:
+    assert looks_personal_email(address) is True
+    [finding] = list(find_personal_data(address, contact=True))
+    assert finding.code == "CH303"
+    assert "patient.experience@nhs.net" in finding.hint  # says what a role mailbox looks like
+
+
+@pytest.mark.parametrize("text", _corpus("birthdays.yml")["flagged"])
+def test_an_age_or_birthday_beside_a_day_and_month_is_flagged_in_patient_stories(text: str) -> None:
+    assert codes_patient(text) == ["CH304"]
+    assert codes(text) == []  # other story types may say "the service turned 5 on 1 April"
+
+
+@pytest.mark.parametrize("text", _corpus("birthdays.yml")["not_flagged"])
+def test_dates_and_numbers_that_give_no_birthday_are_not_flagged(text: str) -> None:
+    assert codes_patient(text) == []
+
+
+def codes_patient(text: str) -> list[str]:
+    return [f.code for f in find_personal_data(text, patient=True)]

@@ -39,6 +39,10 @@ PIECES = [
     "do.b",
     "date of birth ",
     "birthday is ",
+    "turned 80 on ",
+    "90th birthday on ",
+    "reached ",
+    "3 March",
     "12th March ",
     "March 12, ",
     "2017",
@@ -68,19 +72,23 @@ PIECES = [
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
-def _all(text: str, contact: bool = False) -> list[Finding]:
-    return list(find_personal_data(text, contact=contact, detectors=ALL_DETECTORS))
+def _all(text: str, contact: bool = False, patient: bool = False) -> list[Finding]:
+    return list(find_personal_data(text, contact=contact, detectors=ALL_DETECTORS, patient=patient))
 
 
 @settings(max_examples=1500, deadline=None)
-@given(texts, st.booleans())
-@example("Born on 12th March 1950, NHS number 999 000 0018, call 01632 960123 or write to jane@example.org", False)
-@example("b\u0131rthday is 12/03/1950", False)  # dotless i: matches "birth" when case is ignored
-@example("DOB \u0661\u0662/03/1950", False)
-@example("postcode ZZ99 3VZ", False)
-@example("+44 (0) 20 7946 0123", False)
-def test_shortcut_finds_exactly_what_every_detector_finds(text: str, contact: bool) -> None:
-    assert list(find_personal_data(text, contact=contact)) == _all(text, contact)
+@given(texts, st.booleans(), st.booleans())
+@example(
+    "Born on 12th March 1950, NHS number 999 000 0018, call 01632 960123 or write to jane@example.org", False, False
+)
+@example("b\u0131rthday is 12/03/1950", False, False)  # dotless i: matches "birth" when case is ignored
+@example("DOB \u0661\u0662/03/1950", False, False)
+@example("postcode ZZ99 3VZ", False, False)
+@example("+44 (0) 20 7946 0123", False, False)
+@example("He TURNED 80 on 3 March", False, True)
+@example("my 90th b\u0131rthday on 12 May", False, True)
+def test_shortcut_finds_exactly_what_every_detector_finds(text: str, contact: bool, patient: bool) -> None:
+    assert list(find_personal_data(text, contact=contact, patient=patient)) == _all(text, contact, patient)
 
 
 @settings(max_examples=500, deadline=None)

@@ -34,34 +34,67 @@ _DOB_RE = re.compile(
     rf"\b(?:date\s+of\s+birth|d\.?o\.?b\.?|born(?:\s+on)?|birthday(?:\s+is)?)\b[\s:,-]*(?:was\s+|is\s+|on\s+)?{_DATE}",
     re.IGNORECASE,
 )
+# A day and month without a year, as in "3 March", "12th of May" or "May 12".
+_DAY_MONTH = (
+    r"(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+\d{1,2}(?:st|nd|rd|th)?\b)"
+)
+_ORDINAL_BIRTHDAY = r"\d{1,3}(?:st|nd|rd|th)\s+birthday"
+# An age or a birthday beside a day and month: with the story's other details (a ward, a month and year)
+# the date of birth can be worked out.  Screened in patient stories only.
+_AGE_DATE_RE = re.compile(
+    rf"\b(?:turned|turning|turns|reached)\s+\d{{1,3}}\b(?:\s+years?(?:\s+old)?)?,?\s+(?:on|last|this)\s+{_DAY_MONTH}"
+    rf"|\b{_ORDINAL_BIRTHDAY}\s+(?:\w+\s+){{0,2}}?(?:on|was|is|fell\s+on|falls\s+on)\s+{_DAY_MONTH}"
+    rf"|\bbirthday\s+(?:is|was|falls|fell)\s+(?:on\s+)?{_DAY_MONTH}"
+    rf"|\bon\s+{_DAY_MONTH},?\s+(?:\w+\s+){{0,2}}(?:turned\s+\d{{1,3}}\b|{_ORDINAL_BIRTHDAY})",
+    re.IGNORECASE,
+)
 # Words that make a mailbox a role or team address rather than a person's.
 _ROLE_WORDS = frozenset(
     [
         "admin",
+        "admissions",
         "alliance",
+        "board",
         "buddying",
         "care",
+        "carers",
         "ccg",
+        "centre",
+        "clinic",
+        "clinical",
         "comms",
         "communications",
         "community",
         "consent",
         "contact",
         "contacts",
+        "council",
         "data",
+        "desk",
         "digital",
+        "discharge",
         "dpo",
+        "engagement",
         "england",
         "enquiries",
         "enquiry",
         "evaluation",
+        "experience",
+        "extensivecare",
         "feedback",
+        "forum",
+        "frailty",
         "general",
         "generic",
         "governance",
+        "group",
         "health",
         "help",
         "helpdesk",
+        "hospital",
         "hub",
         "ig",
         "improvement",
@@ -72,20 +105,29 @@ _ROLE_WORDS = frozenset(
         "learning",
         "mailbox",
         "media",
+        "medicine",
         "network",
         "newcaremodels",
         "nhs",
+        "noreply",
+        "nursing",
         "office",
         "pals",
         "partnership",
+        "patient",
+        "patients",
+        "pharmacy",
         "practice",
         "press",
+        "primarycare",
         "privacy",
         "programme",
         "project",
         "quality",
         "reception",
         "referrals",
+        "research",
+        "safeguarding",
         "secretary",
         "service",
         "services",
@@ -95,14 +137,48 @@ _ROLE_WORDS = frozenset(
         "surgery",
         "team",
         "teams",
+        "telehealth",
+        "telemedicine",
+        "therapy",
+        "together",
         "transformation",
         "trust",
+        "unit",
         "vanguard",
         "vanguards",
+        "vcs",
+        "voluntary",
+        "ward",
+        "wards",
+        "wellbeing",
         "withdraw",
         "withdrawal",
     ]
 )
+
+# Common given names in England and Wales, for the person-shaped mailbox rule (jane.bloggs@).  Names that
+# are also everyday words (Hope, Grace, Will, May, Rose ...) are left out: they appear in team names.
+_GIVEN_NAMES = frozenset(
+    """
+    aaron abdul abigail adam adrian ahmed aidan aisha alan albert alex alexander alexandra alfie alice alison
+    amanda amelia amir amy andrea andrew angela anita ann anna anne annie anthony arthur ashley barbara barry
+    ben bob benjamin beth bethany bev beverley brian bridget carl carol caroline catherine charles charlie charlotte
+    chloe chris christine christopher claire clare colin craig daisy daniel danielle darren dave david debbie
+    deborah denise dennis derek diane donna dorothy douglas duncan edward eileen elaine eleanor elizabeth ellie
+    emily emma eric evie fatima fiona frances francis freddie gareth gary gemma geoffrey george georgina gillian
+    graham hannah harry harvey hassan heather helen henry ian isabel isabella isla jack jackie jacob jake james
+    jamie jane janet janice jasmine jason jean jennifer jenny jessica jill joan joanna joanne joe john jonathan
+    joseph josephine joshua julia julie karen kate katherine kathleen kathryn katie kelly kenneth kevin kieran
+    kim laura lauren leah lee leo lewis liam lily linda lindsey lisa lorraine louise lucy luke lynn malcolm
+    margaret maria marie martin mary matthew maureen megan melanie michael michelle mohammed muhammad natalie
+    nathan neil nicholas nicola nigel noah oliver olivia oscar owen pamela patricia paul paula pauline peter
+    philip priya rachel raj rebecca richard rob robert robin roger ronald rosemary ryan sally samantha samuel
+    sandra sarah scott sean sharon shaun sheila simon sophie stephen steven stuart susan suzanne teresa thomas
+    tim timothy tina tom tony tracey tracy trevor valerie vanessa vicky wendy william yvonne zara zoe
+    """.split()  # noqa: SIM905 -- a word list reads better as words
+)
+# Titles that start a person's address (dr.bloggs@).
+_TITLES = frozenset(["dr", "mr", "mrs", "miss", "ms", "mx", "prof", "sir"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +201,45 @@ def nhs_number_is_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def looks_personal_email(address: str) -> bool:
-    """True unless the local part contains a role word (team, enquiries, vanguard …)."""
+def mailbox_kind(address: str) -> tuple[bool, str]:
+    """Whether an address is a person's own, and why: the one mailbox rule (docs/contribute/privacy.md).
+
+    In order: a team, service or programme word anywhere makes a role mailbox
+    (``patient.experience@``, ``vanguard-team@``); an initial beside a name
+    (``j.bloggs@``, ``jane.b@``), a title (``dr.bloggs@``) or a common given
+    name first or last (``jane.bloggs2@``, ``bloggs.jane@``) is personal; a
+    single word that is none of these (``jbloggs@``) is treated as personal,
+    since the screen leans towards flagging; two or more other words
+    (``better.together@``, ``fyldecoast.extensivecare@``) name a team or a
+    programme, so they are a role.
+    """
     local = address.split("@", 1)[0].lower()
-    parts = [p for p in re.split(r"[._+-]", local) if p]
-    return not any(p in _ROLE_WORDS or any(w in p for w in _ROLE_WORDS if len(w) >= 5) for p in parts)
+    parts = [p for p in re.split(r"[._+-]+", re.sub(r"\d+$", "", local)) if p]
+    if not parts:
+        return True, "it has no words"
+    for part in parts:
+        if part in _ROLE_WORDS or any(w in part for w in _ROLE_WORDS if len(w) >= 5):
+            return False, f"`{part}` names a team, service or programme"
+    letters = [re.sub(r"\d+", "", p) for p in parts]
+    if len(letters) >= 2 and any(len(p) == 1 for p in letters):
+        return True, "it is an initial and a name"
+    if letters[0] in _TITLES:
+        return True, "it starts with a title"
+    if letters[0] in _GIVEN_NAMES or letters[-1] in _GIVEN_NAMES:
+        return True, "it is shaped like firstname.lastname"
+    if len(letters) == 1:
+        return True, "it is one word that names no team or service"
+    return False, "its words name a team or programme, not a person"
+
+
+def looks_personal_email(address: str) -> bool:
+    """True when the local part is person-shaped (see :func:`mailbox_kind`)."""
+    return mailbox_kind(address)[0]
+
+
+def mailbox_rule_data() -> dict[str, list[str]]:
+    """The mailbox rule's word lists, for the share form's copy of the rule (share.js)."""
+    return {"role_words": sorted(_ROLE_WORDS), "given_names": sorted(_GIVEN_NAMES), "titles": sorted(_TITLES)}
 
 
 def _uk_phone_digits(candidate: str) -> str | None:
@@ -175,7 +285,7 @@ _SHAPES = bytes(
     for b in range(256)
 )
 _PHONE_SHAPE_RE = re.compile(rb"00[0 ]{7,15}0")
-_DOB_WORDS = (b"birth", b"born", b"dob", b"d.o", b"do.b")
+_DOB_WORDS = (b"birth", b"born", b"dob", b"d.o", b"do.b", b"turn", b"reached")
 
 
 def possible_detectors(text: str) -> frozenset[str]:
@@ -202,7 +312,7 @@ def possible_detectors(text: str) -> frozenset[str]:
 
 
 def find_personal_data(
-    text: str, *, contact: bool = False, detectors: frozenset[str] | None = None
+    text: str, *, contact: bool = False, detectors: frozenset[str] | None = None, patient: bool = False
 ) -> Iterator[Finding]:
     """Every likely piece of personal data in ``text``.
 
@@ -210,6 +320,8 @@ def find_personal_data(
     there a role mailbox is expected and allowed.  ``detectors`` may pass
     :func:`possible_detectors` of a longer text that contains ``text`` (a
     story's fields joined), so short fields skip the byte checks too.
+    ``patient`` screens for an age or birthday beside a day and month too
+    (a patient story's date of birth can be worked out from them).
     """
     run = possible_detectors(text) if detectors is None else detectors
     if NHS in run:
@@ -250,16 +362,27 @@ def find_personal_data(
                 f"`{m.group()}` looks like a date of birth.",
                 "Remove it. An age range (for example 'in her eighties') tells the story without identifying anyone.",
             )
+    if patient and DOB in run:
+        for m in _AGE_DATE_RE.finditer(text):
+            yield Finding(
+                "CH304",
+                m.start(),
+                m.group(),
+                f"`{m.group()}` gives an age or birthday with a day and month, so a date of birth can be worked out.",
+                "Drop the day and month, or the age: 'in the spring, in his eighties' tells the story without it.",
+            )
     if "@" in text:
         for m in _EMAIL_RE.finditer(text):
             address = m.group()
-            if looks_personal_email(address):
+            personal, why = mailbox_kind(address)
+            if personal:
                 yield Finding(
                     "CH303",
                     m.start(),
                     address,
-                    f"`{address}` looks like a personal email address.",
-                    "Use a role or team mailbox (such as newcaremodels@example.org), not a person's own.",
+                    f"`{address}` looks like a personal email address: {why}.",
+                    "Use a mailbox named after the team, service or programme, such as "
+                    "patient.experience@nhs.net or vanguard-team@example.org, not a person's own.",
                 )
             elif not contact:
                 yield Finding(

@@ -370,6 +370,7 @@ class StoryValidator:
             if isinstance(e, dict) and isinstance(e.get("text"), str)
         ]
         used: set[str] = set()
+        patient = data.get("type") == "patient-story"
         fields = [(path, text) for path, text in _strings(data) if path[:1] != ("privacy_exceptions",)]
         # One cheap pass over all the fields says which detectors could match any of them.
         detectors = privacy.possible_detectors("\x00".join(text for _, text in fields))
@@ -377,7 +378,7 @@ class StoryValidator:
             if not detectors and "@" not in text:
                 continue
             contact = path in model.CONTACT_FIELDS
-            found = list(privacy.find_personal_data(text, contact=contact, detectors=detectors))
+            found = list(privacy.find_personal_data(text, contact=contact, detectors=detectors, patient=patient))
             if not found:
                 continue
             findings, hit = privacy.apply_exceptions(found, allowed)
@@ -395,7 +396,7 @@ class StoryValidator:
                 )
         body = document.body
         index: privacy.LineIndex | None = None
-        found = list(privacy.find_personal_data(body))
+        found = list(privacy.find_personal_data(body, patient=patient))
         findings, hit = privacy.apply_exceptions(found, allowed) if found else ([], set())
         used |= hit
         for finding in findings:
