@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from carehub.check import model, privacy, safety
+from carehub.check import model, privacy, safety, vocabularies
 from carehub.check.model import MODELS, TYPE_LABELS, Meta
 from carehub.check.vocabularies import Vocabularies
 from carehub.problems import Problem
@@ -80,9 +80,12 @@ class StoryValidator:
         problems: list[Problem] = []
         meta: Meta | None = None
         story_type = data.get("type")
-        if not isinstance(story_type, str) or story_type not in MODELS:
-            problems.append(self._type_problem(document, file, story_type))
+        if isinstance(story_type, Rejected):  # unreadable (a YAML error): check what the other fields can be
             target: type[BaseModel] = model.StoryBase
+            payload = {k: v for k, v in data.items() if k != "type"}
+        elif not isinstance(story_type, str) or story_type not in MODELS:
+            problems.append(self._type_problem(document, file, story_type))
+            target = model.StoryBase
             payload = {k: v for k, v in data.items() if k != "type"}
         else:
             target = MODELS[story_type]
@@ -187,7 +190,9 @@ class StoryValidator:
             failure,
             "CH200",
             f"`{failure.name}` is required for a {label.lower()}.",
-            _field_hint(failure.target, path),
+            f"Add a line `{path[-1]}: ...` to the front matter"
+            + (f" under `{dotted(path[:-1])}`" if len(path) > 1 else "")
+            + f". It is for: {_field_hint(failure.target, path) or 'see /contribute/fields/'}",
             key=True,
         )
 
@@ -205,11 +210,20 @@ class StoryValidator:
     def _vocabulary(self, failure: _Failure) -> Problem:
         vocab = self.vocabularies[str(failure.context.get("vocabulary"))]
         shown = ", ".join(vocab.ids) if len(vocab.ids) <= 10 else f"see data/vocabularies.yml ({vocab.name})"
+        suggestions = vocab.suggest(str(failure.value)) if isinstance(failure.value, str) else []
+        if len(suggestions) == 1:
+            term = vocab.get(suggestions[0])
+            label = f", {term.label}," if term and vocabularies.norm_id(term.label) != term.id else ""
+            meant = f"Did you mean `{suggestions[0]}`{label}? "
+        elif suggestions:
+            meant = "Did you mean one of " + ", ".join(f"`{s}`" for s in suggestions) + "? "
+        else:
+            meant = ""
         return self._at(
             failure,
             "CH203",
-            f"`{failure.name}` has a value that is not allowed: `{failure.value}`.",
-            _did_you_mean(str(failure.value), list(vocab.ids)) + f"Allowed: {shown}.",
+            f"`{failure.name}` has a value that is not in the {vocab.name.replace('_', ' ')} list: `{failure.value}`.",
+            meant + f"Allowed: {shown}.",
         )
 
     def _wrong_type(self, failure: _Failure) -> Problem:
@@ -246,8 +260,10 @@ class StoryValidator:
         return self._at(
             failure,
             "CH204",
-            f"`{failure.name}` is too long: at most {failure.context.get('max_length')} {unit}.",
-            "Shorten it; the full detail belongs in the story text.",
+            f"`{failure.name}` is too long: {_length(failure.value)} {unit}, "
+            f"at most {failure.context.get('max_length')}.",
+            f"Shorten it by {_length(failure.value) - int(failure.context.get('max_length') or 0)} {unit} or more; "
+            "the full detail belongs in the story text.",
         )
 
     def _too_short(self, failure: _Failure) -> Problem:
@@ -357,9 +373,10 @@ class StoryValidator:
                         file,
                         path,
                         "CH211",
-                        f"`{site}` is not in the sites directory.",
-                        _did_you_mean(site, sorted(self.site_ids))
-                        + f"Add data/sites/{site}.yml, or use an existing site id.",
+                        f"`{site}` in `{dotted(path)}` is not in the sites directory.",
+                        _nearest_sites(site, self.site_ids)
+                        + f"Use one of the ids listed at /sites/ (the file names in data/sites/), "
+                        f"or add data/sites/{site}.yml for a new site.",
                     )
 
     def _screen(self, document: Document, file: str) -> Iterator[Problem]:
@@ -471,7 +488,7 @@ _SIMPLE: dict[str, tuple[str, str, str, Path_]] = {
     "updated_before_date": (
         "CH207",
         "`updated` is earlier than `date`.",
-        "`date` is when the story was first published; `updated` must be the same or later.",
+        "`date` is when the story was first published; set `updated` to that day or a later one, or remove it.",
         ("updated",),
     ),
 }
@@ -549,13 +566,32 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, str | list | tuple) else 0
+
+
+def _nearest_sites(site: str, site_ids: frozenset[str]) -> str:
+    """The existing site ids closest to ``site``: by spelling, then by words shared."""
+    ids = sorted(site_ids)
+    nearest = difflib.get_close_matches(site, ids, n=3, cutoff=0.5)
+    words = set(site.split("-"))
+    shared = sorted(
+        (i for i in ids if words & set(i.split("-")) and i not in nearest),
+        key=lambda i: -len(words & set(i.split("-"))),
+    )
+    nearest = (nearest + shared)[:3]
+    if not nearest:
+        return ""
+    return "The nearest existing ids are " + ", ".join(f"`{i}`" for i in nearest) + ". "
+
+
 def _did_you_mean(value: str, options: list[str]) -> str:
     lowered = {o.lower(): o for o in options}
     candidate = value.strip().lower().replace(" ", "-").replace("_", "-")
     exact = lowered.get(candidate) or lowered.get(candidate.replace("-", "_"))
     matches = [exact] if exact else difflib.get_close_matches(candidate, list(lowered), n=1, cutoff=0.6)
-    if not matches:
-        matches = [o for o in lowered if candidate and (o.startswith(candidate) or candidate in o)][:1]
+    if not matches and len(candidate) >= 3:
+        matches = [o for o in lowered if o.startswith(candidate) or candidate in o][:1]
     if matches:
         return f"Did you mean `{lowered.get(matches[0], matches[0])}`? "
     return ""

@@ -9,6 +9,7 @@ uses which vocabulary; this module only reads and checks the file.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,55 @@ class Vocabulary:
     def label(self, term_id: str) -> str:
         term = self.get(term_id)
         return term.label if term else term_id
+
+    def suggest(self, value: str, limit: int = 3) -> list[str]:
+        """The ids a mistaken ``value`` most likely meant, best first.
+
+        Matched in order: the id written another way ("North West", "north_west");
+        an abbreviation in or of the label ("MCP" for "Multispecialty community
+        providers (MCPs)", "IG" for "Information governance and IT systems");
+        words of the label ("governance"); then ids and labels spelt closely.
+        """
+        wanted = norm_id(value)
+        if not wanted:
+            return []
+        if wanted in self._ids:
+            return [wanted]
+        compact = wanted.replace("-", "")
+        found: list[str] = []
+        for term in self.terms:
+            if {compact, compact.removesuffix("s")} & _abbreviations(term.label):
+                found.append(term.id)
+        words = set(wanted.split("-")) - _STOP_WORDS
+        if words:
+            for term in self.terms:
+                label_words = set(norm_id(term.label).split("-")) | set(term.id.split("-"))
+                if words <= label_words and term.id not in found:
+                    found.append(term.id)
+        names = {term.id: term.id for term in self.terms} | {norm_id(term.label): term.id for term in self.terms}
+        for close in difflib.get_close_matches(wanted, list(names), n=limit, cutoff=0.6):
+            if names[close] not in found:
+                found.append(names[close])
+        return found[:limit]
+
+
+_STOP_WORDS = frozenset({"and", "of", "the", "in", "for", "to", "a", "an", "with", "not", "being", "part"})
+
+
+def norm_id(value: str) -> str:
+    """``value`` written as an id: lowercase words joined by hyphens."""
+    return "-".join(re.findall(r"[a-z0-9]+", value.lower()))
+
+
+def _abbreviations(label: str) -> set[str]:
+    """Lowercase abbreviations a label gives or implies: its bracketed ones, and its words' initials."""
+    found = {a.lower().removesuffix("s") for a in re.findall(r"\(([A-Za-z&]{2,})\)", label)}
+    words = [w for w in re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", "", label)) if w.lower() not in _STOP_WORDS]
+    initials = "".join(w[0].lower() for w in words)
+    if len(initials) >= 2:
+        # "IG" for "Information governance and IT systems", "UEC" for "Urgent and emergency care networks".
+        found |= {initials[:n] for n in range(2, len(initials) + 1)}
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,6 @@ def read(text: str, file: str) -> tuple[Document, list[Problem]]:
         ]
     yaml_text = text[4:end]
     body = _body_after(text, end)
-    parsed, problems = read_yaml(yaml_text, file, first_line=2, max_bytes=MAX_FRONT_MATTER_BYTES)
+    parsed, problems = read_yaml(yaml_text, file, first_line=2, max_bytes=MAX_FRONT_MATTER_BYTES, recover=True)
     document = Document(parsed.data, parsed.positions, parsed.traps, body, yaml_text.count("\n") + 3)
     return document, problems

@@ -389,8 +389,14 @@ class Parsed:
     traps: dict[Path_, Trap]
 
 
-def read_yaml(yaml_text: str, file: str, first_line: int, max_bytes: int) -> tuple[Parsed, list[Problem]]:
+def read_yaml(
+    yaml_text: str, file: str, first_line: int, max_bytes: int, *, recover: bool = False
+) -> tuple[Parsed, list[Problem]]:
     """Read ``yaml_text``, a mapping whose first line is line ``first_line`` of ``file``.
+
+    ``recover``: after a syntax error, report it, blank the top-level entry it is
+    in and read the rest, so the other entries are still checked (story front
+    matter).  The entries that could not be read hold :class:`Rejected`.
 
     A problem about the whole text points at ``first_line`` (at the line before it when the text is empty:
     the opening ``---`` of front matter).
@@ -410,30 +416,47 @@ def read_yaml(yaml_text: str, file: str, first_line: int, max_bytes: int) -> tup
     if not yaml_text.strip():  # nothing to compose
         return nothing, [_empty(file, first_line - 1)]
     reader = _Reader(file, line_offset=first_line - 1, source=yaml_text)
-    try:
-        node = yaml.compose(yaml_text, Loader=_ComposeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = reader.where(mark) if mark else (first_line, 1)
-        what = (error.problem or "invalid YAML").strip()
-        if "nesting depth" in what:  # libyaml's own limit
-            return nothing, [_too_deep(file, line, column)]
-        return nothing, [
-            Problem.error(file, line, column, "CH103", f"The front matter is not valid YAML: {what}.", _yaml_hint(what))
-        ]
-    except yaml.YAMLError as error:
-        return nothing, [
-            Problem.error(
-                file,
-                first_line,
-                1,
-                "CH103",
-                f"The front matter is not valid YAML: {error}.",
-                "Check the indentation and quotes.",
-            )
-        ]
-    except RecursionError:  # the pure-Python composer's limit
-        return nothing, [_too_deep(file, first_line, 1)]
+    text = yaml_text
+    syntax: list[Problem] = []
+    unreadable: list[str] = []
+    while True:
+        try:
+            node = yaml.compose(text, Loader=_ComposeLoader)
+            break
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line, column = reader.where(mark) if mark else (first_line, 1)
+            what = (error.problem or "invalid YAML").strip()
+            if "nesting depth" in what:  # libyaml's own limit
+                return nothing, [*syntax, _too_deep(file, line, column)]
+            message = f"The front matter is not valid YAML: {what}"
+            opened = error.context_mark
+            if opened is not None and mark is not None and opened.line != mark.line:
+                started, _ = reader.where(opened)
+                message += (
+                    f", in {_CONTEXTS.get((error.context or '').strip(), 'the value')} that starts on line {started}"
+                )
+            syntax.append(Problem.error(file, line, column, "CH103", message + ".", _yaml_hint(what, error.context)))
+            start = error.context_mark or error.problem_mark
+            blanked = _blank_entry(text, start.line) if recover and start and len(syntax) < _MAX_RECOVERIES else None
+            if blanked is None:
+                return nothing, syntax
+            text, key = blanked
+            unreadable.append(key)
+        except yaml.YAMLError as error:
+            return nothing, [
+                *syntax,
+                Problem.error(
+                    file,
+                    first_line,
+                    1,
+                    "CH103",
+                    f"The front matter is not valid YAML: {error}.",
+                    "Check the indentation and quotes.",
+                ),
+            ]
+        except RecursionError:  # the pure-Python composer's limit
+            return nothing, [*syntax, _too_deep(file, first_line, 1)]
     if node is None:  # only comments
         return nothing, [_empty(file, first_line - 1)]
     if not isinstance(node, yaml.MappingNode):
@@ -449,7 +472,39 @@ def read_yaml(yaml_text: str, file: str, first_line: int, max_bytes: int) -> tup
             )
         ]
     data = reader.convert(node, ())
-    return Parsed(data, reader.positions, reader.traps), reader.problems
+    if syntax and isinstance(data, dict):
+        for key in unreadable:
+            # In place of what could not be read, so the schema neither reports it missing nor judges it.
+            data.setdefault(key, Rejected("(not readable: see the YAML error above)"))
+    return Parsed(data, reader.positions, reader.traps), syntax + reader.problems
+
+
+# A line that starts a top-level entry: `key:` at the left margin (the key may be quoted).
+_TOP_KEY_RE = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#'"\-?:][^:#]*?))\s*:(?:\s|$)""")
+# Each recovery step blanks one entry; a file cannot hold more broken entries than it has lines, but this
+# bounds the work for a hostile one.
+_MAX_RECOVERIES = 25
+
+
+def _blank_entry(text: str, line: int) -> tuple[str, str] | None:
+    """``text`` with the top-level entry holding 0-based ``line`` turned to spaces, and that entry's key.
+
+    Spaces keep every other line and column where it was, so positions after the
+    error stay true.  None when the line is not inside any entry.  Each call
+    blanks a key line, so repeated calls always make progress.
+    """
+    lines = text.split("\n")
+    line = min(line, len(lines) - 1)
+    start = next((i for i in range(line, -1, -1) if _TOP_KEY_RE.match(lines[i])), None)
+    if start is None:
+        return None
+    end = next((i for i in range(line + 1, len(lines)) if _TOP_KEY_RE.match(lines[i])), len(lines))
+    match = _TOP_KEY_RE.match(lines[start])
+    assert match is not None
+    key = next(group for group in match.groups() if group is not None).strip()
+    for i in range(start, end):
+        lines[i] = " " * len(lines[i])
+    return "\n".join(lines), key
 
 
 def _empty(file: str, line: int) -> Problem:
@@ -476,7 +531,21 @@ def _too_deep(file: str, line: int, column: int) -> Problem:
     )
 
 
-def _yaml_hint(what: str) -> str:
+# PyYAML's words for what it was reading when it failed, in plain English.
+_CONTEXTS = {
+    "while scanning a quoted scalar": "the quoted text",
+    "while parsing a flow sequence": "the list in [brackets]",
+    "while parsing a flow mapping": "the {braces}",
+    "while parsing a block mapping": "the group of fields",
+    "while scanning a simple key": "the line",
+}
+
+
+def _yaml_hint(what: str, context: str | None = None) -> str:
+    if context and "quoted scalar" in context:
+        return "A quote that opens a value is never closed. Add the closing quote at the end of the value."
+    if context and "flow sequence" in context:
+        return "A list that starts with [ is never closed. Add ] after its last item, on the same line."
     if "invalid Unicode character escape code" in what:
         return (
             "A `\\u` escape in double quotes names half of a character (D800 to DFFF) or no character at all. "
