@@ -187,7 +187,7 @@ def test_the_glossary_is_checked_again_when_it_changes(tmp_path: Path) -> None:
     glossary = root / GLOSSARY_FILE
     glossary.write_text(glossary.read_text() + "- term: Orphan\n")
     report = same_as_cold(root)
-    assert report.rechecked == 0
+    assert report.rechecked == 1  # a story's abbreviation warnings (CH225) depend on the glossary
     assert [code for file, code in codes(report) if file == GLOSSARY_FILE] != []
 
 

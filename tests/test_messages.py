@@ -99,3 +99,17 @@ def test_every_message_says_what_and_where_and_every_hint_says_how(tmp_path: Pat
         assert problem.message.rstrip(")").endswith((".", "`")), problem.message
         assert problem.hint.strip(), f"{problem.code} has no hint: {problem.message}"
         assert "Traceback" not in problem.message and "pydantic" not in problem.message.lower()
+
+
+def test_an_abbreviation_outside_the_glossary_is_a_warning_with_the_entry_to_add(
+    project: Callable[..., Path],
+) -> None:
+    text = VALID + "\nThe COPD team and the MDT met weekly; the MDT used `SUS` data and [EMIS](https://example.org/).\n"
+    problems = _problems(project, text)
+    found = [p for p in problems if p.code == "CH225"]
+    # Once each; code spans and link targets are not read, but a link's words are.
+    assert [p.message.split("`")[1] for p in found] == ["COPD", "MDT", "EMIS"]
+    assert all(p.severity == "warning" for p in found)
+    assert "abbreviation: COPD" in found[0].hint and "data/glossary.yml" in found[0].hint
+    assert not any(p.is_error for p in problems)  # never fails a contributor's pull request
+    assert "NHS" not in {p.message.split("`")[1] for p in found}  # the glossary explains NHS

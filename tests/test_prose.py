@@ -13,6 +13,10 @@ unmaintained, and syllable-based scores such as Flesch are unreliable on
 short pages full of proper nouns.  Vale's PyPI package only downloads its
 binary from GitHub at first run, so it would put the network in the tests.  The figures are printed (run pytest with
 -s to see them) and asserted loosely, so a page of long sentences fails.
+
+What is read: the docs pages, the data files and the illustrative (launch)
+stories, as text files only (never a PDF or an image beside a story).  A real
+contributor's story is held to `carehub check`, not to these style rules.
 """
 
 from __future__ import annotations
@@ -30,7 +34,19 @@ from carehub.check.model import CaseStudy, Failure
 
 from .conftest import ROOT
 
-CONTENT = [ROOT / "stories", ROOT / "docs", ROOT / "data"]
+# The text files codespell reads: it would read a PDF's bytes too (every real PDF holds the word "Catalog").
+TEXT_SUFFIXES = (".md", ".yml", ".yaml")
+
+
+def _illustrative_story_paths() -> list[Path]:
+    return [ROOT / story.path for story in load_catalogue(ROOT).stories if story.meta.illustrative]
+
+
+def content_files() -> list[Path]:
+    """The hub's own prose: docs pages, data files and the illustrative stories, text files only."""
+    ours = [p for folder in ("docs", "data") for p in sorted((ROOT / folder).rglob("*")) if p.suffix in TEXT_SUFFIXES]
+    return [*ours, *_illustrative_story_paths()]
+
 
 # Words on codespell's British-to-American list whose "American" form is also
 # correct in British English, so flagging them would be wrong.
@@ -94,12 +110,12 @@ def us_to_gb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_content_has_no_common_typos() -> None:
-    result = _codespell("--builtin", "clear,rare", *CONTENT)
+    result = _codespell("--builtin", "clear,rare", *content_files())
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_content_uses_british_spelling(us_to_gb: Path) -> None:
-    result = _codespell("-D", us_to_gb, *CONTENT)
+    result = _codespell("-D", us_to_gb, *content_files())
     assert result.returncode == 0, "American spellings:\n" + result.stdout + result.stderr
 
 
@@ -113,6 +129,12 @@ def test_the_british_spelling_check_catches_american_spellings(us_to_gb: Path, t
     result = _codespell("-D", us_to_gb, sample)
     flagged = set(re.findall(r": (\w+) ==>", result.stdout))
     assert flagged == {"organization", "program", "analyze", "color", "center"}
+
+
+def test_only_text_files_are_read() -> None:
+    files = content_files()
+    assert files and all(path.suffix in TEXT_SUFFIXES for path in files)
+    assert not any(path.suffix == ".pdf" for path in files)
 
 
 def test_every_british_exception_is_on_codespells_list() -> None:
@@ -149,6 +171,8 @@ def sentence_lengths(markdown: str) -> list[int]:
 def _pages() -> dict[str, str]:
     pages = {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("docs/**/*.md"))}
     for story in load_catalogue(ROOT).stories:
+        if not story.meta.illustrative:
+            continue  # a contributor's own story is held to `check`, not to this style measure
         meta = story.meta
         fields = [meta.summary]
         if isinstance(meta, CaseStudy):

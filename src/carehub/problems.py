@@ -78,6 +78,7 @@ CODES: dict[str, str] = {
     "CH216": "An image without alternative text",
     "CH217": "A value the hub cannot accept",
     "CH218": "A placeholder (FILL IN) still to be replaced",
+    "CH225": "An abbreviation the glossary does not explain",
     "CH300": "Looks like an NHS number",
     "CH301": "Looks like a full postcode",
     "CH302": "Looks like a phone number",

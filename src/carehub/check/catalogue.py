@@ -142,7 +142,8 @@ def load_catalogue(
     problems.extend(set_aside)
     files = [Path(name) for name in kept]
     slugs = [slug_of(name) for name in all_names]
-    ctx = CheckContext(root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn))
+    abbreviations = frozenset(glossary.abbreviations())
+    ctx = CheckContext(root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn), abbreviations)
     results = check_files([(path, None) for path in files], ctx, jobs, Keep(stories=keep_stories))
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}

@@ -121,7 +121,10 @@ class _Run:
         names, set_aside = withdrawals.set_aside(asked, withdrawn, root)
         problems.extend(set_aside)
         problems.extend(withdrawals.page_links(root, withdrawn))
-        store.context = checkcache.digest("\0".join([store.checker, vocabulary_digest, *site_ids]).encode())
+        glossary = _read_or_none(root / GLOSSARY_FILE)  # its abbreviations decide CH225 warnings
+        glossary_digest = checkcache.digest(glossary) if glossary is not None else "-"
+        context = [store.checker, vocabulary_digest, glossary_digest, *site_ids]
+        store.context = checkcache.digest("\0".join(context).encode())
         slug_list = [slug_of(name) for name in all_names]
         slugs = frozenset(slug_list)
         prefix = str(root) + os.sep
@@ -277,11 +280,13 @@ class _Run:
         """The files not in the cache, read and validated: the YAML reader and the content model load only now."""
         from carehub.check import vocabularies
         from carehub.check.filecheck import CheckContext, Keep, check_files
+        from carehub.check.glossary import load_glossary
 
         root = self.root
         if self.vocabularies is None:
             self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
-        ctx = CheckContext(root, self.vocabularies, frozenset(site_ids), self.today, slugs)
+        abbreviations = frozenset(load_glossary(root)[0].abbreviations())
+        ctx = CheckContext(root, self.vocabularies, frozenset(site_ids), self.today, slugs, frozenset(), abbreviations)
         # Only what the cache keeps: the references are looked up on every run, the lines quoted from the bytes.
         keep = Keep(stories=False, lines=False, references=False)
         return check_files([(Path(name), data) for name, data in files], ctx, self.jobs, keep)

@@ -76,10 +76,12 @@ class CheckContext:
     today: dt.date
     slugs: frozenset[str]
     withdrawn: frozenset[str] = frozenset()  # links to these are warnings (CH510), never errors
+    abbreviations: frozenset[str] | None = None  # the glossary's; None skips the CH225 warning
     validator: StoryValidator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "validator", StoryValidator(self.vocabularies, self.site_ids, self.today))
+        validator = StoryValidator(self.vocabularies, self.site_ids, self.today, self.abbreviations)
+        object.__setattr__(self, "validator", validator)
 
 
 @dataclass(frozen=True, slots=True)

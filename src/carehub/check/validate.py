@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,10 +67,18 @@ def dotted(path: Path_) -> str:
 class StoryValidator:
     """Validates stories for one project: its vocabularies, site ids and today's date."""
 
-    def __init__(self, vocabularies: Vocabularies, site_ids: frozenset[str] | None, today: dt.date) -> None:
+    def __init__(
+        self,
+        vocabularies: Vocabularies,
+        site_ids: frozenset[str] | None,
+        today: dt.date,
+        abbreviations: frozenset[str] | None = None,
+    ) -> None:
         self.vocabularies = vocabularies
         self.site_ids = site_ids
         self.today = today
+        # The glossary's abbreviations; None skips the abbreviation warning (CH225).
+        self.abbreviations = abbreviations
         self.context = {"vocabularies": vocabularies}
         self.field_names = sorted(model.all_field_names())
 
@@ -98,6 +107,8 @@ class StoryValidator:
             problems.extend(self._translate(error.errors(include_url=False), document, file, target))
         problems.extend(self._semantic(data, document, file, target))
         problems.extend(self._screen(document, file))
+        if self.abbreviations is not None:
+            problems.extend(self._unexplained_abbreviations(document, file))
         return (meta if not any(p.is_error for p in problems) else None), problems
 
     # -- helpers ---------------------------------------------------------------------
@@ -379,6 +390,44 @@ class StoryValidator:
                         f"or add data/sites/{site}.yml for a new site.",
                     )
 
+    def _unexplained_abbreviations(self, document: Document, file: str) -> Iterator[Problem]:
+        """A warning (CH225), once per story, for each abbreviation the glossary does not explain.
+
+        Only a warning: a reader can still follow the story, and a contributor's pull request never fails
+        for it.  The hint gives the glossary entry to add.
+        """
+        known = self.abbreviations or frozenset()
+        seen: set[str] = set()
+        places: list[tuple[str, int, int]] = []
+        for path, text in _strings(document.data or {}):
+            if path[:1] == ("privacy_exceptions",) or path[-1] in _NOT_PROSE or path in model.CONTACT_FIELDS:
+                continue
+            position = document.positions.get(path)
+            for start, word in abbreviations_in(text):
+                line, column = (position.line, position.column + start) if position else (1, 1)
+                places.append((word, line, column))
+        index: privacy.LineIndex | None = None
+        for start, word in abbreviations_in(document.body):
+            index = index or privacy.LineIndex(document.body, document.body_line)
+            line, column = index.position(start)
+            places.append((word, line, column))
+        for word, line, column in places:
+            base = word[:-1] if word.endswith("s") and word[:-1] in known else word
+            if base in known or base in seen:
+                continue
+            seen.add(base)
+            yield Problem.warning(
+                file,
+                line,
+                column,
+                "CH225",
+                f"`{base}` is an abbreviation the glossary does not explain.",
+                f"Spell it out where it is first used, as in 'chronic obstructive pulmonary disease (COPD)'. "
+                f"So that every page explains it, add it to data/glossary.yml in alphabetical order:\n"
+                f"  - term: What {base} stands for\n    abbreviation: {base}\n"
+                f"    definition: One or two plain sentences saying what it is.",
+            )
+
     def _screen(self, document: Document, file: str) -> Iterator[Problem]:
         data = document.data or {}
         allowed = [
@@ -536,6 +585,27 @@ def _exception_hint(text: str) -> str:
         "\nIf a reviewer agrees it is not personal data, add to the front matter:\n"
         f'  privacy_exceptions:\n    - text: "{text}"\n      reason: why this is not personal data'
     )
+
+
+# Fields that hold codes, addresses or units, not prose a reader needs abbreviations explained in.
+_NOT_PROSE = frozenset({"url", "reference", "unit", "file", "licence", "site", "slug", "src"})
+# Capitals that are not abbreviations a reader needs explained: the pronoun, the country, date formats,
+# and the placeholder FILL IN (CH218 reports that).
+_NOT_ABBREVIATIONS = frozenset({"I", "UK", "OK", "YYYY", "MM", "DD", "FILL", "IN", "A"})
+_ABBREVIATION_RE = re.compile(r"(?<![\w/.&-])([A-Z][A-Z&]{1,5}s?)(?![\w/.-])")
+# Code, link targets, web addresses and HTML comments are not read as prose; nor is "CC BY", which the
+# glossary explains as the term "Creative Commons Attribution (CC BY)".
+_NOT_READ_RE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://\S+|<!--.*?-->|CC BY", re.DOTALL)
+
+
+def abbreviations_in(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, word) for each run of capitals in ``text`` that reads as an abbreviation."""
+    if not any(c.isupper() for c in text):
+        return
+    blanked = _NOT_READ_RE.sub(lambda m: " " * len(m.group()), text)
+    for match in _ABBREVIATION_RE.finditer(blanked):
+        if match.group(1) not in _NOT_ABBREVIATIONS:
+            yield match.start(1), match.group(1)
 
 
 def _strings(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
