@@ -588,11 +588,13 @@ def _exception_hint(text: str) -> str:
 
 
 # Fields that hold codes, addresses or units, not prose a reader needs abbreviations explained in.
-_NOT_PROSE = frozenset({"url", "reference", "unit", "file", "licence", "site", "slug", "src"})
-# Capitals that are not abbreviations a reader needs explained: the pronoun, the country, date formats,
-# and the placeholder FILL IN (CH218 reports that).
-_NOT_ABBREVIATIONS = frozenset({"I", "UK", "OK", "YYYY", "MM", "DD", "FILL", "IN", "A"})
-_ABBREVIATION_RE = re.compile(r"(?<![\w/.&-])([A-Z][A-Z&]{1,5}s?)(?![\w/.-])")
+_NOT_PROSE = frozenset({"url", "href", "format", "reference", "unit", "licence", "site", "src"})
+# Capitals that are not abbreviations a reader needs explained: the pronoun, the country, a file type
+# everyone knows, date formats, and the placeholder FILL IN (CH218 reports that).
+_NOT_ABBREVIATIONS = frozenset({"I", "UK", "OK", "PDF", "YYYY", "MM", "DD", "FILL", "IN", "A"})
+# A run of capitals standing alone: not inside a word, a path or a file name (README.md), though it may end
+# a sentence ("checked by the CSU.").
+_ABBREVIATION_RE = re.compile(r"(?<![\w/.&-])([A-Z][A-Z&]{1,5}s?)(?![\w/-]|\.\w)")
 # Code, link targets, web addresses and HTML comments are not read as prose; nor is "CC BY", which the
 # glossary explains as the term "Creative Commons Attribution (CC BY)".
 _NOT_READ_RE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://\S+|<!--.*?-->|CC BY", re.DOTALL)

@@ -457,11 +457,14 @@ def read_yaml(
             ]
         except RecursionError:  # the pure-Python composer's limit
             return nothing, [*syntax, _too_deep(file, first_line, 1)]
+    if node is None and syntax:  # every entry was unreadable: check what the rest of the file allows
+        return Parsed(dict.fromkeys(unreadable, _UNREADABLE), {}, {}), syntax
     if node is None:  # only comments
         return nothing, [_empty(file, first_line - 1)]
     if not isinstance(node, yaml.MappingNode):
         line, column = reader.where(node.start_mark)
         return nothing, [
+            *syntax,
             Problem.error(
                 file,
                 line,
@@ -469,16 +472,17 @@ def read_yaml(
                 "CH105",
                 "The front matter must be a list of `key: value` lines.",
                 "Each line should look like `title: My story`.",
-            )
+            ),
         ]
     data = reader.convert(node, ())
     if syntax and isinstance(data, dict):
         for key in unreadable:
             # In place of what could not be read, so the schema neither reports it missing nor judges it.
-            data.setdefault(key, Rejected("(not readable: see the YAML error above)"))
+            data.setdefault(key, _UNREADABLE)
     return Parsed(data, reader.positions, reader.traps), syntax + reader.problems
 
 
+_UNREADABLE = Rejected("(not readable: see the YAML error above)")
 # A line that starts a top-level entry: `key:` at the left margin (the key may be quoted).
 _TOP_KEY_RE = re.compile(r"""^(?:"([^"]*)"|'([^']*)'|([^\s#'"\-?:][^:#]*?))\s*:(?:\s|$)""")
 # Each recovery step blanks one entry; a file cannot hold more broken entries than it has lines, but this
