@@ -16,7 +16,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+import yaml
 
+from carehub.check import privacy
 from carehub.check.catalogue import load_catalogue, story_body
 from carehub.check.model import STORY_TYPES
 from carehub.check.storytypes import TYPE_FOLDERS
@@ -239,3 +241,112 @@ def test_the_published_schema_is_the_committed_one(site_url: str) -> None:
     with urllib.request.urlopen(site_url + "schema/story.schema.json") as response:
         published = response.read().decode()
     assert published == (ROOT / "schema" / "story.schema.json").read_text()
+
+
+# -- the form screens for personal data as `carehub check` does ---------------------------------
+
+PRIVACY_FIXTURES = ROOT / "tests" / "fixtures" / "privacy"
+# Texts whose findings both copies of the detectors must agree on: the privacy fixtures' bodies and traps.
+SCREENED_FIXTURES = ["nhs-number", "postcode-and-phone", "date-of-birth", "personal-email"]
+
+
+def _screen_corpus() -> list[str]:
+    texts = [
+        (ROOT / "tests" / "fixtures" / "stories" / "invalid" / f"{name}.md").read_text(encoding="utf-8")
+        for name in SCREENED_FIXTURES
+    ]
+    texts.append((ROOT / "tests" / "fixtures" / "stories" / "valid" / "false-positive-traps.md").read_text())
+    birthdays = yaml.safe_load((PRIVACY_FIXTURES / "birthdays.yml").read_text(encoding="utf-8"))
+    return texts + birthdays["flagged"] + birthdays["not_flagged"]
+
+
+def test_the_forms_detectors_find_exactly_what_checks_find(page: Any) -> None:
+    mailboxes = yaml.safe_load((PRIVACY_FIXTURES / "mailboxes.yml").read_text(encoding="utf-8"))
+    addresses = mailboxes["role"] + mailboxes["personal"]
+    in_browser = page.evaluate(
+        "a => a.map(x => document.getElementById('share').carehubScreen.mailboxKind(x)[0])", addresses
+    )
+    assert in_browser == [privacy.looks_personal_email(a) for a in addresses]
+    for patient in (False, True):
+        for contact in (False, True):
+            texts = _screen_corpus()
+            found = page.evaluate(
+                "([t, c, p]) => t.map(x => document.getElementById('share').carehubScreen"
+                ".findPersonalData(x, c, p).map(f => f.code + ' ' + f.text))",
+                [texts, contact, patient],
+            )
+            expected = [
+                [f"{f.code} {f.text}" for f in privacy.find_personal_data(t, contact=contact, patient=patient)]
+                for t in texts
+            ]
+            assert [sorted(f) for f in found] == [sorted(e) for e in expected]
+            assert any(found)  # the corpus does hold personal data
+
+
+def test_a_story_with_a_personal_email_is_stopped_before_anything_is_sent(page: Any) -> None:
+    page.locator("#f-type-case-study").check()
+    _fill_common(page, "We changed how we work")
+    _fill_type(page, "case-study")
+    page.get_by_label("Mailbox for places that want to learn from you").fill("j.bloggs@nhs.net")
+    page.get_by_label("Your story", exact=True).fill("Ring the ward on 07700 900123 to find out more.")
+    page.get_by_role("button", name="Check and preview").click()
+    messages = page.locator("#share-errors a").all_inner_texts()
+    assert any("j.bloggs@nhs.net" in m and "personal email address" in m for m in messages), messages
+    assert any("07700 900123" in m and "phone number" in m for m in messages), messages
+    assert page.locator("#share-result").is_hidden()
+    assert page.locator("#share-github").get_attribute("href") == "#"  # no pull request can be opened
+    # A team mailbox passes.
+    page.get_by_label("Mailbox for places that want to learn from you").fill("fyldecoast.extensivecare@nhs.net")
+    page.get_by_label("Your story", exact=True).fill("Write to the team mailbox to find out more.")
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.locator("#share-errors").is_hidden(), page.locator("#share-errors").inner_text()
+
+
+def test_illustrative_a_chosen_date_and_a_privacy_exception_reach_the_file(page: Any, tmp_path: Path) -> None:
+    page.locator("#f-type-case-study").check()
+    _fill_common(page, "A switchboard number we are allowed to publish")
+    _fill_type(page, "case-study")
+    page.get_by_label("This is an illustrative example", exact=False).check()
+    assert page.get_by_label("Date of the story").input_value() == "2026-11-20"  # today, until changed
+    page.get_by_label("Date of the story").fill("2017-03-01")
+    page.get_by_label("Your story", exact=True).fill("This is an illustrative example. Call 01632 960000.")
+    page.get_by_role("button", name="Add a privacy exception").click()
+    item = page.locator("[data-group=privacy_exceptions] [data-item]").first
+    item.get_by_label("The exact text the check flagged").fill("01632 960000")
+    item.get_by_label("Why it is not personal data").fill("The trust's published switchboard, not a person's number.")
+    page.get_by_role("button", name="Check and preview").click()
+    assert page.locator("#share-errors").is_hidden(), page.locator("#share-errors").inner_text()
+    markdown = page.locator("#share-markdown").input_value()
+    assert "illustrative: true" in markdown and "date: 2017-03-01" in markdown and "privacy_exceptions:" in markdown
+    project = make_project(tmp_path)
+    (project / "stories" / "story.md").write_text(markdown, encoding="utf-8")
+    catalogue = load_catalogue(project)
+    assert [p for p in catalogue.problems if p.is_error] == [], markdown
+    assert catalogue.stories[0].meta.illustrative and catalogue.stories[0].meta.date.isoformat() == "2017-03-01"
+
+
+def test_each_outcomes_errors_name_that_outcome(page: Any) -> None:
+    page.locator("#f-type-case-study").check()
+    _fill_common(page, "Two outcomes")
+    _fill_type(page, "case-study")
+    first = page.locator("[data-group=outcomes] [data-item]").first
+    first.get_by_label("Before").fill("12%")
+    page.get_by_role("button", name="Add an outcome").click()
+    second = page.locator("[data-group=outcomes] [data-item]").nth(1)
+    second.get_by_label("Measure").fill("Cost of a stay")
+    second.get_by_label("Before").fill("£4,210")
+    page.get_by_role("button", name="Check and preview").click()
+    messages = page.locator("#share-errors a").all_inner_texts()
+    number_errors = [m for m in messages if "Enter a number" in m]
+    assert len(number_errors) == 2 and len(set(number_errors)) == 2, messages
+    assert "outcome 1 (Average length of stay)" in number_errors[0]
+    assert "outcome 2 (Cost of a stay)" in number_errors[1]
+
+
+def test_a_long_title_makes_a_file_name_cut_at_a_word(page: Any) -> None:
+    page.locator("#f-type-resource").check()
+    _fill_common(page, "Extensive care for older people with several long-term conditions on the Fylde Coast")
+    page.locator("#f-resource-kind").select_option("guide")
+    page.get_by_role("button", name="Check and preview").click()
+    name = Path(page.locator("#share-filename").inner_text()).stem
+    assert name == "extensive-care-for-older-people-with-several-long-term"

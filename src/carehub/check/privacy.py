@@ -237,9 +237,27 @@ def looks_personal_email(address: str) -> bool:
     return mailbox_kind(address)[0]
 
 
-def mailbox_rule_data() -> dict[str, list[str]]:
-    """The mailbox rule's word lists, for the share form's copy of the rule (share.js)."""
-    return {"role_words": sorted(_ROLE_WORDS), "given_names": sorted(_GIVEN_NAMES), "titles": sorted(_TITLES)}
+def form_rules() -> dict[str, object]:
+    """The detectors as data, for the share form's copy of them (contribute/assets/share.js).
+
+    One source: the form runs these very patterns and word lists, and
+    tests/browser/test_share_form.py runs both copies over the same corpora
+    (tests/fixtures/privacy) so they cannot drift.  Each pattern is written so
+    that JavaScript reads it as Python does (look-behinds, ``\\b``, ``(?:``).
+    """
+    return {
+        "patterns": {
+            "CH300": {"source": _NHS_RE.pattern, "flags": ""},
+            "CH301": {"source": _POSTCODE_RE.pattern, "flags": ""},
+            "CH302": {"source": _PHONE_RE.pattern, "flags": ""},
+            "CH303": {"source": _EMAIL_RE.pattern, "flags": ""},
+            "CH304": {"source": _DOB_RE.pattern, "flags": "i"},
+            "CH304-age": {"source": _AGE_DATE_RE.pattern, "flags": "i"},
+        },
+        "roleWords": sorted(_ROLE_WORDS),
+        "givenNames": sorted(_GIVEN_NAMES),
+        "titles": sorted(_TITLES),
+    }
 
 
 def _uk_phone_digits(candidate: str) -> str | None:

@@ -18,8 +18,9 @@ import html
 import json
 from collections.abc import Callable
 
+from carehub.check import privacy
 from carehub.check.catalogue import Catalogue
-from carehub.check.model import STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS
+from carehub.check.model import CONTACT_FIELDS, STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS
 from carehub.check.storytypes import TYPE_FOLDERS
 from carehub.contribute import schema
 from carehub.contribute.fieldspec import FieldSpec, own_fields, type_fields
@@ -27,13 +28,17 @@ from carehub.contribute.settings import SiteSettings
 
 ASSET_DIR = "assets/carehub"
 # Optional fields worth asking about in a short form; the rest can be added in review.
-ASK_OPTIONAL = frozenset({"organisation", "barriers", "tags", "site", "sources"})
+ASK_OPTIONAL = frozenset({"organisation", "barriers", "tags", "site", "sources", "illustrative", "privacy_exceptions"})
 ASK_OPTIONAL_FOR = {"case-study": frozenset({"outcomes"}), "resource": frozenset({"downloads"})}
-NOT_ASKED = frozenset({"type", "date"})  # the first question, and today's date
+NOT_ASKED = frozenset({"type"})  # the first question
 # Questions read better than field names in a few places; everything else uses the schema's title.
 LABELS = {
     "title": "Title",
     "summary": "Summary",
+    "date": "Date of the story",
+    "illustrative": "This is an illustrative example: a made-up story that shows the format",
+    "privacy_exceptions.text": "The exact text the check flagged",
+    "privacy_exceptions.reason": "Why it is not personal data",
     "consent.reference": "Consent reference",
     "consent.legal_basis": "Legal basis for publishing",
     "consent.obtained": "Date consent was obtained",
@@ -123,6 +128,12 @@ def render(catalogue: Catalogue, site: SiteSettings, asset_href: Callable[[str],
         "taken": sorted(story.slug for story in catalogue.stories),
         "newFileUrl": site.new_file_url,
         "mailbox": site.mailbox,
+        # The personal-data screen, as `carehub check` runs it: the same patterns and word lists.
+        "privacy": {
+            **privacy.form_rules(),
+            "contactFields": sorted(".".join(path) for path in CONTACT_FIELDS),
+            "patientTypes": ["patient-story"],
+        },
     }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     out.append(f'<script type="application/json" id="share-data">{payload}</script>')

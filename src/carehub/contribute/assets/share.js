@@ -184,7 +184,6 @@
     var meta = {};
     data.types[current].order.forEach(function (name) {
       if (name === "type") meta.type = current;
-      else if (name === "date") meta.date = today();
       else {
         var element = form.querySelector('[data-field="' + name + '"]');
         var info = lookup(current, name);
@@ -196,6 +195,9 @@
     return meta;
   }
 
+  var dateField = document.getElementById("f-date");
+  if (dateField && !dateField.value) dateField.value = today(); // the author may choose another
+
   // -- checking them against the schema --------------------------------------------------
 
   function labelOf(path) {
@@ -204,8 +206,122 @@
     var label = element && (element.tagName === "FIELDSET" ? element.querySelector("legend") : form.querySelector('label[for="' + id + '"]'));
     var text = label ? label.cloneNode(true) : null;
     if (text) text.querySelectorAll("[data-optional], [data-item-number]").forEach(function (m) { m.remove(); });
-    return text ? text.textContent.trim() : path;
+    var name = text ? text.textContent.trim() : path;
+    var item = element && element.closest("[data-item]");
+    return item ? name + "\u201d in \u201c" + itemName(item) : name;
   }
+
+  /* "outcome 2 (Average length of stay)": which copy of a repeated group a message is about. */
+  function itemName(item) {
+    var legend = item.querySelector("legend").cloneNode(true);
+    legend.querySelectorAll("[data-item-number]").forEach(function (m) { m.remove(); });
+    var noun = legend.textContent.trim().toLowerCase().replace(/s$/, "");
+    var number = item.querySelector("[data-item-number]").textContent;
+    var first = item.querySelector("input[type=text], textarea");
+    var named = first && first.value.trim() ? " (" + first.value.trim().slice(0, 60) + ")" : "";
+    return noun + " " + number + named;
+  }
+
+  // -- the personal-data screen, as `carehub check` runs it (check/privacy.py, exported to the page) ---
+
+  var rules = data.privacy;
+  var PATTERNS = {};
+  Object.keys(rules.patterns).forEach(function (code) {
+    PATTERNS[code] = new RegExp(rules.patterns[code].source, "g" + rules.patterns[code].flags);
+  });
+  var ROLE_WORDS = rules.roleWords;
+  var LONG_ROLE_WORDS = ROLE_WORDS.filter(function (w) { return w.length >= 5; });
+
+  function nhsNumberIsValid(digits) {
+    if (!/^\d{10}$/.test(digits)) return false;
+    var total = 0;
+    for (var i = 0; i < 9; i++) total += Number(digits[i]) * (10 - i);
+    var check = 11 - (total % 11);
+    if (check === 11) check = 0;
+    return check !== 10 && check === Number(digits[9]);
+  }
+
+  function ukPhoneDigits(candidate) {
+    var digits = candidate.replace(/\D/g, "");
+    if (candidate.indexOf("+44") === 0) digits = "0" + digits.slice(2).replace(/^0/, "");
+    return (digits.length === 10 || digits.length === 11) && digits[0] === "0" && digits[1] !== "0";
+  }
+
+  /* The mailbox rule (privacy.mailbox_kind): [personal, why]. */
+  function mailboxKind(address) {
+    var local = address.split("@")[0].toLowerCase();
+    var parts = local.replace(/\d+$/, "").split(/[._+-]+/).filter(Boolean);
+    if (!parts.length) return [true, "it has no words"];
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i];
+      if (ROLE_WORDS.indexOf(part) >= 0 || LONG_ROLE_WORDS.some(function (w) { return part.indexOf(w) >= 0; })) {
+        return [false, "\u201c" + part + "\u201d names a team, service or programme"];
+      }
+    }
+    var letters = parts.map(function (p) { return p.replace(/\d+/g, ""); });
+    if (letters.length >= 2 && letters.some(function (p) { return p.length === 1; })) return [true, "it is an initial and a name"];
+    if (rules.titles.indexOf(letters[0]) >= 0) return [true, "it starts with a title"];
+    if (rules.givenNames.indexOf(letters[0]) >= 0 || rules.givenNames.indexOf(letters[letters.length - 1]) >= 0) {
+      return [true, "it is shaped like firstname.lastname"];
+    }
+    if (letters.length === 1) return [true, "it is one word that names no team or service"];
+    return [false, "its words name a team or programme, not a person"];
+  }
+
+  /* Every finding in a text, as privacy.find_personal_data: [{code, text, what}]. */
+  function findPersonalData(text, contact, patient) {
+    var found = [];
+    function each(code, keep, what) {
+      var pattern = PATTERNS[code];
+      pattern.lastIndex = 0;
+      var match;
+      while ((match = pattern.exec(text)) !== null) {
+        if (match[0] === "") { pattern.lastIndex++; continue; }
+        if (keep(match)) found.push({ code: code.slice(0, 5), text: match[0], what: what(match) });
+      }
+    }
+    each("CH300", function (m) { return nhsNumberIsValid(m[1] + m[3] + m[4]); }, function () { return "an NHS number"; });
+    each("CH301", function () { return true; }, function () { return "a full postcode"; });
+    each("CH302", function (m) { return ukPhoneDigits(m[0]); }, function () { return "a phone number"; });
+    each("CH304", function () { return true; }, function () { return "a date of birth"; });
+    if (patient) each("CH304-age", function () { return true; }, function () { return "an age or birthday with a day and month"; });
+    each("CH303", function (m) { return mailboxKind(m[0])[0] || !contact; }, function (m) {
+      var kind = mailboxKind(m[0]);
+      return kind[0] ? "a personal email address (" + kind[1] + ")" : "an email address outside a mailbox question";
+    });
+    return found;
+  }
+
+  function norm(value) { return value.split(/\s+/).filter(Boolean).join(" ").toLowerCase(); }
+
+  function screenAll(errors, meta) {
+    var allowed = (meta.privacy_exceptions || []).map(function (item) { return norm(item.value.text || ""); });
+    var patient = rules.patientTypes.indexOf(current) >= 0;
+    function screen(path, text, contact) {
+      findPersonalData(text, contact, patient).forEach(function (finding) {
+        var key = norm(finding.text);
+        if (allowed.some(function (a) { return a && (a === key || a.indexOf(key) >= 0); })) return;
+        var hint = finding.code === "CH303" && contact
+          ? " Use a mailbox named after the team, such as patient.experience@nhs.net."
+          : " Remove it, or, if it is not personal data, record a privacy exception with the reason.";
+        fail(errors, path, "\u201c" + labelOf(path) + "\u201d holds \u201c" + finding.text + "\u201d, which looks like " +
+          finding.what + "." + hint);
+      });
+    }
+    function walk(path, value) {
+      if (value === undefined || path.indexOf("privacy_exceptions") === 0) return;
+      if (typeof value === "string") screen(path, value, rules.contactFields.indexOf(path.replace(/\.\d+\./g, ".")) >= 0);
+      else if (Array.isArray(value)) value.forEach(function (item) {
+        if (item && item.prefix) Object.keys(item.value).forEach(function (k) { walk(item.prefix + "." + k, item.value[k]); });
+        else if (typeof item === "string") walk(path, item);
+      });
+      else if (value && typeof value === "object" && !("raw" in value)) Object.keys(value).forEach(function (k) { walk(path + "." + k, value[k]); });
+    }
+    Object.keys(meta).forEach(function (name) { if (name !== "type") walk(name, meta[name]); });
+    screen("body", form.querySelector("#f-body").value, false);
+  }
+  // The same screen, for the tests that hold it to the Python one (tests/browser/test_share_form.py).
+  root.carehubScreen = { findPersonalData: findPersonalData, mailboxKind: mailboxKind };
 
   function fail(errors, path, message) {
     errors.push({ path: path, message: message });
@@ -276,12 +392,13 @@
       return errors;
     }
     data.types[current].order.forEach(function (name) {
-      if (name === "type" || name === "date") return;
+      if (name === "type") return;
       var element = form.querySelector('[data-field="' + name + '"]');
       if (!element || !applies(element, current)) return;
       check(errors, name, lookup(current, name), meta[name]);
     });
     if (!form.querySelector("#f-body").value.trim()) fail(errors, "body", "Write your story in \u201cYour story\u201d");
+    screenAll(errors, meta);
     return errors;
   }
 
@@ -417,8 +534,10 @@
     var slug = title.replace(/['\u2019]/g, "").normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase()
       .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
     if (slug.length > 60) {
+      // Cut at a word: keep the whole first 60 characters when a word ends there, else up to the last hyphen.
       var cut = slug.slice(0, 60);
-      slug = cut.indexOf("-") >= 0 ? cut.slice(0, cut.lastIndexOf("-")) : cut;
+      if (slug[60] !== "-" && cut.indexOf("-") >= 0) cut = cut.slice(0, cut.lastIndexOf("-"));
+      slug = cut;
     }
     return slug || "story";
   }
