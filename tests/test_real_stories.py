@@ -109,3 +109,43 @@ def test_the_build_publishes_every_real_story_and_the_pdf(copy: Path) -> None:
 def test_the_content_tests_pass_with_the_real_stories_added(copy: Path) -> None:
     result = _run("-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider", *CONTENT_TESTS, cwd=copy)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+def _commit(repo: Path, rel: str, env: dict[str, str]) -> None:
+    (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+    (repo / rel).write_text(rel, encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", rel], cwd=repo, check=True, env=env)
+
+
+@pytest.mark.parametrize(
+    ("changed", "event", "software"),
+    [
+        ("stories/case-studies/new.md", "pull_request", "false"),
+        ("data/sites/new-site.yml", "pull_request", "false"),
+        ("data/vocabularies.yml", "pull_request", "true"),
+        ("src/carehub/cli.py", "pull_request", "true"),
+        ("stories/case-studies/new.md", "push", "true"),
+    ],
+)
+def test_the_test_suite_runs_when_a_pull_request_changes_the_software(
+    tmp_path: Path, changed: str, event: str, software: str
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    _commit(repo, "README.md", env)
+    _commit(repo, changed, env)
+    output = tmp_path / "output"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "software-changed"), event],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, "GITHUB_OUTPUT": str(output)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert output.read_text(encoding="utf-8") == f"software={software}\n"
