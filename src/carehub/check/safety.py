@@ -4,8 +4,8 @@ Two walls, on purpose.  ``find_unsafe_markup`` rejects a story whose body would
 execute in a reader's browser (script, event handlers, ``javascript:`` links,
 iframes, forms, ``attr_list`` handlers …) so the contributor learns why.
 ``sanitise_html`` then cleans the *rendered* HTML with nh3 (Ammonia) whatever
-the check said, because Python-Markdown passes ``javascript:`` links and
-``attr_list`` handlers straight through.
+the check said: cmark-gfm renders raw HTML and any link it is given (story
+bodies are GitHub-flavoured Markdown, render/storybody.py).
 """
 
 from __future__ import annotations
@@ -175,8 +175,8 @@ def _unsafe_link(start: int, scheme: str) -> Unsafe:
     )
 
 
-# What rendered story HTML may contain after sanitising: what Python-Markdown and
-# the extensions in mkdocs.yml produce for Markdown, and nothing that can run.
+# What rendered story HTML may contain after sanitising: what cmark-gfm and render/storybody.py produce for
+# GitHub-flavoured Markdown (footnotes in a <section>, tasks as text), and nothing that can run.
 _TAGS = {
     "a",
     "abbr",
@@ -211,6 +211,7 @@ _TAGS = {
     "p",
     "pre",
     "s",
+    "section",
     "small",
     "span",
     "strong",
@@ -228,7 +229,8 @@ _TAGS = {
 }
 _ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
-    "a": {"href"},
+    "a": {"href", "aria-label"},  # aria-label: a footnote's back link ("Back to reference 1")
+    "span": {"aria-hidden"},  # a task's ☑ or ☐, with its state in words beside it
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"style", "colspan", "rowspan"},
     "th": {"style", "colspan", "rowspan", "scope"},
