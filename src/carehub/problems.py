@@ -99,6 +99,8 @@ CODES: dict[str, str] = {
     "CH509": "A file that will not be published (its name or folder starts with . or _)",
     "CH510": "A link to a withdrawn story",
     "CH511": "A story that has been withdrawn",
+    "CH512": "A file beside the stories that no story links to (not published)",
+    "CH513": "A file of a withdrawn story that another story links to (not published)",
     "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
 }
 
