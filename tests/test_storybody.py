@@ -177,7 +177,6 @@ def test_realistic_stories_render_as_python_markdown_did(tmp_path: Path) -> None
     from carehub_bench.corpus import generate_corpus
 
     from carehub.read import frontmatter
-
     from tests.conftest import make_project
 
     paths = generate_corpus(make_project(tmp_path), 40, seed=16)
