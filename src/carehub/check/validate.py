@@ -414,7 +414,8 @@ class StoryValidator:
         for unsafe in safety.find_unsafe_markup(body):
             index = index or privacy.LineIndex(body, document.body_line)
             line, column = index.position(unsafe.start)
-            yield Problem.error(file, line, column, unsafe.code, unsafe.message, unsafe.hint)
+            report = Problem.warning if unsafe.warning else Problem.error
+            yield report(file, line, column, unsafe.code, unsafe.message, unsafe.hint)
         for index_, text in enumerate(allowed):
             if text not in used:
                 yield self._problem(
