@@ -132,7 +132,7 @@ def test_the_body_is_github_flavoured(site: Path) -> None:
     page = _page(site, TOOLKIT)
     lists = page.find_all("ul")
     assert any("Pack the" in li.text for ul in lists for li in ul.find_all("li"))
-    assert [ol.attrs.get("start") for ol in page.find_all("ol") if not ol.attrs.get("class")][0] == "3"
+    assert next(ol.attrs.get("start") for ol in page.find_all("ol") if not ol.attrs.get("class")) == "3"
     assert page.find("del") is not None and page.find("del").text == "Laminate"  # type: ignore[union-attr]
     tip = [d for d in page.find_all("div") if "admonition" in str(d.attrs.get("class", "")).split()]
     assert len(tip) == 1 and "tip" in str(tip[0].attrs["class"]) and "Print the" in tip[0].text
