@@ -17,6 +17,11 @@ holding everything it renders with; a page knows it is being rendered for
 real because the context is set on it (``OffloadedPage.worker``), never from
 a class-wide flag.
 
+A story page's body is GitHub-flavoured Markdown, rendered by cmark-gfm
+(storybody.py) instead of MkDocs' Python-Markdown; links to files beside the
+story and to other stories' files are resolved here against ``files``, as
+MkDocs resolves them for every other page.
+
 Workers write their pages straight into the site folder and send back only
 what the parent must know: errors, and MkDocs' warnings (re-logged in the
 parent so ``strict`` mode still counts them).  Pages are dealt out in small
