@@ -75,7 +75,8 @@ def test_stories_are_published_at_their_slug(project: Callable[..., Path]) -> No
 
 
 def test_only_files_the_check_accepted_reach_the_site(project: Callable[..., Path]) -> None:
-    root = project({"case-studies/red-bag.md": VALID})
+    # The story links both files: only files a story links or shows are published (CH512 otherwise).
+    root = project({"case-studies/red-bag.md": VALID + "\n![The chart](chart.png) [The evaluation](evaluation.pdf)\n"})
     folder = root / "stories" / "case-studies"
     chart, report = sample_files.png(4, 3), sample_files.pdf()
     (folder / "chart.png").write_bytes(chart)

@@ -138,6 +138,9 @@ def test_real_files_of_every_allowed_type_are_accepted_and_published(project: Ca
         "case-studies/with-bom.csv": b"\xef\xbb\xbf" + CSV,
     }
     root = with_files(project, files)
+    story = root / "stories" / "case-studies" / "red-bag-scheme-sutton.md"
+    links = "\n".join(f"- [{rel.rsplit('/', 1)[1]}]({rel.rsplit('/', 1)[1]})" for rel in files)  # published: linked
+    story.write_text(story.read_text("utf-8") + "\nThe files:\n" + links + "\n", "utf-8")
     report = check_both(root)
     assert report.problems == ()
     assert report.checked == len(files) + 1 + docs_pages(root)
@@ -183,6 +186,7 @@ def test_the_count_of_files_checked_is_every_file_but_the_templates(project: Cal
     assert [(file, code) for file, code, _ in found(report) if code.startswith("CH5")] == [
         ("stories/...md", "CH509"),
         ("stories/.draft.md", "CH509"),
+        ("stories/resources/chart.png", "CH512"),  # no story shows it: not published
     ]
 
 

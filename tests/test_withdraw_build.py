@@ -152,6 +152,8 @@ def test_a_withdrawn_story_is_gone_from_every_output_file(tmp_path: Path) -> Non
     assert sorted((p["file"], p["code"], p["severity"]) for p in problems) == [
         ("stories/case-studies/discharge-to-assess.md", "CH510", "warning"),
         ("stories/case-studies/red-bags.md", "CH510", "warning"),
+        # Its picture is left behind: no published story shows it, so it is not published, and editors are told.
+        ("stories/patient-stories/zorbleton-ward.png", "CH512", "warning"),
     ]
 
     build(root)

@@ -532,7 +532,7 @@ def _body(rng: random.Random, plan: _Plan, plans: Sequence[_Plan]) -> str:
             + ", and from the people who wrote them."
         )
     if rng.random() < 0.2:
-        parts.append(f'!!! note "Illustrative figures"\n    {_sentence(rng, plan)}')
+        parts.append(f"> [!NOTE]\n> Illustrative figures. {_sentence(rng, plan)}")
     parts.append("## What we learned")
     parts.append("\n".join(f"{n}. {lesson}" for n, lesson in enumerate(rng.sample(_LESSONS, 4), start=1)))
     words = sum(len(p.split()) for p in parts)

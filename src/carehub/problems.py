@@ -88,6 +88,9 @@ CODES: dict[str, str] = {
     "CH400": "HTML that is not allowed",
     "CH401": "An event handler (onclick= and similar)",
     "CH402": "A link or image with an unsafe address",
+    "CH403": "An attribute list, which GitHub's Markdown shows as text",
+    "CH404": "A call-out written as !!!, which GitHub's Markdown shows as text",
+    "CH405": "An alert GitHub does not know ([!NOTE], [!TIP], [!IMPORTANT], [!WARNING], [!CAUTION])",
     "CH500": "Two stories with the same web address (slug)",
     "CH501": "A file name that is not lowercase words joined by hyphens",
     "CH502": "A symbolic link that points outside the repository",
@@ -100,6 +103,8 @@ CODES: dict[str, str] = {
     "CH509": "A file that will not be published (its name or folder starts with . or _)",
     "CH510": "A link to a withdrawn story",
     "CH511": "A story that has been withdrawn",
+    "CH512": "A file beside the stories that no story links to (not published)",
+    "CH513": "A file of a withdrawn story that another story links to (not published)",
     "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
 }
 

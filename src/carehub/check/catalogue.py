@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from carehub.check import vocabularies, withdrawals
+from carehub.check import storyassets, vocabularies, withdrawals
 from carehub.check.filecheck import CheckContext, Keep, Story, check_files, story_body
 from carehub.check.glossary import Glossary, load_glossary
 from carehub.check.model import Site
@@ -156,6 +156,16 @@ def load_catalogue(
     problems.extend(collisions(files, all_names, slugs, root))
     assets, file_problems, files_checked = other_file_problems(others, root)
     problems.extend(file_problems)
+    # Only the files a published story names are published (CH512); never a withdrawn story's (CH513).
+    kept_set = set(kept)
+    assets, asset_problems = storyassets.select_assets(
+        assets,
+        {result.rel: result.references for result in results},
+        root,
+        [Path(name).relative_to(root).as_posix() for name in map(str, asked) if name not in kept_set],
+        whole_tree=paths is None,
+    )
+    problems.extend(asset_problems)
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
     return Catalogue(
         root,

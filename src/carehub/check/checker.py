@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from carehub.check import checkcache, docpages, withdrawals
+from carehub.check import checkcache, docpages, storyassets, withdrawals
 from carehub.problems import Problem, sort_problems
 from carehub.read.sourcetext import source_lines
 from carehub.read.storyfiles import (
@@ -176,8 +176,17 @@ class _Run:
                 text = (_read_bytes(name) or b"") if data == b"" else data  # not read yet: read to quote
                 sources[file_problems[0].file] = source_lines(text) if text is not None else []
         problems.extend(collisions(names, all_names, slug_list, root))
-        _, file_problems, files_checked = other_file_problems(others, root)  # images, downloads and the rest
+        assets, file_problems, files_checked = other_file_problems(others, root)  # images, downloads and the rest
         problems.extend(file_problems)
+        kept = set(names)  # as the build: files no published story names are not published (storyassets.py)
+        _, asset_problems = storyassets.select_assets(
+            assets,
+            {rel: references for _name, rel, _data, _problems, references in found},
+            root,
+            [Path(name).relative_to(root).as_posix() for name in asked if name not in kept],
+            whole_tree=paths is None,
+        )
+        problems.extend(asset_problems)
 
         store.keep_only({name[len(prefix) :] for name in all_names if name.startswith(prefix)})
         store.save()

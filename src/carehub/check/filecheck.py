@@ -24,7 +24,7 @@ from carehub.check.validate import StoryValidator, dates_against_today
 from carehub.check.vocabularies import Vocabularies
 from carehub.errors import StoryChanged
 from carehub.problems import Problem
-from carehub.read import characters, frontmatter, sourcetext
+from carehub.read import characters, filetypes, frontmatter, sourcetext
 from carehub.read.storyfiles import (
     SLUG_RE,
     Reference,
@@ -196,6 +196,8 @@ def references_of(document: frontmatter.Document) -> list[Reference]:
                 what = "link" if needs_lookup(target) else None
             elif is_image and needs_lookup(target):
                 what = "image"
+            elif needs_lookup(target) and filetypes.extension(target.split("#", 1)[0].split("?", 1)[0]):
+                what = "file"  # a download beside the story, [the checklist](checklist.pdf): must exist
             if what:
                 lines = lines or LineIndex(body, document.body_line)
                 line, column = lines.position(m.start(1))

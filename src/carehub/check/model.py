@@ -127,9 +127,11 @@ class Outcome(_Strict):
     """One measure with a value before and after the change."""
 
     measure: ShortText = Field(description="What was measured, for example 'Average length of hospital stay'.")
-    before: float = Field(description="The value before the change, as a number only.")
-    after: float = Field(description="The value after the change, as a number only.")
-    unit: ShortText = Field(description="The unit of both values, for example 'days', '%' or 'admissions a month'.")
+    before: float = Field(description="The value before the change, as a number only (1890, not 1,890).")
+    after: float = Field(description="The value after the change, as a number only (1890, not 1,890).")
+    unit: ShortText = Field(
+        description="The unit of both values, for example 'days', '%', 'admissions a month' or '£ a year'."
+    )
     period: ShortText = Field(description="When each value was measured, for example '2015/16 against 2016/17'.")
     source: ShortText = Field(description="Where the figures come from: a report, audit or dashboard.")
     higher_is_better: bool = Field(False, description="True if a higher value is an improvement.")

@@ -2,10 +2,13 @@
 
 Two walls, on purpose.  ``find_unsafe_markup`` rejects a story whose body would
 execute in a reader's browser (script, event handlers, ``javascript:`` links,
-iframes, forms, ``attr_list`` handlers …) so the contributor learns why.
+iframes, forms …) so the contributor learns why, and warns of markup GitHub's
+Markdown shows as text (attribute lists, ``!!!`` admonitions, unknown alerts:
+CH403–CH405); docs pages, still Python-Markdown's, are screened for
+``attr_list`` handlers instead.
 ``sanitise_html`` then cleans the *rendered* HTML with nh3 (Ammonia) whatever
-the check said, because Python-Markdown passes ``javascript:`` links and
-``attr_list`` handlers straight through.
+the check said: cmark-gfm renders raw HTML and any link it is given (story
+bodies are GitHub-flavoured Markdown, render/storybody.py).
 """
 
 from __future__ import annotations
@@ -33,9 +36,12 @@ class RawHtml:
     tags: frozenset[str]
     attributes: Mapping[str, frozenset[str]]
     where: str  # "stories": "… is not allowed in stories", "Stories cannot contain scripts."
+    # Rendered by cmark-gfm (stories, render/storybody.py) rather than Python-Markdown (docs/): attribute lists
+    # and `!!!` admonitions are then text, not markup, and are reported as such (CH403, CH404).
+    gfm: bool = False
 
 
-STORIES = RawHtml(ALLOWED_RAW_TAGS, ALLOWED_RAW_ATTRIBUTES, "stories")
+STORIES = RawHtml(ALLOWED_RAW_TAGS, ALLOWED_RAW_ATTRIBUTES, "stories", gfm=True)
 
 # The hand-written pages in docs/ (docpages.py): the only raw HTML they may hold beyond what a story may
 # use.  docs/ is not sanitised by nh3 at build time (the share form and other generated parts are ours),
@@ -67,12 +73,25 @@ _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f]+")
 
 
+# Python-Markdown's dialect that GitHub's shows as text: an attribute list `{: .class }`, `{ #id }`, and an
+# admonition `!!! note "Title"`.  And an alert GitHub does not know (`> [!DANGER]`), which it shows as a quotation.
+_GFM_ATTR_LIST_RE = re.compile(
+    r"\{:?[ \t]*(?:[.#][\w-]+|[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s}]+))(?:[ \t]+[^{}\n]*)?\}"
+)
+_ADMONITION_RE = re.compile(r"^ {0,3}(?:!!!|\?\?\?\+?)[ \t]+(\w+)", re.MULTILINE)
+_ALERT_RE = re.compile(r"^ {0,3}>[ \t]*\[!(\w+)\][ \t]*$", re.MULTILINE)
+ALERT_KINDS = ("NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION")
+_ADMONITION_ALERTS = {"note": "NOTE", "tip": "TIP", "hint": "TIP", "info": "IMPORTANT", "important": "IMPORTANT"}
+_ADMONITION_ALERTS |= {"warning": "WARNING", "attention": "WARNING", "danger": "CAUTION", "caution": "CAUTION"}
+
+
 @dataclass(frozen=True, slots=True)
 class Unsafe:
-    code: str  # CH400 tag, CH401 handler, CH402 address
+    code: str  # CH400 tag, CH401 handler, CH402 address; CH403–CH405 markup GitHub shows as text (warnings)
     start: int
     message: str
     hint: str
+    warning: bool = False  # shown wrongly, but nothing runs: a warning, not an error
 
 
 def blank_code(markdown: str) -> str:
@@ -106,9 +125,11 @@ def find_unsafe_markup(markdown: str, allowed: RawHtml = STORIES) -> Iterator[Un
     ``allowed``: the raw HTML the file may use (:data:`STORIES`, or :data:`DOCS` for docs/ pages).
     """
     scripts = f"{allowed.where.capitalize()} cannot contain scripts."
-    if not any(c in markdown for c in "<{:"):
+    if not any(c in markdown for c in "<{:!"):
         return
     text = blank_code(markdown)
+    if allowed.gfm:
+        yield from _not_github_markdown(text)
     if "<" in text:
         for m in _TAG_RE.finditer(text):
             closing, name, attributes = m.group(1), m.group(2).lower(), m.group(3)
@@ -142,7 +163,7 @@ def find_unsafe_markup(markdown: str, allowed: RawHtml = STORIES) -> Iterator[Un
         yield from _unsafe_links(_INLINE_LINK_RE, text)
     if "]:" in text:
         yield from _unsafe_links(_REF_DEF_RE, text)
-    if "{" in text:
+    if "{" in text and not allowed.gfm:  # in a story an attribute list is text (CH403), never an attribute
         for m in _ATTR_LIST_RE.finditer(text):
             inner = m.group(1)
             for h in _HANDLER_RE.finditer(inner):
@@ -156,6 +177,41 @@ def find_unsafe_markup(markdown: str, allowed: RawHtml = STORIES) -> Iterator[Un
                 scheme = unsafe_address(u.group(2))
                 if scheme:
                     yield _unsafe_link(m.start(1) + u.start(2), scheme)
+
+
+def _not_github_markdown(text: str) -> Iterator[Unsafe]:
+    """Markup that Python-Markdown understood but GitHub's Markdown (cmark-gfm) publishes as plain text."""
+    if "{" in text:
+        for m in _GFM_ATTR_LIST_RE.finditer(text):
+            yield Unsafe(
+                "CH403",
+                m.start(),
+                f"`{m.group()}` is an attribute list, which GitHub's Markdown does not have: it would be "
+                "published as text.",
+                "Remove it; stories cannot set classes, ids or attributes.",
+                warning=True,
+            )
+    if "!!!" in text or "???" in text:
+        for m in _ADMONITION_RE.finditer(text):
+            kind = _ADMONITION_ALERTS.get(m.group(1).lower(), "NOTE")
+            yield Unsafe(
+                "CH404",
+                m.start(),
+                f"`{m.group().strip()}` is a call-out in a syntax GitHub's Markdown does not have: it would be "
+                "published as text.",
+                f"Write it as GitHub's alert: a line `> [!{kind}]`, then each line of the call-out starting `> `.",
+                warning=True,
+            )
+    if "[!" in text:
+        for m in _ALERT_RE.finditer(text):
+            if m.group(1) not in ALERT_KINDS:
+                yield Unsafe(
+                    "CH405",
+                    m.start(),
+                    f"`[!{m.group(1)}]` is not one of GitHub's alerts, so it would be published as a quotation.",
+                    "Use one of " + ", ".join(f"`[!{k}]`" for k in ALERT_KINDS) + " (in capitals).",
+                    warning=True,
+                )
 
 
 def _unsafe_links(pattern: re.Pattern[str], text: str) -> Iterator[Unsafe]:
@@ -175,8 +231,8 @@ def _unsafe_link(start: int, scheme: str) -> Unsafe:
     )
 
 
-# What rendered story HTML may contain after sanitising: what Python-Markdown and
-# the extensions in mkdocs.yml produce for Markdown, and nothing that can run.
+# What rendered story HTML may contain after sanitising: what cmark-gfm and render/storybody.py produce for
+# GitHub-flavoured Markdown (footnotes in a <section>, tasks as text), and nothing that can run.
 _TAGS = {
     "a",
     "abbr",
@@ -211,6 +267,7 @@ _TAGS = {
     "p",
     "pre",
     "s",
+    "section",
     "small",
     "span",
     "strong",
@@ -228,7 +285,8 @@ _TAGS = {
 }
 _ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
-    "a": {"href"},
+    "a": {"href", "aria-label"},  # aria-label: a footnote's back link ("Back to reference 1")
+    "span": {"aria-hidden"},  # a task's ☑ or ☐, with its state in words beside it
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"style", "colspan", "rowspan"},
     "th": {"style", "colspan", "rowspan", "scope"},

@@ -29,6 +29,9 @@ from carehub.problems import Problem
 from carehub.read.frontmatter import Document
 from carehub.read.yamlreader import Path_, Position, Rejected
 
+# A number written with thousands commas ("1,890", "12,400.5"): rejected with the exact fix (CH208).
+_THOUSANDS_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
 _WRONG_TYPE = {
     "string_type": "text",
     "float_type": "a number",
@@ -257,11 +260,14 @@ class StoryValidator:
                 key=True,
             )
         if failure.kind in ("float_parsing", "float_type") and failure.path[-1] in ("before", "after"):
+            hint = "Write the number only (for example 12.5) and put the unit, such as %, in `unit`."
+            if isinstance(value, str) and _THOUSANDS_RE.match(value.strip()):  # 1,890: copied from a report
+                hint = f"Drop the thousands comma: write `{value.strip().replace(',', '')}`."
             return self._at(
                 failure,
                 "CH208",
                 f"`{name}` must be a number so before and after can be compared, not `{value}`.",
-                "Write the number only (for example 12.5) and put the unit, such as %, in `unit`.",
+                hint,
             )
         wanted = _WRONG_TYPE[failure.kind]
         return self._at(failure, "CH202", f"`{name}` should be {wanted}.", _SHAPE_HINT.get(wanted, ""))
@@ -474,7 +480,8 @@ class StoryValidator:
         for unsafe in safety.find_unsafe_markup(body):
             index = index or privacy.LineIndex(body, document.body_line)
             line, column = index.position(unsafe.start)
-            yield Problem.error(file, line, column, unsafe.code, unsafe.message, unsafe.hint)
+            report = Problem.warning if unsafe.warning else Problem.error
+            yield report(file, line, column, unsafe.code, unsafe.message, unsafe.hint)
         for index_, text in enumerate(allowed):
             if text not in used:
                 yield self._problem(

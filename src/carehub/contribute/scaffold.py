@@ -124,7 +124,7 @@ Say how patients, carers and staff were involved, and what another place needs t
     "resource": """\
 <!-- {marker}: describe the resource below, then delete this comment.
 Say who it is for, what it helps them do, and how long it takes to use.
-Link to the files under `downloads`, or add them beside this story.
+Put its files beside this story and list them under `downloads` (only linked files are published).
 Keep it simple: a form or a checklist that works is worth sharing. -->
 
 ## Who it is for
@@ -132,6 +132,12 @@ Keep it simple: a form or a checklist that works is worth sharing. -->
 ## How to use it
 """,
 }
+# Every body's comment ends by pointing to the Markdown the hub reads: GitHub's, as the pull request preview shows.
+MARKDOWN_NOTE = (
+    "Write in GitHub Markdown: the preview on GitHub is what readers see. Call-outs, pictures and files\n"
+    "beside the story: https://carehub.example.org/contribute/writing/#markdown"
+)
+BODY = {kind: text.replace(" -->\n", "\n" + MARKDOWN_NOTE + " -->\n", 1) for kind, text in BODY.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,34 +34,62 @@ def format_number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+PERCENT_UNITS = frozenset({"%", "percent", "per cent", "percentage points", "percentage point"})
+
+
+def is_percentage(unit: str) -> bool:
+    """A measure in per cent: its change is told in percentage points, not as a percentage of a percentage."""
+    return unit.strip().lower() in PERCENT_UNITS
+
+
 def with_unit(value: float, unit: str) -> str:
+    """A value as readers expect it: '12%', '£4,210 a year', '£2.1 million a year', '3.5 days'.
+
+    Money is written with the pound sign in `unit` ("£ a year", "£ million a year", "£"): the sign goes before
+    the number and the rest after it, as GOV.UK's style guide writes money.
+    """
     number = format_number(value)
-    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+    unit = unit.strip()
+    if unit == "%":
+        return f"{number}%"
+    if unit.startswith("£"):
+        rest = unit[1:].strip()
+        sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
+        return f"{sign}£{digits} {rest}" if rest else f"{sign}£{digits}"
+    return f"{number} {unit}"
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """What moved, in words: 'Down 25% (better)'."""
+    """What moved, in words: 'Down 25% (better)', or 'Up 69 percentage points (better)' for a percentage."""
 
     direction: str  # "up", "down" or "none"
     better: bool | None  # None when nothing changed
-    percent: float | None  # None when the before value is zero
+    percent: float | None  # the relative change; None when the before value is zero
+    points: float | None = None  # the change in percentage points, for a measure in %; None otherwise
 
     @property
     def words(self) -> str:
         if self.direction == "none":
             return "No change"
         verdict = "better" if self.better else "worse"
+        if self.points is not None:
+            points = format_number(round(abs(self.points), 1))
+            return f"{self.direction.capitalize()} {points} percentage point{'' if points == '1' else 's'} ({verdict})"
         amount = f" {format_number(round(abs(self.percent), 1))}%" if self.percent is not None else ""
         return f"{self.direction.capitalize()}{amount} ({verdict})"
 
 
 def change_of(outcome: Outcome) -> Change:
+    """The change from before to after.  A measure in per cent moves in percentage points: 12% to 81% is
+    "up 69 percentage points", never "up 575%" (a percentage of a percentage, which readers of health data
+    misread).  Other measures move by a percentage of the before value."""
     delta = outcome.after - outcome.before
     if delta == 0:
         return Change("none", None, 0.0)
     percent = delta / abs(outcome.before) * 100 if outcome.before else None
-    return Change("up" if delta > 0 else "down", (delta > 0) == outcome.higher_is_better, percent)
+    points = delta if is_percentage(outcome.unit) else None
+    return Change("up" if delta > 0 else "down", (delta > 0) == outcome.higher_is_better, percent, points)
 
 
 def describe(outcome: Outcome) -> str:

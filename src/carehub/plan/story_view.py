@@ -11,6 +11,8 @@ Must not know about MkDocs.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -41,6 +43,29 @@ class FacetValues:
 
 
 @dataclass(frozen=True, slots=True)
+class Download:
+    title: str
+    url: str  # site-relative (for the template's `url` filter), or absolute for a web address
+    format: str | None
+
+
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def published_path(story_path: str, target: str) -> str:
+    """Where a file a story names (image, download) is published, site-relative: the build publishes the files
+    under stories/ at the same path (plugin.on_files), so ``red-bag-checklist.pdf`` beside
+    ``stories/resources/red-bag.md`` is ``stories/resources/red-bag-checklist.pdf`` — not beside the page
+    (``stories/red-bag/``), which is where the template's ``url`` filter alone would look.  A web address, or a
+    path from the repository's root (``/stories/…``), is kept as written (without the leading /)."""
+    if _SCHEME_RE.match(target) or target.startswith("//"):
+        return target
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(story_path), target))
+
+
+@dataclass(frozen=True, slots=True)
 class OutcomeRow:
     outcome: Outcome
     before: str
@@ -59,6 +84,8 @@ class StoryView:
     adopted_from: tuple[Link, ...]
     related: tuple[Story, ...]
     outcomes: tuple[OutcomeRow, ...]
+    image_src: str | None  # the story's picture, site-relative (published_path)
+    downloads: tuple[Download, ...]  # a resource's downloads, with published addresses
     licence: Link
     evidence_level: str | None
     status: str | None
@@ -108,6 +135,10 @@ def build_story_view(
         adopted_from=adopted_from,
         related=related,
         outcomes=rows,
+        image_src=published_path(story.path, meta.image.src) if meta.image else None,
+        downloads=tuple(
+            Download(d.title, published_path(story.path, d.href), d.format) for d in getattr(meta, "downloads", ())
+        ),
         licence=Link(licence_label, LICENCE_URLS.get(meta.licence, "")),
         evidence_level=labels["evidence_levels"].get(getattr(meta, "evidence_level", "") or "") or None,
         status=labels["statuses"].get(getattr(meta, "status", "") or "") or None,

@@ -17,6 +17,11 @@ holding everything it renders with; a page knows it is being rendered for
 real because the context is set on it (``OffloadedPage.worker``), never from
 a class-wide flag.
 
+A story page's body is GitHub-flavoured Markdown, rendered by cmark-gfm
+(storybody.py) instead of MkDocs' Python-Markdown; links to files beside the
+story and to other stories' files are resolved here against ``files``, as
+MkDocs resolves them for every other page.
+
 Workers write their pages straight into the site folder and send back only
 what the parent must know: errors, and MkDocs' warnings (re-logged in the
 parent so ``strict`` mode still counts them).  Pages are dealt out in small
@@ -44,6 +49,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import posixpath
 import queue
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +64,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from carehub.render.rendercache import RenderCache, Rendered
+from carehub.render.storybody import StoryBodyRenderer
 
 # The stub's template: renders nothing, so MkDocs writes nothing over the worker's page.
 STUB_TEMPLATE = "carehub/offloaded.html"
@@ -136,6 +143,10 @@ class WorkerContext:
     pages: dict[str, OffloadedPage] = field(default_factory=dict)
     cache: RenderCache | None = None
     collect: Callable[[], list[Any]] | None = None  # what a chunk hands back besides errors (PageReader.drain)
+    # Story pages (by src_uri) and their renderer: GitHub-flavoured Markdown through cmark-gfm (storybody.py),
+    # not MkDocs' Python-Markdown, which renders every other page.
+    stories: frozenset[str] = frozenset()
+    story_bodies: StoryBodyRenderer | None = None
 
     def render_markdown(self, page: Page, config: MkDocsConfig, files: Files) -> None:
         """MkDocs' own ``Page.render``, through the render cache."""
@@ -149,7 +160,10 @@ class WorkerContext:
         capture = _Collect(logging.INFO)
         logging.getLogger("mkdocs").addHandler(capture)
         try:
-            Page.render(page, config, files)
+            if self.story_bodies is not None and page.file.src_uri in self.stories:
+                self._render_story(page, files)
+            else:
+                Page.render(page, config, files)
         finally:
             logging.getLogger("mkdocs").removeHandler(capture)
         if cache is not None:
@@ -165,6 +179,35 @@ class WorkerContext:
                     warnings=capture.records,
                 ),
             )
+
+    def _render_story(self, page: Page, files: Files) -> None:
+        """A story body through cmark-gfm; links to files beside it and to other stories point where they are
+        published (a target that names no published file stays as written: `carehub check` reported it)."""
+        assert page.markdown is not None and self.story_bodies is not None
+
+        def resolve(src_uri: str, target: str) -> str | None:
+            path, mark, fragment = target.partition("#")
+            path = path.split("?", 1)[0]
+            if not path:
+                return None
+            full = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), path))
+            found = files.get_file_from_path(full)
+            if found is None:
+                return None
+            return found.url_relative_to(page.file) + mark + fragment
+
+        body = self.story_bodies.render(page.markdown, page.file.src_uri, resolve)
+        for target in body.links:
+            logging.getLogger("mkdocs.structure.pages").warning(
+                "Doc file '%s' contains a link '%s', but the target is not found among documentation files.",
+                page.file.src_uri,
+                target,
+            )
+        page.content = body.html
+        page.toc = get_toc(cast(Any, body.toc_tokens))
+        page._title_from_render = None
+        page.present_anchor_ids = set(body.anchors)
+        page.links_to_anchors = {}
 
     def render_chunk(self, src_uris: Sequence[str], in_worker: bool) -> Outcome:
         """Render and write these pages; report, never raise.

@@ -62,7 +62,7 @@ from carehub.problems import Problem, format_text
 from carehub.publish import csp, feeds, opendata
 from carehub.publish.search.index import Index, PageReader, story_order
 from carehub.publish.sitemap import split_sitemap
-from carehub.render import docspages, offload, rendercache
+from carehub.render import docspages, offload, rendercache, storybody
 from carehub.render.fragments import FragmentCache
 
 
@@ -279,7 +279,16 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
             self.reader = self.indexer.reader()
             collect = self.reader.drain
-        context = offload.WorkerContext(config, files, self._nav, env, cache=cache, collect=collect)
+        context = offload.WorkerContext(
+            config,
+            files,
+            self._nav,
+            env,
+            cache=cache,
+            collect=collect,
+            stories=frozenset(site.stories),
+            story_bodies=storybody.StoryBodyRenderer(config.mdx_configs.get("abbr", {}).get("glossary", {})),
+        )
         self.renderer = offload.Renderer(context)
         self.renderer.start(stubs, self.jobs)
         return env
@@ -408,7 +417,7 @@ def _render_salt(config: MkDocsConfig) -> str:
     from mkdocs import __version__ as mkdocs_version
 
     settings = {
-        "versions": [__version__, mkdocs_version, markdown.__version__],
+        "versions": [__version__, mkdocs_version, markdown.__version__, storybody.VERSION],
         "extensions": config.markdown_extensions,
         "settings": config.mdx_configs,
     }

@@ -1,6 +1,6 @@
 """Markdown already turned into HTML by an earlier build, kept in ``.cache/carehub/pages/``.
 
-Why: Python-Markdown is the largest single cost of a build, and between
+Why: rendering Markdown was the largest single cost of a build, and between
 two builds on one machine — every rebuild of `carehub serve`, a second
 `carehub build` — almost every story is unchanged.
 So the HTML of each page's Markdown is kept under a key made of everything
@@ -8,9 +8,10 @@ that can change it, and the next build reuses it.  A cold build (a fresh
 clone, CI without a restored cache, ``CAREHUB_NO_CACHE=1``) renders
 everything and is byte-for-byte the same (tests/test_rendercache.py).
 
-The key: this file's format, the versions of carehub, MkDocs and
-Python-Markdown, the Markdown extensions and their settings (the glossary's
-abbreviations among them), the page's source path and URL (MkDocs rewrites
+The key: this file's format, the versions of carehub, MkDocs,
+Python-Markdown and cmark-gfm (story bodies, storybody.py), the Markdown
+extensions and their settings (the glossary's abbreviations among them, which
+story bodies use too), the page's source path and URL (MkDocs rewrites
 relative links from them), the Markdown text itself, and — only for pages
 with relative links, whose rewriting depends on which files exist — the list
 of every file in the site.  The value: the HTML, the table of contents, the
