@@ -42,7 +42,10 @@ Work through this list before a transfer:
 - [x] Agree the bag's colour with the ambulance service
 - [ ] ~~Laminate~~ the checklist
 
-See the [audit](../case-studies/red-bag-audit-sutton.md) for figures.[^1]
+See the [audit](../case-studies/red-bag-audit-sutton.md) for figures.[^1] The [ward's leaflet][leaflet]
+is for families.
+
+[leaflet]: red-bag-leaflet.pdf "For families"
 
 [^1]: Sutton Homes of Care vanguard, 2017.
 """
@@ -94,6 +97,7 @@ def _project(tmp_path: Path) -> Path:
     (root / "stories" / "resources" / "red-bag-checklist.pdf").write_bytes(sample_files.pdf())
     (root / "stories" / "resources" / "red-bag.png").write_bytes(sample_files.png(4, 3))
     (root / "stories" / "resources" / "old-draft.pdf").write_bytes(sample_files.pdf("An old draft"))
+    (root / "stories" / "resources" / "red-bag-leaflet.pdf").write_bytes(sample_files.pdf("A leaflet"))
     return root
 
 
@@ -126,6 +130,9 @@ def test_every_relative_link_and_image_on_the_story_page_resolves(site: Path) ->
     assert broken == []
     assert any(t.endswith("red-bag-checklist.pdf#page=2") for t in beside)
     assert (site / "stories" / "resources" / "red-bag-checklist.pdf").read_bytes() == sample_files.pdf()
+    # A file linked only through a reference definition ([the leaflet][leaflet] … [leaflet]: file.pdf) is published.
+    assert any(t.endswith("red-bag-leaflet.pdf") for t in beside)
+    assert (site / "stories" / "resources" / "red-bag-leaflet.pdf").read_bytes() == sample_files.pdf("A leaflet")
 
 
 def test_the_body_is_github_flavoured(site: Path) -> None:

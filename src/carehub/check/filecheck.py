@@ -40,6 +40,8 @@ from carehub.read.yamlreader import Path_
 
 # Starts with a literal `[` so the regex engine can skip ahead; an image is a match preceded by `!`.
 _LINK_RE = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
+# A reference definition, `[1]: checklist.pdf "title"`, which `[the checklist][1]` (or `![..][1]`) uses.
+_DEFINITION_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +185,13 @@ def references_of(document: frontmatter.Document) -> list[Reference]:
             line, column = (position.line, position.column) if position else (1, 1)
             references.append(("file", target, line, column, ""))
     body = document.body
-    if "](" in body:
+    if "](" in body or "]:" in body:
         lines: LineIndex | None = None
-        for m in _LINK_RE.finditer(body):
-            start = m.start()
-            is_image, target = start > 0 and body[start - 1] == "!", m.group(1)
+        found = [
+            (m.start(1), m.start() > 0 and body[m.start() - 1] == "!", m.group(1)) for m in _LINK_RE.finditer(body)
+        ]
+        found += [(m.start(1), False, m.group(1)) for m in _DEFINITION_RE.finditer(body)]
+        for offset, is_image, target in sorted(found):
             what: str | None = None
             slug = story_slug_of(target)
             if slug is not None:
@@ -200,7 +204,7 @@ def references_of(document: frontmatter.Document) -> list[Reference]:
                 what = "file"  # a download beside the story, [the checklist](checklist.pdf): must exist
             if what:
                 lines = lines or LineIndex(body, document.body_line)
-                line, column = lines.position(m.start(1))
+                line, column = lines.position(offset)
                 references.append((what, target, line, column, slug or ""))
     return references
 

@@ -602,9 +602,13 @@ _NOT_ABBREVIATIONS = frozenset({"I", "UK", "OK", "PDF", "YYYY", "MM", "DD", "FIL
 # A run of capitals standing alone: not inside a word, a path or a file name (README.md), though it may end
 # a sentence ("checked by the CSU.").
 _ABBREVIATION_RE = re.compile(r"(?<![\w/.&-])([A-Z][A-Z&]{1,5}s?)(?![\w/-]|\.\w)")
-# Code, link targets, web addresses and HTML comments are not read as prose; nor is "CC BY", which the
-# glossary explains as the term "Creative Commons Attribution (CC BY)".
-_NOT_READ_RE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://\S+|<!--.*?-->|CC BY", re.DOTALL)
+# Code, link targets (inline and reference definitions), web addresses, HTML comments and GitHub's alert
+# markers (`> [!NOTE]`) are not read as prose; nor is "CC BY", which the glossary explains as the term
+# "Creative Commons Attribution (CC BY)".
+_NOT_READ_RE = re.compile(
+    r"```.*?```|`[^`\n]*`|\]\([^)]*\)|^ {0,3}\[[^\]\n]+\]:[^\n]*|\[![A-Za-z]+\]|https?://\S+|<!--.*?-->|CC BY",
+    re.DOTALL | re.MULTILINE,
+)
 
 
 def abbreviations_in(text: str) -> Iterator[tuple[int, str]]:
