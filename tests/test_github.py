@@ -78,15 +78,22 @@ def test_workflow_treats_pull_requests_as_untrusted(path: Path) -> None:
             assert "${{" not in step["run"], "pass expressions through env:, never inside a script"
 
 
-def test_the_pull_request_workflow_checks_with_annotations_then_builds() -> None:
+def test_the_pull_request_workflow_checks_with_annotations_builds_then_runs_the_gates() -> None:
+    """The story job runs exactly what a story must pass, in order, whatever the pull request changes."""
     workflow = _load(ROOT / ".github" / "workflows" / "check.yml")
     assert set(workflow["on"]) == {"pull_request", "push"}
-    runs = [step["run"] for step in _steps(workflow) if "run" in step]
-    assert "python3 scripts/check --format github" in runs
-    assert any(run.startswith("python3 scripts/build") for run in runs)
-    assert runs.index("python3 scripts/check --format github") < next(
-        i for i, run in enumerate(runs) if run.startswith("python3 scripts/build")
-    )
+    stories = workflow["jobs"]["stories"]
+    assert all("if" not in step for step in stories["steps"]), "a story job step must never be skipped"
+    runs = [step["run"] for step in stories["steps"] if "run" in step]
+    check = runs.index("python3 scripts/check --format github")
+    build = next(i for i, run in enumerate(runs) if run.startswith("python3 scripts/build"))
+    gates = runs.index(".ci/gates")
+    assert check < build < gates
+    # .ci/gates runs the public-site gates (tests/browser) with skips as failures, like .ci/run.
+    script = (ROOT / ".ci" / "gates").read_text()
+    assert "CAREHUB_CI=1" in script and ".ci/tools" in script and "python3 scripts/gates" in script
+    assert "tests/browser" in (ROOT / "scripts" / "gates").read_text()
+    assert ".ci/tools" in (ROOT / ".ci" / "run").read_text()
 
 
 def test_the_deploy_workflow_publishes_site_from_main_only() -> None:

@@ -43,6 +43,12 @@ class Problem:
         return cls(file, line, column, code, "warning", message, hint)
 
 
+# The hint for a file the operating system will not let us read (CH506, CH600): the same wherever it is found.
+READ_HINT = (
+    "Check that the file exists, that you may read it (its permissions) and that it is a file, not a folder, "
+    "then run the check again."
+)
+
 # Code -> short title.  The docs' error-code page (render/docspages.py) and GitHub annotations read this,
 # so a code that a contributor searches for is always explained somewhere.
 CODES: dict[str, str] = {
@@ -72,7 +78,7 @@ CODES: dict[str, str] = {
     "CH210": "An unknown story type",
     "CH211": "A site that is not in the sites directory",
     "CH212": "The same value listed twice",
-    "CH213": "A contact that is not a role mailbox",
+    "CH213": "An email address that is not valid",
     "CH214": "A web address that is not valid",
     "CH215": "A value close to its length limit",
     "CH216": "An image without alternative text",

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import yaml
 
-from carehub.check import privacy
+from carehub.check import privacy, safety
 from carehub.check.catalogue import load_catalogue, story_body
 from carehub.check.model import STORY_TYPES
 from carehub.check.storytypes import TYPE_FOLDERS
@@ -350,3 +350,68 @@ def test_a_long_title_makes_a_file_name_cut_at_a_word(page: Any) -> None:
     page.get_by_role("button", name="Check and preview").click()
     name = Path(page.locator("#share-filename").inner_text()).stem
     assert name == "extensive-care-for-older-people-with-several-long-term"
+
+
+# -- the form screens for unsafe markup as `carehub check` does ----------------------------------
+
+INVALID = ROOT / "tests" / "fixtures" / "stories" / "invalid"
+VALID = ROOT / "tests" / "fixtures" / "stories" / "valid"
+UNSAFE_CODES = ("CH400", "CH401", "CH402")
+
+
+def _markup_corpus() -> list[str]:
+    """Every invalid fixture that check finds unsafe markup in, and the valid fixtures (which hold none)."""
+    unsafe = [
+        path.with_suffix(".md")
+        for path in sorted(INVALID.glob("*.expected"))
+        if any(code in path.read_text(encoding="utf-8") for code in UNSAFE_CODES) and path.with_suffix(".md").exists()
+    ]
+    assert len(unsafe) >= 5, unsafe
+    return [p.read_text(encoding="utf-8") for p in unsafe + sorted(VALID.glob("*.md"))]
+
+
+def test_the_forms_markup_screen_finds_exactly_what_checks_finds(page: Any) -> None:
+    texts = _markup_corpus()
+    found = page.evaluate(
+        "t => t.map(x => document.getElementById('share').carehubScreen.findUnsafeMarkup(x)"
+        ".map(f => f.code + ' ' + f.message + ' ' + f.hint))",
+        texts,
+    )
+    expected = [[f"{u.code} {u.message} {u.hint}" for u in safety.find_unsafe_markup(t)] for t in texts]
+    assert [sorted(f) for f in found] == [sorted(e) for e in expected]
+    assert sum(map(bool, found)) >= 5  # the corpus does hold unsafe markup
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<script>alert(1)</script> We changed how we work.", "The HTML tag `<script>` is not allowed in stories."),
+        ("Read [our report](javascript:alert(1)).", "A `javascript:` address is not allowed"),
+        ("A picture ![chart](chart.png){: onerror=alert(1) }", "sets `onerror`"),
+    ],
+)
+def test_a_story_with_unsafe_markup_is_stopped_before_anything_is_sent(page: Any, body: str, message: str) -> None:
+    page.locator("#f-type-failure").check()
+    _fill_common(page, "We changed how we work")
+    _fill_type(page, "failure")
+    page.get_by_label("Your story", exact=True).fill(body)
+    page.get_by_role("button", name="Check and preview").click()
+    messages = page.locator("#share-errors a").all_inner_texts()
+    assert any(m.startswith("“Your story”: ") and message in m for m in messages), messages
+    assert page.locator("#share-result").is_hidden()
+    assert page.locator("#share-github").get_attribute("href") == "#"
+
+
+@pytest.mark.parametrize("story_type", STORY_TYPES)
+def test_every_type_is_stopped_on_a_personal_email(page: Any, story_type: str) -> None:
+    """What `check` rejects with CH303 the form rejects, for every type, before a pull request can open."""
+    page.locator(f"#f-type-{story_type}").check()
+    _fill_common(page, "We changed how we work")
+    _fill_type(page, story_type)
+    page.get_by_label("Your story", exact=True).fill("To find out more, write to Jo at j.bloggs@nhs.net.")
+    page.get_by_role("button", name="Check and preview").click()
+    messages = page.locator("#share-errors a").all_inner_texts()
+    assert any("j.bloggs@nhs.net" in m and "personal email address" in m for m in messages), messages
+    assert page.locator("#share-result").is_hidden()
+    assert page.locator("#share-github").get_attribute("href") == "#"
+    assert "j.bloggs" not in unquote(page.locator("#share-email").get_attribute("href") or "")  # nor an e-mail

@@ -103,6 +103,8 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
                         position.column if position else 0,
                         "CH600",
                         f"`{'.'.join(str(p) for p in loc)}`: {detail['msg']}.",
+                        "Fix the value in this site's file. schema/site.schema.json says what each field may hold, "
+                        "and an editor set up as /contribute/editors/ describes shows it as you type.",
                     )
                 )
     return sites, problems

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from carehub.check import safety
 from carehub.check.privacy import LineIndex
-from carehub.problems import Problem
+from carehub.problems import READ_HINT, Problem
 from carehub.read.sourcetext import decode, source_lines
 
 DEFAULT_DOCS_DIR = "docs"
@@ -99,7 +99,7 @@ def check_pages(root: Path, pages: Sequence[Path] | None = None, folder: Path | 
         try:
             data = path.read_bytes()
         except OSError as error:
-            problems.append(Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}."))
+            problems.append(Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}.", READ_HINT))
             continue
         text, decoding = decode(data, rel)
         found = decoding if text is None else page_problems(text, rel)

@@ -214,6 +214,44 @@ def _not_github_markdown(text: str) -> Iterator[Unsafe]:
                 )
 
 
+def form_rules(allowed: RawHtml = STORIES) -> dict[str, object]:
+    """The unsafe-markup detector as data, for the share form's copy of it (contribute/assets/share.js).
+
+    One source, as privacy.form_rules() is for the personal-data screen: the form
+    runs these very patterns and lists, and tests/browser/test_share_form.py runs
+    both copies over the unsafe-markup fixtures so they cannot drift.  Python's
+    ``\\Z`` (end of text) is the one piece of syntax JavaScript spells differently.
+    """
+
+    def js(pattern: re.Pattern[str]) -> dict[str, str]:
+        flags = "".join(
+            f for flag, f in ((re.MULTILINE, "m"), (re.DOTALL, "s"), (re.IGNORECASE, "i")) if pattern.flags & flag
+        )
+        return {"source": pattern.pattern.replace(r"\Z", r"(?![\s\S])"), "flags": flags}
+
+    patterns = {
+        "fence": _FENCE_RE,
+        "codeSpan": _CODE_SPAN_RE,
+        "tag": _TAG_RE,
+        "attribute": _ATTR_RE,
+        "inlineLink": _INLINE_LINK_RE,
+        "refDef": _REF_DEF_RE,
+        "autolink": _AUTOLINK_RE,
+        "attrList": _ATTR_LIST_RE,
+        "handler": _HANDLER_RE,
+        "urlAttribute": _URL_ATTR_RE,
+        "scheme": _SCHEME_RE,
+        "invisible": _INVISIBLE_RE,
+    }
+    return {
+        "patterns": {name: js(pattern) for name, pattern in patterns.items()},
+        "tags": sorted(allowed.tags),
+        "attributes": {tag: sorted(names) for tag, names in sorted(allowed.attributes.items())},
+        "safeSchemes": sorted(SAFE_SCHEMES),
+        "where": allowed.where,
+    }
+
+
 def _unsafe_links(pattern: re.Pattern[str], text: str) -> Iterator[Unsafe]:
     """Every address the pattern finds (its group 1) whose scheme could run code."""
     for m in pattern.finditer(text):

@@ -92,13 +92,13 @@ class StoryValidator:
         problems: list[Problem] = []
         meta: Meta | None = None
         story_type = data.get("type")
-        if isinstance(story_type, Rejected):  # unreadable (a YAML error): check what the other fields can be
+        if isinstance(story_type, Rejected) or not isinstance(story_type, str) or story_type not in MODELS:
+            # Unreadable (a YAML error) or unknown: check what the fields every story has can be.  A field
+            # that some type has is left alone: without the type it cannot be judged, only called unknown.
+            if not isinstance(story_type, Rejected):
+                problems.append(self._type_problem(document, file, story_type))
             target: type[BaseModel] = model.StoryBase
-            payload = {k: v for k, v in data.items() if k != "type"}
-        elif not isinstance(story_type, str) or story_type not in MODELS:
-            problems.append(self._type_problem(document, file, story_type))
-            target = model.StoryBase
-            payload = {k: v for k, v in data.items() if k != "type"}
+            payload = {k: v for k, v in data.items() if k != "type" and k not in _TYPE_FIELDS}
         else:
             target = MODELS[story_type]
             payload = data
@@ -183,7 +183,16 @@ class StoryValidator:
             if handler is None and failure.kind in _WRONG_TYPE:
                 handler = StoryValidator._wrong_type
             if handler is None:
-                yield self._problem(document, file, path, "CH217", f"`{failure.name}`: {failure.msg}.")
+                purpose = _field_hint(target, path)
+                yield self._problem(
+                    document,
+                    file,
+                    path,
+                    "CH217",
+                    f"`{failure.name}` cannot be accepted: {failure.msg}.",
+                    (f"`{failure.name}` is for: {purpose.rstrip('.')}. " if purpose else "")
+                    + "Change the value to what the field asks for; the fields are listed at /contribute/fields/.",
+                )
             else:
                 yield handler(self, failure)
 
@@ -364,7 +373,7 @@ class StoryValidator:
                             (name, index),
                             "CH212",
                             f"`{item}` is listed twice in `{name}`.",
-                            "Remove the second one.",
+                            f"Remove the second `{item}` from `{name}`.",
                             severity="warning",
                         )
                     seen.add(item)
@@ -490,9 +499,14 @@ class StoryValidator:
                     ("privacy_exceptions", index_, "text"),
                     "CH305",
                     f"The privacy exception for `{text}` matches nothing in this story.",
-                    "Remove it, so reviewers only see exceptions that are still needed.",
+                    "Remove this exception (its `text` and `reason`), so reviewers only see exceptions still needed; "
+                    "or, if the text changed, copy the flagged text into `text` exactly.",
                     severity="warning",
                 )
+
+
+# Fields only some story types have: judged once the type is known.
+_TYPE_FIELDS = frozenset(name for m in MODELS.values() for name in m.model_fields) - set(model.StoryBase.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,10 +533,16 @@ _SIMPLE: dict[str, tuple[str, str, str, Path_]] = {
     "email": (
         "CH213",
         "`{value}` in `{name}` is not an email address.",
-        "Give a role or team mailbox, such as newcaremodels@example.org.",
+        "Write the whole address: the mailbox, @, then the domain, as in newcaremodels-team@example.org. "
+        "Use a team or service mailbox, not a person's.",
         (),
     ),
-    "url": ("CH214", "`{value}` in `{name}` is not a web address.", "Web addresses start with https://.", ()),
+    "url": (
+        "CH214",
+        "`{value}` in `{name}` is not a web address.",
+        "Write the full address, starting with https://, as in https://www.england.nhs.uk/.",
+        (),
+    ),
     "site_id": (
         "CH211",
         "`{value}` in `{name}` is not a site id.",

@@ -18,7 +18,7 @@ import html
 import json
 from collections.abc import Callable
 
-from carehub.check import privacy
+from carehub.check import privacy, safety
 from carehub.check.catalogue import Catalogue
 from carehub.check.model import CONTACT_FIELDS, STORY_TYPES, TYPE_DESCRIPTIONS, TYPE_LABELS
 from carehub.check.storytypes import TYPE_FOLDERS
@@ -134,6 +134,8 @@ def render(catalogue: Catalogue, site: SiteSettings, asset_href: Callable[[str],
             "contactFields": sorted(".".join(path) for path in CONTACT_FIELDS),
             "patientTypes": ["patient-story"],
         },
+        # The unsafe-markup screen of a story's body, as `carehub check` runs it.
+        "safety": safety.form_rules(),
     }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     out.append(f'<script type="application/json" id="share-data">{payload}</script>')

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carehub.problems import Problem
+from carehub.problems import READ_HINT, Problem
 from carehub.read.sourcetext import decode
 from carehub.read.yamlreader import Path_, Position, read_yaml, visible
 
@@ -58,5 +58,5 @@ def read_data_path(path: Path, file: str, *, keep_rejected: bool = False) -> tup
     try:
         data = path.read_bytes()
     except OSError as error:
-        return None, [Problem.error(file, 0, 0, "CH600", f"The file cannot be read: {error.strerror}.")]
+        return None, [Problem.error(file, 0, 0, "CH600", f"The file cannot be read: {error.strerror}.", READ_HINT)]
     return read_data_file(data, file, keep_rejected=keep_rejected)

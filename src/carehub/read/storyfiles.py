@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
-from carehub.problems import Problem
+from carehub.problems import READ_HINT, Problem
 
 STORIES_DIR = "stories"
 DATA_DIR = "data"
@@ -203,7 +203,9 @@ def other_file_problems(names: Iterable[str], root: Path) -> tuple[list[str], li
             try:
                 wrong = filetypes.mismatch(name, ext)
             except OSError as error:
-                problems.append(Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}."))
+                problems.append(
+                    Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}.", READ_HINT)
+                )
                 continue
             if wrong is not None:
                 label = filetypes.ALLOWED[ext].label
@@ -371,12 +373,12 @@ def read_story(path: Path, rel: str, root: Path) -> tuple[bytes | None, list[Pro
                     0,
                     "CH503",
                     f"The file is {size // 1024} KB; stories may be at most {MAX_STORY_BYTES // 1024} KB.",
-                    "Split it, or move large material into a download.",
+                    "Shorten it, or move long material (tables, appendices) into a PDF listed under `downloads`.",
                 )
             ]
         return path.read_bytes(), []
     except OSError as error:
-        return None, [Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}.")]
+        return None, [Problem.error(rel, 0, 0, "CH506", f"The file cannot be read: {error.strerror}.", READ_HINT)]
 
 
 # -- references: links and files that must exist --------------------------------------

@@ -318,10 +318,104 @@
       else if (value && typeof value === "object" && !("raw" in value)) Object.keys(value).forEach(function (k) { walk(path + "." + k, value[k]); });
     }
     Object.keys(meta).forEach(function (name) { if (name !== "type") walk(name, meta[name]); });
-    screen("body", form.querySelector("#f-body").value, false);
+    var body = form.querySelector("#f-body").value;
+    screen("body", body, false);
+    findUnsafeMarkup(body).forEach(function (finding) {
+      fail(errors, "body", "\u201c" + labelOf("body") + "\u201d: " + finding.message + " " + finding.hint);
+    });
   }
-  // The same screen, for the tests that hold it to the Python one (tests/browser/test_share_form.py).
-  root.carehubScreen = { findPersonalData: findPersonalData, mailboxKind: mailboxKind };
+
+  // -- the unsafe-markup screen, as `carehub check` runs it (check/safety.py, exported to the page) ---
+
+  var markup = data.safety;
+  var MARKUP = {};
+  Object.keys(markup.patterns).forEach(function (name) {
+    MARKUP[name] = new RegExp(markup.patterns[name].source, "g" + markup.patterns[name].flags);
+  });
+  function allMatches(name, text) {
+    var pattern = MARKUP[name], out = [], match;
+    pattern.lastIndex = 0;
+    while ((match = pattern.exec(text)) !== null) {
+      out.push(match);
+      if (match[0] === "") pattern.lastIndex++;
+    }
+    return out;
+  }
+  var entities = document.createElement("textarea");
+  function unescapeHtml(value) {
+    entities.innerHTML = value; // a detached textarea: its content is text, nothing is parsed or run
+    return entities.value;
+  }
+
+  /* safety.blank_code: code is shown as text, never run, so spaces replace it (offsets kept). */
+  function blankCode(text) {
+    function blank(m) { return m.replace(/[^\n]/g, " "); }
+    if (text.indexOf("```") >= 0 || text.indexOf("~~~") >= 0) text = text.replace(MARKUP.fence, blank);
+    if (text.indexOf("`") >= 0) text = text.replace(MARKUP.codeSpan, blank);
+    return text;
+  }
+
+  /* safety.unsafe_address: the scheme if a browser would treat the address as more than a web link. */
+  function unsafeAddress(address) {
+    MARKUP.invisible.lastIndex = 0;
+    var plain = unescapeHtml(address).replace(MARKUP.invisible, "").toLowerCase();
+    MARKUP.scheme.lastIndex = 0;
+    var match = MARKUP.scheme.exec(plain);
+    return match && markup.safeSchemes.indexOf(match[1]) < 0 ? match[1] : null;
+  }
+
+  /* Every unsafe piece of markup in a story body, as safety.find_unsafe_markup: [{code, message, hint}]. */
+  function findUnsafeMarkup(markdown) {
+    var found = [];
+    var where = markup.where;
+    var scripts = where.charAt(0).toUpperCase() + where.slice(1) + " cannot contain scripts.";
+    function link(scheme) {
+      found.push({ code: "CH402", message: "A `" + scheme + ":` address is not allowed; it could run code or hide content.",
+        hint: "Links must start with https://, http://, mailto: or be a path on this site." });
+    }
+    function links(name, text) {
+      allMatches(name, text).forEach(function (m) { var scheme = unsafeAddress(m[1]); if (scheme) link(scheme); });
+    }
+    if (!/[<{:]/.test(markdown)) return found;
+    var text = blankCode(markdown);
+    if (text.indexOf("<") >= 0) {
+      allMatches("tag", text).forEach(function (m) {
+        var closing = m[1], name = m[2].toLowerCase(), attributes = m[3];
+        if (markup.tags.indexOf(name) < 0) {
+          if (!closing) found.push({ code: "CH400", message: "The HTML tag `<" + name + ">` is not allowed in " + where + ".",
+            hint: "Use Markdown instead: **bold**, [a link](https://example.org), ![a picture](photo.png \"alt\")." });
+          return;
+        }
+        allMatches("attribute", attributes).forEach(function (a) {
+          var attribute = a[1].toLowerCase();
+          if (attribute.indexOf("on") === 0) {
+            found.push({ code: "CH401", message: "The event handler `" + attribute + "` would run code in readers' browsers.",
+              hint: "Remove it. " + scripts });
+          } else if ((markup.attributes[name] || []).indexOf(attribute) < 0) {
+            found.push({ code: "CH400", message: "The attribute `" + attribute + "` is not allowed on `<" + name + ">`.",
+              hint: "Remove the attribute." });
+          }
+        });
+      });
+      links("autolink", text);
+    }
+    if (text.indexOf("](") >= 0) links("inlineLink", text);
+    if (text.indexOf("]:") >= 0) links("refDef", text);
+    if (text.indexOf("{") >= 0) {
+      allMatches("attrList", text).forEach(function (m) {
+        var inner = m[1];
+        allMatches("handler", inner).forEach(function (h) {
+          found.push({ code: "CH401", message: "The attribute list sets `" + h[1] + "`, which would run code in readers' browsers.",
+            hint: "Remove it. " + scripts });
+        });
+        allMatches("urlAttribute", inner).forEach(function (u) { var scheme = unsafeAddress(u[2]); if (scheme) link(scheme); });
+      });
+    }
+    return found;
+  }
+
+  // The same screens, for the tests that hold them to the Python ones (tests/browser/test_share_form.py).
+  root.carehubScreen = { findPersonalData: findPersonalData, mailboxKind: mailboxKind, findUnsafeMarkup: findUnsafeMarkup };
 
   function fail(errors, path, message) {
     errors.push({ path: path, message: message });
