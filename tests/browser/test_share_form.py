@@ -387,7 +387,8 @@ def test_the_forms_markup_screen_finds_exactly_what_checks_finds(page: Any) -> N
     [
         ("<script>alert(1)</script> We changed how we work.", "The HTML tag `<script>` is not allowed in stories."),
         ("Read [our report](javascript:alert(1)).", "A `javascript:` address is not allowed"),
-        ("A picture ![chart](chart.png){: onerror=alert(1) }", "sets `onerror`"),
+        # (An attribute list `{: onerror=… }` is only text to GitHub's Markdown: a CH403 warning, not a block.)
+        ('Our <mark onclick="alert(1)">first year</mark> went well.', "The event handler `onclick`"),
     ],
 )
 def test_a_story_with_unsafe_markup_is_stopped_before_anything_is_sent(page: Any, body: str, message: str) -> None:

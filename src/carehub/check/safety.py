@@ -242,9 +242,15 @@ def form_rules(allowed: RawHtml = STORIES) -> dict[str, object]:
         "urlAttribute": _URL_ATTR_RE,
         "scheme": _SCHEME_RE,
         "invisible": _INVISIBLE_RE,
+        "gfmAttrList": _GFM_ATTR_LIST_RE,
+        "admonition": _ADMONITION_RE,
+        "alert": _ALERT_RE,
     }
     return {
         "patterns": {name: js(pattern) for name, pattern in patterns.items()},
+        "gfm": allowed.gfm,
+        "alertKinds": list(ALERT_KINDS),
+        "admonitionAlerts": dict(sorted(_ADMONITION_ALERTS.items())),
         "tags": sorted(allowed.tags),
         "attributes": {tag: sorted(names) for tag, names in sorted(allowed.attributes.items())},
         "safeSchemes": sorted(SAFE_SCHEMES),

@@ -321,6 +321,7 @@
     var body = form.querySelector("#f-body").value;
     screen("body", body, false);
     findUnsafeMarkup(body).forEach(function (finding) {
+      if (finding.warning) return;  // GitHub's preview shows the author the text; check warns in the pull request
       fail(errors, "body", "\u201c" + labelOf("body") + "\u201d: " + finding.message + " " + finding.hint);
     });
   }
@@ -376,8 +377,9 @@
     function links(name, text) {
       allMatches(name, text).forEach(function (m) { var scheme = unsafeAddress(m[1]); if (scheme) link(scheme); });
     }
-    if (!/[<{:]/.test(markdown)) return found;
+    if (!/[<{:!]/.test(markdown)) return found;
     var text = blankCode(markdown);
+    if (markup.gfm) notGithubMarkdown(text, found);
     if (text.indexOf("<") >= 0) {
       allMatches("tag", text).forEach(function (m) {
         var closing = m[1], name = m[2].toLowerCase(), attributes = m[3];
@@ -401,7 +403,7 @@
     }
     if (text.indexOf("](") >= 0) links("inlineLink", text);
     if (text.indexOf("]:") >= 0) links("refDef", text);
-    if (text.indexOf("{") >= 0) {
+    if (text.indexOf("{") >= 0 && !markup.gfm) {  // in a story an attribute list is text (CH403), never an attribute
       allMatches("attrList", text).forEach(function (m) {
         var inner = m[1];
         allMatches("handler", inner).forEach(function (h) {
@@ -412,6 +414,35 @@
       });
     }
     return found;
+  }
+
+  // Markup Python-Markdown understood but GitHub's Markdown publishes as text: warnings (CH403-CH405), as in
+  // check/safety.py's _not_github_markdown; the form shows them but they do not stop a story.
+  function notGithubMarkdown(text, found) {
+    if (text.indexOf("{") >= 0) {
+      allMatches("gfmAttrList", text).forEach(function (m) {
+        found.push({ code: "CH403", warning: true,
+          message: "`" + m[0] + "` is an attribute list, which GitHub's Markdown does not have: it would be published as text.",
+          hint: "Remove it; stories cannot set classes, ids or attributes." });
+      });
+    }
+    if (text.indexOf("!!!") >= 0 || text.indexOf("???") >= 0) {
+      allMatches("admonition", text).forEach(function (m) {
+        var kind = markup.admonitionAlerts[m[1].toLowerCase()] || "NOTE";
+        found.push({ code: "CH404", warning: true,
+          message: "`" + m[0].trim() + "` is a call-out in a syntax GitHub's Markdown does not have: it would be published as text.",
+          hint: "Write it as GitHub's alert: a line `> [!" + kind + "]`, then each line of the call-out starting `> `." });
+      });
+    }
+    if (text.indexOf("[!") >= 0) {
+      allMatches("alert", text).forEach(function (m) {
+        if (markup.alertKinds.indexOf(m[1]) < 0) {
+          found.push({ code: "CH405", warning: true,
+            message: "`[!" + m[1] + "]` is not one of GitHub's alerts, so it would be published as a quotation.",
+            hint: "Use one of " + markup.alertKinds.map(function (k) { return "`[!" + k + "]`"; }).join(", ") + " (in capitals)." });
+        }
+      });
+    }
   }
 
   // The same screens, for the tests that hold them to the Python ones (tests/browser/test_share_form.py).
