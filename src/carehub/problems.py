@@ -78,6 +78,9 @@ CODES: dict[str, str] = {
     "CH216": "An image without alternative text",
     "CH217": "A value the hub cannot accept",
     "CH218": "A placeholder (FILL IN) still to be replaced",
+    "CH230": "An approach that is not in data/approaches.yml",
+    "CH231": "A case study not reviewed for two years",
+    "CH232": "An update that cannot be placed on the timeline",
     "CH300": "Looks like an NHS number",
     "CH301": "Looks like a full postcode",
     "CH302": "Looks like a phone number",
@@ -99,7 +102,13 @@ CODES: dict[str, str] = {
     "CH509": "A file that will not be published (its name or folder starts with . or _)",
     "CH510": "A link to a withdrawn story",
     "CH511": "A story that has been withdrawn",
+    "CH516": "A case study that says it adopted from a story that does not exist",
+    "CH517": "A case study that says it adopted from a story that is not a case study, or from itself",
     "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
+    "CH601": "An approach in data/approaches.yml that is not complete or valid",
+    "CH602": "An approach id given twice",
+    "CH603": "An approach that started at a site not in the sites directory",
+    "CH604": "A site offer or want that is neither an approach nor a tag",
 }
 
 

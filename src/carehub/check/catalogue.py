@@ -17,10 +17,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from carehub.check import approaches as approach_file
 from carehub.check import vocabularies, withdrawals
 from carehub.check.filecheck import CheckContext, Keep, Story, check_files, story_body
 from carehub.check.glossary import Glossary, load_glossary
-from carehub.check.model import Site
+from carehub.check.model import Approach, Site
 from carehub.problems import Problem, sort_problems
 from carehub.read.datafile import read_data_path
 from carehub.read.storyfiles import (
@@ -56,6 +57,8 @@ class Catalogue:
     # The files under stories/ besides stories that may be published (images, downloads), relative to the root
     # with forward slashes: the build publishes exactly these (storyfiles.other_file_problems checked them).
     assets: tuple[str, ...] = ()
+    # data/approaches.yml, in the file's order: what stories name in `approach` (check/approaches.py).
+    approaches: dict[str, Approach] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -126,6 +129,9 @@ def load_catalogue(
     vocab, problems = vocabularies.load(root / DATA_DIR / "vocabularies.yml", root)
     sites, site_problems = load_sites(root, vocab)
     problems.extend(site_problems)
+    approaches, approach_problems = approach_file.load_approaches(root, vocab)
+    problems.extend(approach_problems)
+    problems.extend(approach_file.offer_problems(approaches, sites, vocab))
     # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
     glossary, glossary_problems = load_glossary(root)
     problems.extend(glossary_problems)
@@ -142,7 +148,9 @@ def load_catalogue(
     problems.extend(set_aside)
     files = [Path(name) for name in kept]
     slugs = [slug_of(name) for name in all_names]
-    ctx = CheckContext(root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn))
+    ctx = CheckContext(
+        root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn), frozenset(approaches)
+    )
     results = check_files([(path, None) for path in files], ctx, jobs, Keep(stories=keep_stories))
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
@@ -156,6 +164,7 @@ def load_catalogue(
     assets, file_problems, files_checked = other_file_problems(others, root)
     problems.extend(file_problems)
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
+    problems.extend(approach_file.adoption_problems(stories))
     return Catalogue(
         root,
         vocab,
@@ -167,4 +176,5 @@ def load_catalogue(
         glossary,
         withdrawn,
         tuple(assets),
+        approaches,
     )

@@ -76,10 +76,13 @@ class CheckContext:
     today: dt.date
     slugs: frozenset[str]
     withdrawn: frozenset[str] = frozenset()  # links to these are warnings (CH510), never errors
+    approach_ids: frozenset[str] | None = None  # the approaches in data/approaches.yml (CH230)
     validator: StoryValidator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "validator", StoryValidator(self.vocabularies, self.site_ids, self.today))
+        object.__setattr__(
+            self, "validator", StoryValidator(self.vocabularies, self.site_ids, self.today, self.approach_ids)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +178,11 @@ def references_of(document: frontmatter.Document) -> list[Reference]:
     for index, download in enumerate(downloads if isinstance(downloads, list) else []):
         if isinstance(download, dict) and isinstance(download.get("href"), str):
             targets.append((("downloads", index, "href"), download["href"]))
+    adopted = data.get("adopted_from_story")
+    if isinstance(adopted, str) and SLUG_RE.match(adopted):
+        position = document.positions.get(("adopted_from_story",))
+        line, column = (position.line, position.column) if position else (1, 1)
+        references.append(("adopted", adopted, line, column, adopted))
     for ref_path, target in targets:
         if needs_lookup(target):
             position = document.positions.get(ref_path)
