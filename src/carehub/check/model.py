@@ -302,9 +302,15 @@ class CaseStudy(StoryBase):
     )
 
     @property
+    def last_changed(self) -> dt.date:
+        """The latest of the story's date, its ``updated`` date and its updates' dates (an update changes the
+        page, so feeds, the sitemap and open data date it so)."""
+        return max([self.updated or self.date, *(update.date for update in self.updates)])
+
+    @property
     def last_reviewed(self) -> dt.date:
-        """The latest of the story's date, its ``updated`` date and its updates' dates."""
-        return max([self.last_changed, *(update.date for update in self.updates)])
+        """When someone last reported on it: :attr:`last_changed`."""
+        return self.last_changed
 
     @property
     def review_due(self) -> dt.date:

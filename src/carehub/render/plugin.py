@@ -394,6 +394,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             outputs = {
                 **feeds.render_all(stories, site.channel, site.feeds),
                 **opendata.render_all(stories, site.channel),
+                **opendata.render_spread(stories, tuple(site.approaches.values()), site.channel),
             }
         except feeds.FeedError as error:
             raise PluginError(f"carehub: the feeds could not be written: {error}") from error
