@@ -59,6 +59,8 @@ class Catalogue:
     assets: tuple[str, ...] = ()
     # data/approaches.yml, in the file's order: what stories name in `approach` (check/approaches.py).
     approaches: dict[str, Approach] = field(default_factory=dict)
+    # The day the stories were checked on: what dates were compared with (the "not reviewed since" notice too).
+    today: dt.date | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -177,4 +179,5 @@ def load_catalogue(
         withdrawn,
         tuple(assets),
         approaches,
+        today,
     )

@@ -256,11 +256,12 @@ def measure_key(outcome: Outcome) -> str:
 
 
 def latest_outcomes(meta: CaseStudy) -> list[Outcome]:
-    """The figures as they now stand: the latest update that has any, else the front matter's."""
-    for update in sorted(meta.updates, key=lambda u: u.date, reverse=True):
-        if update.outcomes:
-            return list(update.outcomes)
-    return list(meta.outcomes)
+    """The figures as they now stand: each measure as last reported, by the latest update that gives it or
+    else by the front matter (an update that reports one measure leaves the others as they were)."""
+    latest: dict[str, Outcome] = {measure_key(outcome): outcome for outcome in meta.outcomes}
+    for update in sorted(meta.updates, key=lambda u: u.date):
+        latest.update((measure_key(outcome), outcome) for outcome in update.outcomes)
+    return list(latest.values())
 
 
 def current_status(meta: CaseStudy) -> str:
@@ -310,8 +311,8 @@ def _place_name(story: Story, catalogue: Catalogue) -> str:
 def _places(approach: Approach, stories: Sequence[Story], catalogue: Catalogue) -> tuple[Place, ...]:
     groups: dict[str, list[Story]] = {}
     for story in stories:
-        if story.meta.type == "resource" and story.meta.site is None:
-            continue  # a national guide is about the approach, not a place that tried it
+        if story.meta.site is None and (story.meta.type == "resource" or not story.meta.organisation):
+            continue  # a national guide, or a story that names no place, says nothing of where it was tried
         key = story.meta.site or f"organisation:{story.meta.organisation or story.slug}"
         groups.setdefault(key, []).append(story)
     if approach.started_at is not None:

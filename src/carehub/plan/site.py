@@ -46,7 +46,7 @@ class PlanOptions:
     related: int = DEFAULT_LIMIT  # related stories on a story page
     feed_length: int = DEFAULT_LENGTH  # stories in each feed (the newest)
     build_date: dt.datetime | None = None  # SOURCE_DATE_EPOCH, when set: the date every undated page reports
-    today: dt.date | None = None  # the day "not reviewed since" is judged on (None: the build date, else today)
+    today: dt.date | None = None  # the day "not reviewed since" is judged on (None: the catalogue's day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ def plan(catalogue: Catalogue, options: PlanOptions) -> SitePlan:
         approaches=approaches,
         topics=topic_labels(catalogue),
         offers=offer_topics(catalogue, directory),
-        today=options.today or (options.build_date.date() if options.build_date else dt.date.today()),
+        today=options.today or catalogue.today or dt.date.today(),
     )
 
 

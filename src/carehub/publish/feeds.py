@@ -126,7 +126,7 @@ def items_for(feed: FeedInfo, stories: Sequence[Story], length: int) -> tuple[Fe
         items.append((date, order, (story, None)))
         if isinstance(story.meta, CaseStudy):
             items.extend((update.date, order, (story, update)) for update in story.meta.updates)
-    items.sort(key=lambda item: (-item[0].toordinal(), item[1], item[2][1] is not None))
+    items.sort(key=lambda item: (-item[0].toordinal(), item[1], item[2][1] is None))  # an update before its story
     return tuple(item for _, _, item in items[:length])
 
 
