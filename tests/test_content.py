@@ -40,7 +40,7 @@ _MD_LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_catalogue(ROOT)
+    return load_catalogue(ROOT, review=True)
 
 
 def _values(story: Story, field: str) -> list[str]:

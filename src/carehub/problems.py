@@ -107,7 +107,6 @@ CODES: dict[str, str] = {
     "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
     "CH601": "An approach in data/approaches.yml that is not complete or valid",
     "CH602": "An approach id given twice",
-    "CH603": "An approach that started at a site not in the sites directory",
     "CH604": "A site offer or want that is neither an approach nor a tag",
 }
 

@@ -4,7 +4,7 @@ An approach (the red bag scheme, health coaching, ...) is what places copy and a
 in ``approach`` and the hub gathers every place that tried it on /approaches/<id>/.  This module reads the
 file through the one data-file reader (read/datafile.py), validates each entry against
 :class:`~carehub.check.model.Approach`, and checks what only the file as a whole or the sites directory can
-show: an id given twice (CH602), a ``started_at`` site that is not in the directory (CH603), and a site's
+show: an id given twice (CH602), and a site's
 ``offers`` or ``wants`` that name neither an approach nor a tag (CH604).  A missing file means no
 approaches, not an error.  The file format::
 
@@ -100,23 +100,13 @@ def load_approaches(root: Path, vocab: Vocabularies) -> tuple[dict[str, Approach
 
 
 def offer_problems(approaches: Mapping[str, Approach], sites: Mapping[str, Site], vocab: Vocabularies) -> list[Problem]:
-    """Approaches that started at an unknown site (CH603); sites whose offers or wants name nothing (CH604).
+    """Sites whose offers or wants name neither an approach nor a tag (CH604).
 
     Needs the whole directory and file, so it runs once per check, like the other data-file rules.
     """
     problems: list[Problem] = []
-    for approach in approaches.values():
-        if approach.started_at is not None and approach.started_at not in sites:
-            problems.append(
-                Problem.error(
-                    APPROACHES_FILE,
-                    0,
-                    0,
-                    "CH603",
-                    f"`{approach.id}` started at `{approach.started_at}`, which is not in the sites directory.",
-                    f"Add data/sites/{approach.started_at}.yml, or correct `started_at`.",
-                )
-            )
+    # A `started_at` site missing from the directory is not reported: the approach page then leaves out where
+    # it started (a project may keep approaches from elsewhere without their sites).
     tags = vocab["tags"]
     for site_id, site in sites.items():
         for field in ("offers", "wants"):

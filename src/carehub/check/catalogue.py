@@ -120,11 +120,13 @@ def load_catalogue(
     today: dt.date | None = None,
     jobs: int = 1,
     keep_stories: bool = True,
+    review: bool = False,
 ) -> Catalogue:
     """Load and check the project at ``root`` (only ``paths``, if given) as on ``today`` (the real date if None).
 
     ``keep_stories=False`` is for `carehub check`, which needs only the problems:
-    ``stories`` is then empty, and parallel workers do not send every story back.
+    ``stories`` is then empty, and parallel workers do not send every story back.  ``review``: also warn of
+    case studies not reviewed for two years (CH231, `carehub check --review`); their pages say so anyway.
     """
     root = root.resolve()
     today = today or dt.date.today()
@@ -151,7 +153,7 @@ def load_catalogue(
     files = [Path(name) for name in kept]
     slugs = [slug_of(name) for name in all_names]
     ctx = CheckContext(
-        root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn), frozenset(approaches)
+        root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn), frozenset(approaches), review
     )
     results = check_files([(path, None) for path in files], ctx, jobs, Keep(stories=keep_stories))
     stories: list[Story] = []

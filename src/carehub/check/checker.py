@@ -68,6 +68,7 @@ def check_project(
     jobs: int = 1,
     cache: bool = True,
     today: dt.date | None = None,
+    review: bool = False,
 ) -> Report:
     """Check the project at ``root`` (only ``paths``, if given), as `carehub check` does.
 
@@ -83,10 +84,10 @@ def check_project(
     if not cache:
         from carehub.check.catalogue import load_catalogue
 
-        catalogue = load_catalogue(root, story_paths, today=today, jobs=jobs, keep_stories=False)
+        catalogue = load_catalogue(root, story_paths, today=today, jobs=jobs, keep_stories=False, review=review)
         report = Report(catalogue.problems, catalogue.checked, catalogue.sources, catalogue.checked)
     else:
-        report = _Run(root, today, jobs).check(story_paths)
+        report = _Run(root, today, jobs, review).check(story_paths)
     if not pages.checked:
         return report
     return Report(
@@ -100,7 +101,8 @@ def check_project(
 class _Run:
     """One cached check: the cache files are read as entries are needed and written once, at the end."""
 
-    def __init__(self, root: Path, today: dt.date, jobs: int) -> None:
+    def __init__(self, root: Path, today: dt.date, jobs: int, review: bool = False) -> None:
+        self.review = review
         self.root = root
         self.today = today
         self.jobs = jobs
@@ -123,7 +125,9 @@ class _Run:
         problems.extend(set_aside)
         problems.extend(withdrawals.page_links(root, withdrawn))
         store.context = checkcache.digest(
-            "\0".join([store.checker, vocabulary_digest, *site_ids, "\0approaches", *approach_ids]).encode()
+            "\0".join(
+                [store.checker, vocabulary_digest, *site_ids, "\0approaches", *approach_ids, f"review={self.review}"]
+            ).encode()
         )
         slug_list = [slug_of(name) for name in all_names]
         slugs = frozenset(slug_list)
@@ -291,7 +295,13 @@ class _Run:
         if self.vocabularies is None:
             self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
         ctx = CheckContext(
-            root, self.vocabularies, frozenset(site_ids), self.today, slugs, approach_ids=frozenset(approach_ids)
+            root,
+            self.vocabularies,
+            frozenset(site_ids),
+            self.today,
+            slugs,
+            approach_ids=frozenset(approach_ids),
+            review=self.review,
         )
         # Only what the cache keeps: the references are looked up on every run, the lines quoted from the bytes.
         keep = Keep(stories=False, lines=False, references=False)

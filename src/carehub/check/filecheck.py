@@ -77,11 +77,14 @@ class CheckContext:
     slugs: frozenset[str]
     withdrawn: frozenset[str] = frozenset()  # links to these are warnings (CH510), never errors
     approach_ids: frozenset[str] | None = None  # the approaches in data/approaches.yml (CH230)
+    review: bool = False  # also report case studies not reviewed for two years (CH231)
     validator: StoryValidator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
-            self, "validator", StoryValidator(self.vocabularies, self.site_ids, self.today, self.approach_ids)
+            self,
+            "validator",
+            StoryValidator(self.vocabularies, self.site_ids, self.today, self.approach_ids, self.review),
         )
 
 
@@ -159,7 +162,7 @@ def check_file(path: Path, ctx: CheckContext, data: bytes | None = None) -> File
     meta, story_problems = ctx.validator.validate(document, rel)
     problems.extend(story_problems)
     references = references_of(document)
-    dates = dates_against_today(document.data)
+    dates = dates_against_today(document.data, review=ctx.review)
     if meta is None or any(p.is_error for p in problems):
         return FileCheck(rel, None, problems, references, lines, dates)
     story = Story(slug, rel, meta, document.body_line, hashlib.sha256(data).hexdigest())

@@ -72,7 +72,9 @@ class StoryValidator:
         site_ids: frozenset[str] | None,
         today: dt.date,
         approach_ids: frozenset[str] | None = None,
+        review: bool = False,
     ) -> None:
+        self.review = review  # report case studies not reviewed for two years (CH231): `check --review`
         self.vocabularies = vocabularies
         self.site_ids = site_ids
         self.approach_ids = approach_ids
@@ -410,7 +412,7 @@ class StoryValidator:
                     "Merge them into one update, or correct one date.",
                 )
             seen.add(when)
-        reviewed = last_reviewed(data)
+        reviewed = last_reviewed(data) if self.review else None
         if reviewed is not None and (self.today - reviewed).days >= model.REVIEW_AFTER_DAYS:
             contact = data.get("buddy_contact")
             whom = f" Ask {contact} whether it is still running." if isinstance(contact, str) else ""
@@ -566,7 +568,7 @@ def _dates_against_today(data: dict[str, Any]) -> Iterator[tuple[Path_, dt.date]
             yield path, value
 
 
-def dates_against_today(data: dict[str, Any] | None) -> list[dt.date]:
+def dates_against_today(data: dict[str, Any] | None, *, review: bool = False) -> list[dt.date]:
     """The dates in a story's front matter that are checked against today's date, with the updates' dates
     (CH232) and the day a case study falls due for review (CH231)."""
     data = data or {}
@@ -575,7 +577,7 @@ def dates_against_today(data: dict[str, Any] | None) -> list[dt.date]:
         for update in _as_list(data.get("updates")):
             if isinstance(update, dict) and isinstance(update.get("date"), dt.date):
                 dates.append(update["date"])
-        reviewed = last_reviewed(data)
+        reviewed = last_reviewed(data) if review else None
         if reviewed is not None:
             # stale from this day on: exactly when this date stops being "in the future"
             dates.append(reviewed + dt.timedelta(days=model.REVIEW_AFTER_DAYS))

@@ -315,7 +315,7 @@ def _places(approach: Approach, stories: Sequence[Story], catalogue: Catalogue) 
             continue  # a national guide, or a story that names no place, says nothing of where it was tried
         key = story.meta.site or f"organisation:{story.meta.organisation or story.slug}"
         groups.setdefault(key, []).append(story)
-    if approach.started_at is not None:
+    if approach.started_at in catalogue.sites:
         groups.setdefault(approach.started_at, [])
     places = []
     for key, group in groups.items():
