@@ -72,7 +72,18 @@ PUBLISHED = sorted(
 )
 CSV_HEADER = [
     *("id", "url", "type", "title", "summary", "date", "updated", "organisation", "authors", "care_models"),
-    *("settings", "region", "barriers", "tags", "site", "adopted_from", "licence", "illustrative"),
+    *(
+        "settings",
+        "region",
+        "barriers",
+        "tags",
+        "site",
+        "adopted_from",
+        "approach",
+        "adopted_from_story",
+        "licence",
+        "illustrative",
+    ),
     *("evidence_level", "status", "resource_kind"),
 ]
 
@@ -141,6 +152,8 @@ def test_stories_json_holds_every_published_story_newest_first_with_its_metadata
         "tags": ["red-bag-scheme"],
         "site": "sutton-homes-of-care",
         "adopted_from": [],
+        "approach": None,
+        "adopted_from_story": None,
         "licence": "CC-BY-4.0",
         "illustrative": False,
         "evidence_level": "anecdotal",

@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, default=0, help="processes to use (default: one per core for many files)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument(
+        "--review",
+        action="store_true",
+        help="also warn of case studies with no update or review for two years, naming whom to ask (CH231)",
+    )
+    check.add_argument(
         "--no-cache",
         action="store_true",
         help="check every file afresh, without reading or writing .cache/carehub/check/ (also: CAREHUB_NO_CACHE=1)",
@@ -195,7 +200,9 @@ def _check(root: Path, args: argparse.Namespace) -> int:
     from carehub.check.checker import check_project
 
     cache = not (args.no_cache or checkcache.disabled_by_environment())
-    report = check_project(root, args.paths or None, jobs=jobs.resolve(args.jobs), cache=cache, today=_today())
+    report = check_project(
+        root, args.paths or None, jobs=jobs.resolve(args.jobs), cache=cache, today=_today(), review=args.review
+    )
     problems = list(report.problems)
     if args.format == "json":
         print(format_json(problems, report.checked))

@@ -85,6 +85,9 @@ CODES: dict[str, str] = {
     "CH217": "A value the hub cannot accept",
     "CH218": "A placeholder (FILL IN) still to be replaced",
     "CH225": "An abbreviation the glossary does not explain",
+    "CH230": "An approach that is not in data/approaches.yml",
+    "CH231": "A case study not reviewed for two years",
+    "CH232": "An update that cannot be placed on the timeline",
     "CH300": "Looks like an NHS number",
     "CH301": "Looks like a full postcode",
     "CH302": "Looks like a phone number",
@@ -111,7 +114,12 @@ CODES: dict[str, str] = {
     "CH511": "A story that has been withdrawn",
     "CH512": "A file beside the stories that no story links to (not published)",
     "CH513": "A file of a withdrawn story that another story links to (not published)",
+    "CH516": "A case study that says it adopted from a story that does not exist",
+    "CH517": "A case study that says it adopted from a story that is not a case study, or from itself",
     "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
+    "CH601": "An approach in data/approaches.yml that is not complete or valid",
+    "CH602": "An approach id given twice",
+    "CH604": "A site offer or want that is neither an approach nor a tag",
 }
 
 

@@ -73,6 +73,38 @@ def _first_site(catalogue: Catalogue) -> str:
     return f"sites/{sorted(catalogue.sites)[0]}/"
 
 
+def _first_approach(catalogue: Catalogue) -> str:
+    """The approach with the most stories (its page has every section filled)."""
+    named = [s.meta.approach for s in catalogue.stories if s.meta.approach in catalogue.approaches]
+    if not named:
+        raise NotInContent("no story names an approach in data/approaches.yml")
+    return f"approaches/{max(dict.fromkeys(named), key=named.count)}/"
+
+
+def _story_with_updates(catalogue: Catalogue) -> str:
+    for story in catalogue.stories:
+        if getattr(story.meta, "updates", None):
+            return f"stories/{story.slug}/"
+    raise NotInContent("no case study has updates (a timeline)")
+
+
+def _first_matrix_cell(catalogue: Catalogue) -> str:
+    from carehub.plan.approaches import build_matrices
+
+    for matrix in build_matrices(catalogue):
+        for cell in matrix.cells:
+            if cell.url:
+                return cell.url
+    raise NotInContent("no failure write-up or case study names a barrier")
+
+
+def _first_offer(catalogue: Catalogue) -> str:
+    offers = sorted({topic for site in catalogue.sites.values() for topic in site.offers})
+    if not offers:
+        raise NotInContent("no site in data/sites/ lists `offers`")
+    return f"sites/offers/{offers[0]}/"
+
+
 def _fixed(path: str) -> Callable[[Catalogue], str]:
     return lambda _catalogue: path
 
@@ -100,6 +132,12 @@ _ALL: tuple[PageType, ...] = (
     PageType("sites", "the sites directory", _fixed("sites/")),
     PageType("site", "a site's page", _first_site),
     PageType("regions", "the region map", _fixed("regions/")),
+    PageType("approaches", "the list of approaches", _fixed("approaches/")),
+    PageType("approach", "an approach's page", _first_approach),
+    PageType("story-timeline", "a case study with updates (a timeline)", _story_with_updates),
+    PageType("barrier-matrix", "the barrier matrix", _fixed("browse/barrier-matrix/")),
+    PageType("barrier-matrix-cell", "the stories of one barrier-matrix cell", _first_matrix_cell),
+    PageType("sites-offering", "the sites that offer one approach or topic", _first_offer),
     PageType("glossary", "the glossary", _fixed("glossary/")),
     PageType("search", "search results", _fixed("search/"), searches=True),
     PageType("share", "the share-your-story form", _fixed("contribute/share/")),

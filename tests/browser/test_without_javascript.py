@@ -25,7 +25,7 @@ from .pagetypes import ALL, FACETS, WIDTHS, PageType, params_at_widths, stories_
 
 pytestmark = pytest.mark.browser
 
-NO_JS_TYPES = ("story-", "listing-", "all-stories", "sites", "site", "glossary")
+NO_JS_TYPES = ("story-", "listing-", "all-stories", "sites", "site", "glossary", "approach", "barrier-matrix")
 PAGES = [p for p in ALL if p.name.startswith(NO_JS_TYPES)]
 
 
@@ -34,7 +34,10 @@ def _visible_text(page: Any) -> str:
 
 
 def _links(page: Any) -> set[str]:
-    hrefs: list[str] = page.locator("main a[href]").evaluate_all("links => links.map(a => a.href)")
+    # An SVG link's href is an SVGAnimatedString (the maps): resolve its text as the browser would.
+    hrefs: list[str] = page.locator("main a[href]").evaluate_all(
+        "links => links.map(a => typeof a.href === 'string' ? a.href : new URL(a.href.baseVal, document.baseURI).href)"
+    )
     return {urlsplit(h)._replace(fragment="", query="").geturl() for h in hrefs}
 
 
@@ -71,6 +74,22 @@ def _expected(page_type: PageType, path: str, catalogue: Catalogue) -> tuple[lis
     if page_type.name == "glossary":
         terms = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
         return [t["term"] for t in terms], []
+    if page_type.name == "sites-offering":
+        topic = path.strip("/").split("/")[2]
+        return [site.name for site in catalogue.sites.values() if topic in site.offers], []
+    if page_type.name == "approaches":
+        return [approach.name for approach in catalogue.approaches.values()], []
+    if page_type.name == "approach":
+        approach_id = path.strip("/").split("/")[1]
+        mine = [s for s in catalogue.stories if s.meta.approach == approach_id]
+        return [catalogue.approaches[approach_id].name], mine
+    if page_type.name == "barrier-matrix":
+        return [t.label for t in catalogue.vocabularies["barriers"]], []
+    if page_type.name == "barrier-matrix-cell":
+        from carehub.plan.approaches import matrix_stories
+
+        _, _, barrier, axis, column = path.strip("/").split("/")
+        return [], matrix_stories(catalogue, barrier, axis, column)
     raise AssertionError(f"no expectation written for {page_type.name}")
 
 

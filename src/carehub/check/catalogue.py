@@ -17,10 +17,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from carehub.check import approaches as approach_file
 from carehub.check import storyassets, vocabularies, withdrawals
 from carehub.check.filecheck import CheckContext, Keep, Story, check_files, story_body
 from carehub.check.glossary import Glossary, load_glossary
-from carehub.check.model import Site
+from carehub.check.model import Approach, Site
 from carehub.problems import Problem, sort_problems
 from carehub.read.datafile import read_data_path
 from carehub.read.storyfiles import (
@@ -56,6 +57,10 @@ class Catalogue:
     # The files under stories/ besides stories that may be published (images, downloads), relative to the root
     # with forward slashes: the build publishes exactly these (storyfiles.other_file_problems checked them).
     assets: tuple[str, ...] = ()
+    # data/approaches.yml, in the file's order: what stories name in `approach` (check/approaches.py).
+    approaches: dict[str, Approach] = field(default_factory=dict)
+    # The day the stories were checked on: what dates were compared with (the "not reviewed since" notice too).
+    today: dt.date | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -117,17 +122,22 @@ def load_catalogue(
     today: dt.date | None = None,
     jobs: int = 1,
     keep_stories: bool = True,
+    review: bool = False,
 ) -> Catalogue:
     """Load and check the project at ``root`` (only ``paths``, if given) as on ``today`` (the real date if None).
 
     ``keep_stories=False`` is for `carehub check`, which needs only the problems:
-    ``stories`` is then empty, and parallel workers do not send every story back.
+    ``stories`` is then empty, and parallel workers do not send every story back.  ``review``: also warn of
+    case studies not reviewed for two years (CH231, `carehub check --review`); their pages say so anyway.
     """
     root = root.resolve()
     today = today or dt.date.today()
     vocab, problems = vocabularies.load(root / DATA_DIR / "vocabularies.yml", root)
     sites, site_problems = load_sites(root, vocab)
     problems.extend(site_problems)
+    approaches, approach_problems = approach_file.load_approaches(root, vocab)
+    problems.extend(approach_problems)
+    problems.extend(approach_file.offer_problems(approaches, sites, vocab))
     # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
     glossary, glossary_problems = load_glossary(root)
     problems.extend(glossary_problems)
@@ -145,7 +155,17 @@ def load_catalogue(
     files = [Path(name) for name in kept]
     slugs = [slug_of(name) for name in all_names]
     abbreviations = frozenset(glossary.abbreviations())
-    ctx = CheckContext(root, vocab, frozenset(sites), today, frozenset(slugs), frozenset(withdrawn), abbreviations)
+    ctx = CheckContext(
+        root,
+        vocab,
+        frozenset(sites),
+        today,
+        frozenset(slugs),
+        frozenset(withdrawn),
+        abbreviations,
+        frozenset(approaches),
+        review,
+    )
     results = check_files([(path, None) for path in files], ctx, jobs, Keep(stories=keep_stories))
     stories: list[Story] = []
     sources: dict[str, list[str]] = {}
@@ -169,6 +189,7 @@ def load_catalogue(
     )
     problems.extend(asset_problems)
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
+    problems.extend(approach_file.adoption_problems(stories))
     return Catalogue(
         root,
         vocab,
@@ -180,4 +201,6 @@ def load_catalogue(
         glossary,
         withdrawn,
         tuple(assets),
+        approaches,
+        today,
     )

@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from carehub.check import checkcache, docpages, storyassets, withdrawals
 from carehub.problems import Problem, sort_problems
@@ -48,6 +48,7 @@ VOCABULARIES_FILE = f"{DATA_DIR}/vocabularies.yml"
 SITES_DIR = f"{DATA_DIR}/sites"
 GLOSSARY_FILE = f"{DATA_DIR}/glossary.yml"
 WITHDRAWN_FILE = withdrawals.WITHDRAWN_FILE
+APPROACHES_FILE = f"{DATA_DIR}/approaches.yml"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def check_project(
     jobs: int = 1,
     cache: bool = True,
     today: dt.date | None = None,
+    review: bool = False,
 ) -> Report:
     """Check the project at ``root`` (only ``paths``, if given), as `carehub check` does.
 
@@ -82,10 +84,10 @@ def check_project(
     if not cache:
         from carehub.check.catalogue import load_catalogue
 
-        catalogue = load_catalogue(root, story_paths, today=today, jobs=jobs, keep_stories=False)
+        catalogue = load_catalogue(root, story_paths, today=today, jobs=jobs, keep_stories=False, review=review)
         report = Report(catalogue.problems, catalogue.checked, catalogue.sources, catalogue.checked)
     else:
-        report = _Run(root, today, jobs).check(story_paths)
+        report = _Run(root, today, jobs, review).check(story_paths)
     if not pages.checked:
         return report
     return Report(
@@ -99,7 +101,8 @@ def check_project(
 class _Run:
     """One cached check: the cache files are read as entries are needed and written once, at the end."""
 
-    def __init__(self, root: Path, today: dt.date, jobs: int) -> None:
+    def __init__(self, root: Path, today: dt.date, jobs: int, review: bool = False) -> None:
+        self.review = review
         self.root = root
         self.today = today
         self.jobs = jobs
@@ -116,7 +119,7 @@ class _Run:
         else:
             asked = [str(path) for path in select(paths, root, all_names, all_others)]
             others = select_others(paths, all_others)
-        problems, site_ids, vocabulary_digest, withdrawn = self._data()
+        problems, site_ids, approach_ids, vocabulary_digest, withdrawn = self._data()
         # As the build: a file whose slug is withdrawn is not read, only noted (CH511).
         names, set_aside = withdrawals.set_aside(asked, withdrawn, root)
         problems.extend(set_aside)
@@ -124,6 +127,7 @@ class _Run:
         glossary = _read_or_none(root / GLOSSARY_FILE)  # its abbreviations decide CH225 warnings
         glossary_digest = checkcache.digest(glossary) if glossary is not None else "-"
         context = [store.checker, vocabulary_digest, glossary_digest, *site_ids]
+        context += ["\0approaches", *approach_ids, f"review={self.review}"]
         store.context = checkcache.digest("\0".join(context).encode())
         slug_list = [slug_of(name) for name in all_names]
         slugs = frozenset(slug_list)
@@ -154,7 +158,9 @@ class _Run:
             found.append((name, rel, data, [], []))
         if misses:
             afresh = [(found[i][0], found[i][2] or b"") for i, _ in misses]  # misses were all read
-            for (index, signature), parts in zip(misses, self._check_afresh(afresh, site_ids, slugs), strict=True):
+            for (index, signature), parts in zip(
+                misses, self._check_afresh(afresh, site_ids, approach_ids, slugs), strict=True
+            ):
                 name, rel, data, _, _ = found[index]
                 entry = {
                     "h": checkcache.digest(data or b""),
@@ -227,9 +233,9 @@ class _Run:
         except OSError:
             return read_story(Path(name), rel, self.root)
 
-    def _data(self) -> tuple[list[Problem], list[str], str, dict[str, dt.date]]:
-        """The data files' problems, the ids of valid sites and the withdrawn slugs, from the cache while the
-        files are unchanged (and, if a withdrawal's date was in the future, while it is the same day)."""
+    def _data(self) -> tuple[list[Problem], list[str], list[str], str, dict[str, dt.date]]:
+        """The data files' problems, the ids of valid sites and approaches, the withdrawn slugs: from the cache
+        while the files are unchanged (and, if a withdrawal's date was in the future, while it is the same day)."""
         root = self.root
         h = checkcache.digest  # one digest per file, then one of them all
         vocabulary = _read_or_none(root / VOCABULARIES_FILE)
@@ -247,44 +253,48 @@ class _Run:
         parts.append(h(glossary) if glossary is not None else "-")
         withdrawn_file = _read_or_none(root / WITHDRAWN_FILE)
         parts.append(h(withdrawn_file) if withdrawn_file is not None else "-")
+        approaches_file = _read_or_none(root / APPROACHES_FILE)
+        parts.append(h(approaches_file) if approaches_file is not None else "-")
         key = h("\0".join(parts).encode())
         cached = self.store.data
         today = self.today.isoformat()
         if cached.get("key") == key and cached.get("day", today) == today:
             problems = checkcache.problems_from_data(cached.get("problems"))
             site_ids = cached.get("sites")
+            approach_ids = cached.get("approaches")
             withdrawn = _withdrawn_from_data(cached.get("withdrawn"))
-            if (
-                problems is not None
-                and withdrawn is not None
-                and isinstance(site_ids, list)
-                and all(isinstance(site, str) for site in site_ids)
-            ):
-                return problems, site_ids, vocabulary_digest, withdrawn
+            if problems is not None and withdrawn is not None and _strings(site_ids) and _strings(approach_ids):
+                return problems, site_ids, approach_ids, vocabulary_digest, withdrawn
         from carehub.check import vocabularies
+        from carehub.check.approaches import load_approaches, offer_problems
         from carehub.check.catalogue import load_sites
         from carehub.check.glossary import load_glossary
 
         self.vocabularies, problems = vocabularies.load(root / VOCABULARIES_FILE, root)
         found_sites, site_problems = load_sites(root, self.vocabularies)
         problems.extend(site_problems)
+        found_approaches, approach_problems = load_approaches(root, self.vocabularies)
+        problems.extend(approach_problems)
+        problems.extend(offer_problems(found_approaches, found_sites, self.vocabularies))
         problems.extend(load_glossary(root)[1])
         withdrawn, withdrawn_problems = withdrawals.load(root, self.today)
         problems.extend(withdrawn_problems)
         site_ids = sorted(found_sites)
+        approach_ids = sorted(found_approaches)
         self.store.data = {
             "key": key,
             "problems": checkcache.problems_to_data(problems),
             "sites": site_ids,
+            "approaches": approach_ids,
             "withdrawn": {slug: date.isoformat() for slug, date in withdrawn.items()},
         }
         if any(date > self.today for date in withdrawn.values()):  # its problem goes when the day comes
             self.store.data["day"] = today
         self.store.data_changed = True
-        return problems, site_ids, vocabulary_digest, withdrawn
+        return problems, site_ids, approach_ids, vocabulary_digest, withdrawn
 
     def _check_afresh(
-        self, files: list[tuple[str, bytes]], site_ids: list[str], slugs: frozenset[str]
+        self, files: list[tuple[str, bytes]], site_ids: list[str], approach_ids: list[str], slugs: frozenset[str]
     ) -> list[FileCheck]:
         """The files not in the cache, read and validated: the YAML reader and the content model load only now."""
         from carehub.check import vocabularies
@@ -295,7 +305,17 @@ class _Run:
         if self.vocabularies is None:
             self.vocabularies, _ = vocabularies.load(root / VOCABULARIES_FILE, root)
         abbreviations = frozenset(load_glossary(root)[0].abbreviations())
-        ctx = CheckContext(root, self.vocabularies, frozenset(site_ids), self.today, slugs, frozenset(), abbreviations)
+        ctx = CheckContext(
+            root,
+            self.vocabularies,
+            frozenset(site_ids),
+            self.today,
+            slugs,
+            frozenset(),
+            abbreviations,
+            approach_ids=frozenset(approach_ids),
+            review=self.review,
+        )
         # Only what the cache keeps: the references are looked up on every run, the lines quoted from the bytes.
         keep = Keep(stories=False, lines=False, references=False)
         return check_files([(Path(name), data) for name, data in files], ctx, self.jobs, keep)
@@ -309,6 +329,11 @@ def _withdrawn_from_data(data: object) -> dict[str, dt.date] | None:
         return {str(slug): dt.date.fromisoformat(date) for slug, date in data.items()}
     except (TypeError, ValueError):
         return None
+
+
+def _strings(value: object) -> TypeGuard[list[str]]:
+    """Whether a cached value is a list of strings (ids)."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _read_bytes(name: str) -> bytes | None:

@@ -79,10 +79,14 @@ class CheckContext:
     slugs: frozenset[str]
     withdrawn: frozenset[str] = frozenset()  # links to these are warnings (CH510), never errors
     abbreviations: frozenset[str] | None = None  # the glossary's; None skips the CH225 warning
+    approach_ids: frozenset[str] | None = None  # the approaches in data/approaches.yml (CH230)
+    review: bool = False  # also report case studies not reviewed for two years (CH231)
     validator: StoryValidator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        validator = StoryValidator(self.vocabularies, self.site_ids, self.today, self.abbreviations)
+        validator = StoryValidator(
+            self.vocabularies, self.site_ids, self.today, self.abbreviations, self.approach_ids, self.review
+        )
         object.__setattr__(self, "validator", validator)
 
 
@@ -160,7 +164,7 @@ def check_file(path: Path, ctx: CheckContext, data: bytes | None = None) -> File
     meta, story_problems = ctx.validator.validate(document, rel)
     problems.extend(story_problems)
     references = references_of(document)
-    dates = dates_against_today(document.data)
+    dates = dates_against_today(document.data, review=ctx.review)
     if meta is None or any(p.is_error for p in problems):
         return FileCheck(rel, None, problems, references, lines, dates)
     story = Story(slug, rel, meta, document.body_line, hashlib.sha256(data).hexdigest())
@@ -179,6 +183,11 @@ def references_of(document: frontmatter.Document) -> list[Reference]:
     for index, download in enumerate(downloads if isinstance(downloads, list) else []):
         if isinstance(download, dict) and isinstance(download.get("href"), str):
             targets.append((("downloads", index, "href"), download["href"]))
+    adopted = data.get("adopted_from_story")
+    if isinstance(adopted, str) and SLUG_RE.match(adopted):
+        position = document.positions.get(("adopted_from_story",))
+        line, column = (position.line, position.column) if position else (1, 1)
+        references.append(("adopted", adopted, line, column, adopted))
     for ref_path, target in targets:
         if needs_lookup(target):
             position = document.positions.get(ref_path)

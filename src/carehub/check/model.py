@@ -49,6 +49,8 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 SITE_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CONSENT_REF_RE = re.compile(r"^[A-Z0-9][A-Z0-9/-]{2,39}$")
+APPROACH_ID_RE = SITE_ID_RE  # approach ids, like site ids and slugs, are lowercase words joined by hyphens
+REVIEW_AFTER_DAYS = 730  # a case study with no update or review for two years is flagged as not reviewed since
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,12 @@ RoleMailbox = Annotated[
         json_schema_extra={"format": "email", "x-contact": True},
     ),
 ]
+ApproachId = Annotated[
+    str,
+    AfterValidator(_check_site_id),
+    Field(json_schema_extra={"x-approaches": True, "pattern": SITE_ID_RE.pattern}),
+]
+StorySlug = Annotated[str, AfterValidator(_check_site_id), Field(json_schema_extra={"pattern": SITE_ID_RE.pattern})]
 WebAddress = Annotated[str, AfterValidator(_check_url), Field(json_schema_extra={"format": "uri"})]
 SiteId = Annotated[str, AfterValidator(_check_site_id), Field(json_schema_extra={"x-sites": True})]
 Text = Annotated[str, Field(min_length=1, max_length=SHORT_TEXT_MAX)]
@@ -135,6 +143,17 @@ class Outcome(_Strict):
     period: ShortText = Field(description="When each value was measured, for example '2015/16 against 2016/17'.")
     source: ShortText = Field(description="Where the figures come from: a report, audit or dashboard.")
     higher_is_better: bool = Field(False, description="True if a higher value is an improvement.")
+
+
+class Update(_Strict):
+    """A dated report on a case study: share early, share often, and say when work stopped."""
+
+    date: dt.date = Field(description="The date of the update, as YYYY-MM-DD.")
+    status: Status = Field(description="Where the work stood on that date: early, ongoing, final or stopped.")
+    note: Annotated[str, Field(min_length=1, max_length=400)] = Field(
+        description="What changed since the last update, in a sentence or two."
+    )
+    outcomes: list[Outcome] = Field(default_factory=list, description="The measures as they stood on that date.")
 
 
 class Image(_Strict):
@@ -222,6 +241,9 @@ class StoryBase(_Strict):
     adopted_from: list[SiteId] = Field(
         default_factory=list, description="Sites whose work this change copied or adapted."
     )
+    approach: ApproachId | None = Field(
+        None, description="The id of the approach it is about, from data/approaches.yml (for example red-bag-scheme)."
+    )
     outcomes: list[Outcome] = Field(default_factory=list, description="Measures before and after the change.")
     image: Image | None = Field(None, description="An optional picture, with alternative text.")
     licence: Licence = Field("CC-BY-4.0", description="The licence for reuse.")
@@ -270,8 +292,32 @@ class CaseStudy(StoryBase):
     change: Text = Field(description="What changed.")
     evaluation_method: Text = Field(description="How the outcomes were measured or evaluated.")
     evidence_level: EvidenceLevel = Field(description="How strong the evidence is.")
-    status: Status = Field(description="Early, ongoing or final. Sharing early is encouraged.")
+    status: Status = Field(description="Early, ongoing, final or stopped. Sharing early is encouraged.")
     buddy_contact: RoleMailbox = Field(description="A role mailbox for places that want to learn from you.")
+    adopted_from_story: StorySlug | None = Field(
+        None, description="The address name (slug) of the case study this one adopted from, if any."
+    )
+    updates: list[Update] = Field(
+        default_factory=list,
+        description="Dated updates, oldest or newest first: each with a status, a short note and, if you have "
+        "them, the outcomes as of that date.",
+    )
+
+    @property
+    def last_changed(self) -> dt.date:
+        """The latest of the story's date, its ``updated`` date and its updates' dates (an update changes the
+        page, so feeds, the sitemap and open data date it so)."""
+        return max([self.updated or self.date, *(update.date for update in self.updates)])
+
+    @property
+    def last_reviewed(self) -> dt.date:
+        """When someone last reported on it: :attr:`last_changed`."""
+        return self.last_changed
+
+    @property
+    def review_due(self) -> dt.date:
+        """The day from which the case study counts as not reviewed (two years after ``last_reviewed``)."""
+        return self.last_reviewed + dt.timedelta(days=REVIEW_AFTER_DAYS)
 
 
 class Resource(StoryBase):
@@ -328,6 +374,9 @@ def _iter_metadata(annotation: Any, metadata: list[Any]) -> list[Any]:
     return found
 
 
+ApproachOrTag = Annotated[str, AfterValidator(_check_site_id), Field(json_schema_extra={"pattern": SITE_ID_RE.pattern})]
+
+
 class Site(_Strict):
     """An organisation or place in the sites directory (data/sites/<id>.yml). Vanguard or not."""
 
@@ -343,4 +392,31 @@ class Site(_Strict):
     )
     contact: RoleMailbox | None = Field(None, description="A role mailbox for buddying (never a person's own).")
     website: WebAddress | None = Field(None, description="Its website.")
+    sources: list[Source] = Field(default_factory=list, description="Published sources for the facts.")
+    offers: list[ApproachOrTag] = Field(
+        default_factory=list,
+        description="Approaches (from data/approaches.yml) or topics (tags) the site can help others with.",
+    )
+    wants: list[ApproachOrTag] = Field(
+        default_factory=list, description="Approaches or topics the site wants to learn about from others."
+    )
+
+
+class Approach(_Strict):
+    """One approach to care that places copy and adapt (an entry of data/approaches.yml), with its own page."""
+
+    id: Annotated[str, AfterValidator(_check_site_id)] = Field(
+        description="The approach's id, lowercase words joined by hyphens: its page is /approaches/<id>/."
+    )
+    name: ShortText = Field(description="Its name, as people know it, for example 'Red bag scheme'.")
+    summary: Annotated[str, Field(min_length=SUMMARY_MIN, max_length=SUMMARY_MAX)] = Field(
+        description="One or two sentences: what it is, shown in the list of approaches."
+    )
+    description: Text = Field(description="What it is and how it works, in plain English.")
+    care_models: list[CareModel] = Field(min_length=1, description="The new care models it belongs to.")
+    started_at: SiteId | None = Field(None, description="The id of the site where it started, if known.")
+    started: dt.date | None = Field(None, description="When it started there, as YYYY-MM-DD, if known.")
+    evidence_gaps: Text | None = Field(
+        None, description="What the evidence so far does not show, in a sentence (added to what the hub works out)."
+    )
     sources: list[Source] = Field(default_factory=list, description="Published sources for the facts.")

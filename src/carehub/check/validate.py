@@ -76,9 +76,13 @@ class StoryValidator:
         site_ids: frozenset[str] | None,
         today: dt.date,
         abbreviations: frozenset[str] | None = None,
+        approach_ids: frozenset[str] | None = None,
+        review: bool = False,
     ) -> None:
+        self.review = review  # report case studies not reviewed for two years (CH231): `check --review`
         self.vocabularies = vocabularies
         self.site_ids = site_ids
+        self.approach_ids = approach_ids
         self.today = today
         # The glossary's abbreviations; None skips the abbreviation warning (CH225).
         self.abbreviations = abbreviations
@@ -405,6 +409,8 @@ class StoryValidator:
                         f"or add data/sites/{site}.yml for a new site.",
                     )
 
+        yield from self._spread(data, document, file)
+
     def _unexplained_abbreviations(self, document: Document, file: str) -> Iterator[Problem]:
         """A warning (CH225), once per story, for each abbreviation the glossary does not explain.
 
@@ -441,6 +447,60 @@ class StoryValidator:
                 f"So that every page explains it, add it to data/glossary.yml in alphabetical order:\n"
                 f"  - term: What {base} stands for\n    abbreviation: {base}\n"
                 f"    definition: One or two plain sentences saying what it is.",
+            )
+
+    def _spread(self, data: dict[str, Any], document: Document, file: str) -> Iterator[Problem]:
+        """The approach a story names (CH230), a case study's updates (CH232) and its review date (CH231)."""
+        approach = data.get("approach")
+        if self.approach_ids is not None and isinstance(approach, str) and approach not in self.approach_ids:
+            yield self._problem(
+                document,
+                file,
+                ("approach",),
+                "CH230",
+                f"`{approach}` is not an approach in data/approaches.yml.",
+                _did_you_mean(approach, sorted(self.approach_ids))
+                + "Use an approach id from data/approaches.yml, or add the approach there.",
+            )
+        if data.get("type") != "case-study":
+            return
+        seen: set[dt.date] = set()
+        for index, update in enumerate(_as_list(data.get("updates"))):
+            when = update.get("date") if isinstance(update, dict) else None
+            if not isinstance(when, dt.date):
+                continue
+            if when > self.today:
+                yield self._problem(
+                    document,
+                    file,
+                    ("updates", index, "date"),
+                    "CH232",
+                    f"`updates[{index + 1}].date` is in the future ({when}).",
+                    "Give the date the update describes: today or earlier.",
+                )
+            if when in seen:
+                yield self._problem(
+                    document,
+                    file,
+                    ("updates", index, "date"),
+                    "CH232",
+                    f"Two updates have the date {when}.",
+                    "Merge them into one update, or correct one date.",
+                )
+            seen.add(when)
+        reviewed = last_reviewed(data) if self.review else None
+        if reviewed is not None and (self.today - reviewed).days >= model.REVIEW_AFTER_DAYS:
+            contact = data.get("buddy_contact")
+            whom = f" Ask {contact} whether it is still running." if isinstance(contact, str) else ""
+            yield self._problem(
+                document,
+                file,
+                ("updated",) if "updated" in data else ("date",),
+                "CH231",
+                f"This case study has had no update or review since {reviewed}, more than two years ago.{whom}",
+                "Add an entry to `updates` (status early, ongoing, final or stopped) or set `updated` once someone "
+                'has checked it; the page says "not reviewed since" until then.',
+                severity="warning",
             )
 
     def _screen(self, document: Document, file: str) -> Iterator[Problem]:
@@ -597,9 +657,29 @@ def _dates_against_today(data: dict[str, Any]) -> Iterator[tuple[Path_, dt.date]
             yield path, value
 
 
-def dates_against_today(data: dict[str, Any] | None) -> list[dt.date]:
-    """The dates in a story's front matter that are checked against today's date."""
-    return [value for _, value in _dates_against_today(data or {})]
+def dates_against_today(data: dict[str, Any] | None, *, review: bool = False) -> list[dt.date]:
+    """The dates in a story's front matter that are checked against today's date, with the updates' dates
+    (CH232) and the day a case study falls due for review (CH231)."""
+    data = data or {}
+    dates = [value for _, value in _dates_against_today(data)]
+    if data.get("type") == "case-study":
+        for update in _as_list(data.get("updates")):
+            if isinstance(update, dict) and isinstance(update.get("date"), dt.date):
+                dates.append(update["date"])
+        reviewed = last_reviewed(data) if review else None
+        if reviewed is not None:
+            # stale from this day on: exactly when this date stops being "in the future"
+            dates.append(reviewed + dt.timedelta(days=model.REVIEW_AFTER_DAYS))
+    return dates
+
+
+def last_reviewed(data: dict[str, Any]) -> dt.date | None:
+    """The latest of a case study's date, updated date and updates' dates, read from raw front matter."""
+    dates = [data[key] for key in ("date", "updated") if isinstance(data.get(key), dt.date)]
+    for update in _as_list(data.get("updates")):
+        if isinstance(update, dict) and isinstance(update.get("date"), dt.date):
+            dates.append(update["date"])
+    return max(dates) if dates else None
 
 
 def _as_list(value: Any) -> list[Any]:

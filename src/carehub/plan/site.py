@@ -15,10 +15,19 @@ regions map are inline SVG made by charts.py and regions.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from carehub.check.catalogue import STORIES_DIR, Catalogue, Story
+from carehub.plan.approaches import (
+    ApproachEntry,
+    build_approaches,
+    offer_topics,
+    plan_spread_pages,
+    story_spread,
+    topic_labels,
+)
 from carehub.plan.directory import SiteEntry, build_directory
 from carehub.plan.facets import FacetIndex, build_facet_indexes, label_maps
 from carehub.plan.feedlist import DEFAULT_LENGTH, FeedChannel, FeedInfo, all_feeds
@@ -37,6 +46,7 @@ class PlanOptions:
     related: int = DEFAULT_LIMIT  # related stories on a story page
     feed_length: int = DEFAULT_LENGTH  # stories in each feed (the newest)
     build_date: dt.datetime | None = None  # SOURCE_DATE_EPOCH, when set: the date every undated page reports
+    today: dt.date | None = None  # the day "not reviewed since" is judged on (None: the catalogue's day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +87,16 @@ class SitePlan:
     content_date: str  # what a page without a date of its own reports as last changed
     channel: FeedChannel
     feeds: tuple[FeedInfo, ...]  # every RSS feed, in the order the Subscribe page lists them
+    approaches: dict[str, ApproachEntry]  # approach id -> entry, in data/approaches.yml's order
+    today: dt.date  # the day a case study's "not reviewed since" notice is judged on
+    topics: dict[str, str]  # what a site may offer or want (approach or tag id) -> label
+    offers: tuple[tuple[str, str, int], ...]  # (topic, label, sites) for every topic some site offers
 
     def story_view(self, story: Story) -> StoryView:
-        return build_story_view(story, self.labels, self.related.get(story.slug), self.directory)
+        view = build_story_view(story, self.labels, self.related.get(story.slug), self.directory)
+        return dataclasses.replace(
+            view, spread=story_spread(story, self.catalogue, self.approaches, self.labels, self.today)
+        )
 
     def sitemap_entry(self, src_uri: str) -> SitemapEntry | None:
         """For a story or generated page; None for a hand-written page (it reports ``content_date``)."""
@@ -99,6 +116,8 @@ def plan(catalogue: Catalogue, options: PlanOptions) -> SitePlan:
     directory = build_directory(catalogue)
     glossary = catalogue.glossary
     pages = plan_pages(catalogue, indexes, directory, glossary, options.per_page)
+    approaches = build_approaches(catalogue, directory)
+    pages += plan_spread_pages(catalogue, approaches, directory, options.per_page)
     channel = FeedChannel(
         url=options.site_url,
         name=options.site_name,
@@ -118,6 +137,10 @@ def plan(catalogue: Catalogue, options: PlanOptions) -> SitePlan:
         content_date=content_date(catalogue, options.build_date),
         channel=channel,
         feeds=all_feeds(catalogue.vocabularies, options.site_name),
+        approaches=approaches,
+        topics=topic_labels(catalogue),
+        offers=offer_topics(catalogue, directory),
+        today=options.today or catalogue.today or dt.date.today(),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -22,6 +23,9 @@ from carehub.check.model import TYPE_LABELS, Outcome
 from carehub.plan.charts import change_of, outcome_chart, with_unit
 from carehub.plan.directory import SiteEntry
 from carehub.plan.facets import FACETS, term_url, values_of
+
+if TYPE_CHECKING:
+    from carehub.plan.approaches import StorySpread
 
 LICENCE_URLS = {
     "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
@@ -90,6 +94,7 @@ class StoryView:
     evidence_level: str | None
     status: str | None
     filter_values: tuple[tuple[str, str], ...]  # (facet slug, term id), for the search index's filters
+    spread: StorySpread | None = None  # its approach, updates timeline and review notice (approaches.py)
 
 
 def build_story_view(

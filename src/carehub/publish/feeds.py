@@ -17,6 +17,11 @@ clock.  The same catalogue always gives the same bytes.  The updated feed
 keeps the same guid for a story, so readers that track guids refresh the item
 rather than show it twice.
 
+Share early, share often: each of a case study's ``updates`` is an item of its own in the updated feed and
+in every facet feed the story is in, dated on the update, linking to the update on the story page, with the
+guid ``<story URL>#update-<date>`` (stable, and never the story's own guid).  The main feed holds new
+stories only.
+
 Text: titles, categories and dc:creator are plain text (escaped once, by
 ElementTree); <description> is HTML by RSS convention, so the plain summary
 is HTML-escaped first and "<b>" in a summary stays visible text.  RSS cannot
@@ -45,7 +50,7 @@ from collections.abc import Iterable, Sequence
 
 from carehub import __version__
 from carehub.check.catalogue import Story
-from carehub.check.model import PatientStory
+from carehub.check.model import CaseStudy, PatientStory, Update
 from carehub.plan.facets import FACETS, FACETS_BY_SLUG, Facet, facet_url, values_of
 from carehub.plan.feedlist import JSON_FEED, UPDATED_FEED, FeedChannel, FeedInfo, main_feeds
 from carehub.publish import feedimage
@@ -106,6 +111,30 @@ def stories_for(feed: FeedInfo, stories: Sequence[Story], length: int) -> tuple[
     return tuple(chosen)[:length]
 
 
+FeedItem = tuple[Story, Update | None]  # a story, or one update of a case study
+
+
+def items_for(feed: FeedInfo, stories: Sequence[Story], length: int) -> tuple[FeedItem, ...]:
+    """The items of a feed, at most ``length``: its stories, and in the updated and facet feeds each update
+    of a case study as an item of its own, newest first by the item's date (the update's, for an update)."""
+    if feed.facet is None and feed.path != UPDATED_FEED:
+        return tuple((story, None) for story in stories_for(feed, stories, length))
+    chosen = stories_for(feed, stories, len(stories))
+    items: list[tuple[dt.date, int, FeedItem]] = []
+    for order, story in enumerate(chosen):
+        date = story.meta.last_changed if feed.path == UPDATED_FEED else story.meta.date
+        items.append((date, order, (story, None)))
+        if isinstance(story.meta, CaseStudy):
+            items.extend((update.date, order, (story, update)) for update in story.meta.updates)
+    items.sort(key=lambda item: (-item[0].toordinal(), item[1], item[2][1] is None))  # an update before its story
+    return tuple(item for _, _, item in items[:length])
+
+
+def update_anchor(update: Update) -> str:
+    """The fragment of an update on its story page, and of its feed item's guid."""
+    return f"update-{update.date.isoformat()}"
+
+
 # -- writing -----------------------------------------------------------------------------------------
 
 
@@ -153,7 +182,6 @@ def creator(story: Story) -> str | None:
 
 def render_rss(feed: FeedInfo, stories: Sequence[Story], site: FeedChannel) -> bytes:
     """One RSS 2.0 document, UTF-8, with atom:link rel=self and Dublin Core creators."""
-    items = stories_for(feed, stories, site.length)
     updated = feed.path == UPDATED_FEED
     link = site.absolute(feed.page)
 
@@ -168,7 +196,7 @@ def render_rss(feed: FeedInfo, stories: Sequence[Story], site: FeedChannel) -> b
     sub(channel, "link", link, "site_url in mkdocs.yml")
     sub(channel, "description", feed.description, f"The description of {feed.path}")
     sub(channel, "language", LANGUAGE, "language")
-    when = build_date(site, items)
+    when = build_date(site, stories_for(feed, stories, site.length))
     if when is not None:
         sub(channel, "lastBuildDate", rfc822(when), "lastBuildDate")
     sub(channel, "generator", f"carehub {__version__}", "generator")
@@ -184,22 +212,30 @@ def render_rss(feed: FeedInfo, stories: Sequence[Story], site: FeedChannel) -> b
         f"{{{ATOM_NS}}}link",
         {"href": site.absolute(feed.path), "rel": "self", "type": "application/rss+xml"},
     )
-    for story in items:
+    for story, update in items_for(feed, stories, site.length):
         where = f"{story.path}:"
         url = site.absolute(story.url)
         item = ET.SubElement(channel, "item")
-        sub(item, "title", story.meta.title, f"{where} title")
-        sub(item, "link", url, f"{where} address")
-        # RSS readers treat <description> as HTML; the summary is plain text, so it is
-        # HTML-escaped first (then XML-escaped by ElementTree) and "<b>" stays visible text.
-        sub(item, "description", html.escape(story.meta.summary, quote=False), f"{where} summary")
+        if update is None:
+            sub(item, "title", story.meta.title, f"{where} title")
+            sub(item, "link", url, f"{where} address")
+            # RSS readers treat <description> as HTML; the summary is plain text, so it is
+            # HTML-escaped first (then XML-escaped by ElementTree) and "<b>" stays visible text.
+            sub(item, "description", html.escape(story.meta.summary, quote=False), f"{where} summary")
+        else:
+            status = site.labels["statuses"].get(update.status, update.status)
+            url = f"{url}#{update_anchor(update)}"
+            sub(item, "title", f"Update ({status}): {story.meta.title}", f"{where} title")
+            sub(item, "link", url, f"{where} address")
+            sub(item, "description", html.escape(update.note, quote=False), f"{where} updates")
         author = creator(story)
         if author:
             sub(item, f"{{{DC_NS}}}creator", author, f"{where} organisation")
         for facet, label in categories(story, site):
             sub(item, "category", label, f"{where} {facet.field}", domain=site.absolute(facet_url(facet.slug)))
         sub(item, "guid", url, f"{where} address", isPermaLink="true")
-        sub(item, "pubDate", rfc822(_midnight(story.meta.last_changed if updated else story.meta.date)), "pubDate")
+        day = update.date if update is not None else story.meta.last_changed if updated else story.meta.date
+        sub(item, "pubDate", rfc822(_midnight(day)), "pubDate")
     ET.indent(rss, space="  ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode").encode("utf-8") + b"\n"
 

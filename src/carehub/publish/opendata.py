@@ -1,4 +1,6 @@
-"""Open data: stories.json, its JSON Schema, and stories.csv for spreadsheets.
+"""Open data: stories.json, its JSON Schema, and stories.csv for spreadsheets; for analysts of spread,
+outcomes.json and outcomes.csv (one row per outcome measure of every case study and update) and
+approaches.json (each approach with its places), each JSON file with its schema beside it.
 
 One record shape, :class:`OpenStory`, is defined here once: stories.json is
 that model serialised, stories.schema.json is generated from it (with the
@@ -27,6 +29,10 @@ are joined with "; ".  Any cell that starts with = + - @, a tab or a carriage
 return gets a leading apostrophe so that a spreadsheet shows it as text
 instead of running it as a formula (CSV injection).
 
+outcomes.csv and outcomes.json hold case studies only, so a patient story never appears there; like
+stories.json they carry no contact mailbox.  Each row's ``date`` and ``status`` are those of the story (its
+front-matter outcomes) or of the update that reported the figures, so a measure can be followed over time.
+
 This module must not read or write files or know about MkDocs.
 """
 
@@ -44,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from carehub.check import model
 from carehub.check.catalogue import Story
 from carehub.check.model import CaseStudy, PatientStory, Resource
+from carehub.plan.approaches import ApproachEntry
 from carehub.plan.feedlist import FeedChannel
 from carehub.publish.feeds import build_date, syndicated
 
@@ -76,10 +83,14 @@ class OpenStory(BaseModel):
     tags: list[model.Tag] = Field(description="Topics.")
     site: str | None = Field(description="The id of the site in the hub's sites directory, or null.")
     adopted_from: list[str] = Field(description="Ids of sites whose work this change copied or adapted.")
+    approach: str | None = Field(description="The id of the approach it is about (approaches.json), or null.")
+    adopted_from_story: str | None = Field(
+        description="Case studies: the id of the case study this one adopted from, or null."
+    )
     licence: model.Licence = Field(description="The licence for reuse (an SPDX identifier).")
     illustrative: bool = Field(description="True for example content written to show the format.")
     evidence_level: model.EvidenceLevel | None = Field(description="Case studies: how strong the evidence is.")
-    status: model.Status | None = Field(description="Case studies: early, ongoing or final.")
+    status: model.Status | None = Field(description="Case studies: early, ongoing, final or stopped.")
     resource_kind: model.ResourceKind | None = Field(description="Resources: what kind of resource it is.")
     outcomes: list[model.Outcome] = Field(description="Measures before and after the change (not in the CSV).")
     sources: list[model.Source] = Field(description="Published sources for the facts (not in the CSV).")
@@ -122,6 +133,8 @@ def open_story(story: Story, site: FeedChannel) -> OpenStory:
         tags=list(meta.tags),
         site=meta.site,
         adopted_from=list(meta.adopted_from),
+        approach=meta.approach,
+        adopted_from_story=meta.adopted_from_story if isinstance(meta, CaseStudy) else None,
         licence=meta.licence,
         illustrative=meta.illustrative,
         evidence_level=meta.evidence_level if isinstance(meta, CaseStudy) else None,
@@ -214,11 +227,230 @@ DOWNLOADS: tuple[tuple[str, str], ...] = (
     (JSON_PATH, "every published story's metadata and address, as JSON (no story text)."),
     (SCHEMA_PATH, "the JSON Schema that stories.json follows."),
     (CSV_PATH, "the same as a spreadsheet (CSV, UTF-8; lists separated by semicolons)."),
+    ("outcomes.json", "one row per outcome measure of every case study and update, for comparing places."),
+    ("outcomes.schema.json", "the JSON Schema that outcomes.json follows."),
+    ("outcomes.csv", "the same outcomes as a spreadsheet (CSV, UTF-8)."),
+    ("approaches.json", "every approach with the places that have tried it."),
+    ("approaches.schema.json", "the JSON Schema that approaches.json follows."),
 )
 
 
+# -- outcomes and approaches -------------------------------------------------------------------
+
+OUTCOMES_JSON = "outcomes.json"
+OUTCOMES_SCHEMA = "outcomes.schema.json"
+OUTCOMES_CSV = "outcomes.csv"
+APPROACHES_JSON = "approaches.json"
+APPROACHES_SCHEMA = "approaches.schema.json"
+
+
+class OpenOutcome(BaseModel):
+    """One outcome measure of one case study, as published or as of one of its updates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    story: str = Field(description="The case study's permanent web address.", json_schema_extra={"format": "uri"})
+    approach: str | None = Field(description="The id of the approach it is about (approaches.json), or null.")
+    site: str | None = Field(description="The id of the site in the hub's sites directory, or null.")
+    region: model.Region = Field(description="The NHS England region, or national.")
+    measure: str = Field(description="What was measured.")
+    before: float = Field(description="The value before the change.")
+    after: float = Field(description="The value after the change (as of this row's date).")
+    unit: str = Field(description="The unit of both values.")
+    higher_is_better: bool = Field(description="True if a higher value is an improvement.")
+    period: str = Field(description="When each value was measured.")
+    source: str = Field(description="Where the figures come from.")
+    evidence_level: model.EvidenceLevel = Field(description="How strong the case study's evidence is.")
+    status: model.Status = Field(description="The status on this row's date: early, ongoing, final or stopped.")
+    date: dt.date = Field(description="The story's date, or the date of the update that reported these figures.")
+    update: bool = Field(description="True if the figures come from an update rather than the story itself.")
+    illustrative: bool = Field(description="True for example content written to show the format: not evidence.")
+
+
+class OpenOutcomes(BaseModel):
+    """The whole of outcomes.json."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: str = Field(alias="$schema", description="The address of this file's JSON Schema.")
+    version: Literal[1] = Field(description="The format version; it changes only if a field changes meaning.")
+    title: str = Field(description="The name of the hub.")
+    licence: str = Field(description="The licence of this file; each story also carries its own.")
+    outcomes: list[OpenOutcome] = Field(
+        description="One row per outcome measure of every case study and update, newest story first."
+    )
+
+
+class OpenPlace(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="The place's name.")
+    site: str | None = Field(description="Its id in the sites directory, or null.")
+    region: model.Region = Field(description="The NHS England region, or national.")
+    vanguard: bool | None = Field(description="True if a national vanguard; null if not in the sites directory.")
+    since: dt.date | None = Field(description="Its earliest story about the approach, or null.")
+    origin: bool = Field(description="True where the approach started.")
+    stories: list[str] = Field(description="Web addresses of its stories about the approach.")
+
+
+class OpenApproach(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="The approach's id, as stories name it in `approach`.")
+    url: str = Field(description="Its page on the hub.", json_schema_extra={"format": "uri"})
+    name: str = Field(description="Its name.")
+    summary: str = Field(description="One or two sentences about it.")
+    care_models: list[model.CareModel] = Field(description="The new care models it belongs to.")
+    started_at: str | None = Field(description="The id of the site where it started, or null.")
+    places: list[OpenPlace] = Field(description="Every place that has tried it, where it started first.")
+    case_studies: int = Field(description="How many case studies there are of it.")
+    failures: int = Field(description="How many failure write-ups there are about it.")
+    strongest_evidence_level: model.EvidenceLevel | None = Field(
+        description="The strongest evidence level of its case studies, or null if there are none."
+    )
+
+
+class OpenApproaches(BaseModel):
+    """The whole of approaches.json."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: str = Field(alias="$schema", description="The address of this file's JSON Schema.")
+    version: Literal[1] = Field(description="The format version; it changes only if a field changes meaning.")
+    title: str = Field(description="The name of the hub.")
+    licence: str = Field(description="The licence of this file.")
+    approaches: list[OpenApproach] = Field(description="Every approach, in the hub's order.")
+
+
+def open_outcomes(stories: Sequence[Story], site: FeedChannel) -> OpenOutcomes:
+    rows: list[OpenOutcome] = []
+    for story in syndicated(stories):
+        meta = story.meta
+        if not isinstance(meta, CaseStudy):
+            continue  # patient stories (and failures, resources) never appear here
+        reports = [(meta.date, meta.status, meta.outcomes, False)]
+        reports += [(u.date, u.status, u.outcomes, True) for u in sorted(meta.updates, key=lambda u: u.date)]
+        for date, status, outcomes, is_update in reports:
+            rows += [
+                OpenOutcome(
+                    story=site.absolute(story.url),
+                    approach=meta.approach,
+                    site=meta.site,
+                    region=meta.region,
+                    measure=outcome.measure,
+                    before=outcome.before,
+                    after=outcome.after,
+                    unit=outcome.unit,
+                    higher_is_better=outcome.higher_is_better,
+                    period=outcome.period,
+                    source=outcome.source,
+                    evidence_level=meta.evidence_level,
+                    status=status,
+                    date=date,
+                    update=is_update,
+                    illustrative=meta.illustrative,
+                )
+                for outcome in outcomes
+            ]
+    return OpenOutcomes(
+        schema_=site.absolute(OUTCOMES_SCHEMA),
+        version=FORMAT_VERSION,
+        title=site.name,
+        licence="CC-BY-4.0",
+        outcomes=rows,
+    )
+
+
+def open_approaches(approaches: Sequence[ApproachEntry], site: FeedChannel) -> OpenApproaches:
+    published = {story.slug for story in syndicated([s for entry in approaches for s in entry.stories])}
+    return OpenApproaches(
+        schema_=site.absolute(APPROACHES_SCHEMA),
+        version=FORMAT_VERSION,
+        title=site.name,
+        licence="CC-BY-4.0",
+        approaches=[
+            OpenApproach(
+                id=entry.id,
+                url=site.absolute(entry.url),
+                name=entry.approach.name,
+                summary=entry.approach.summary,
+                care_models=list(entry.approach.care_models),
+                started_at=entry.approach.started_at,
+                places=[
+                    OpenPlace(
+                        name=place.name,
+                        site=place.site_id,
+                        region=place.region,
+                        vanguard=place.vanguard,
+                        since=place.since,
+                        origin=place.origin,
+                        stories=[site.absolute(s.url) for s in place.stories if s.slug in published],
+                    )
+                    for place in entry.places
+                ],
+                case_studies=len(entry.case_studies),
+                failures=len(entry.failures),
+                strongest_evidence_level=entry.strongest,
+            )
+            for entry in approaches
+        ],
+    )
+
+
+def _schema_of(root: type[BaseModel], path: str, site: FeedChannel) -> dict[str, Any]:
+    """A file's JSON Schema from its model, with each vocabulary field's allowed ids as an enum."""
+    schema = root.model_json_schema(by_alias=True, mode="serialization")
+    for name, definition in schema.get("$defs", {}).items():
+        records: dict[str, type[BaseModel]] = {
+            "OpenOutcome": OpenOutcome,
+            "OpenApproach": OpenApproach,
+            "OpenPlace": OpenPlace,
+        }
+        record = records.get(name)
+        if record is None:
+            continue
+        for field in record.model_fields:
+            vocabulary = model.vocab_of(record, field)
+            if vocabulary is None:
+                continue
+            allowed = list(site.vocabularies[vocabulary].ids)
+            prop = definition["properties"][field]
+            if prop.get("type") == "array":
+                prop["items"]["enum"] = allowed
+            elif "anyOf" in prop:
+                next(option for option in prop["anyOf"] if option.get("type") == "string")["enum"] = allowed
+            else:
+                prop["enum"] = allowed
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": site.absolute(path), **schema}
+
+
+OUTCOME_COLUMNS: tuple[str, ...] = tuple(OpenOutcome.model_fields)
+
+
+def render_outcomes_csv(stories: Sequence[Story], site: FeedChannel) -> bytes:
+    """outcomes.csv: a header row, then the rows of outcomes.json in the same order (as stories.csv is made)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(OUTCOME_COLUMNS)
+    for record in open_outcomes(stories, site).outcomes:
+        data = record.model_dump(mode="json")
+        writer.writerow([neutralise(_cell(data[column])) for column in OUTCOME_COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render_spread(stories: Sequence[Story], approaches: Sequence[ApproachEntry], site: FeedChannel) -> dict[str, bytes]:
+    """outcomes.json, outcomes.csv, approaches.json and their schemas, keyed by site-relative path."""
+    return {
+        OUTCOMES_JSON: _json_bytes(open_outcomes(stories, site).model_dump(mode="json", by_alias=True)),
+        OUTCOMES_SCHEMA: _json_bytes(_schema_of(OpenOutcomes, OUTCOMES_SCHEMA, site)),
+        OUTCOMES_CSV: render_outcomes_csv(stories, site),
+        APPROACHES_JSON: _json_bytes(open_approaches(approaches, site).model_dump(mode="json", by_alias=True)),
+        APPROACHES_SCHEMA: _json_bytes(_schema_of(OpenApproaches, APPROACHES_SCHEMA, site)),
+    }
+
+
 def render_all(stories: Sequence[Story], site: FeedChannel) -> dict[str, bytes]:
-    """Every open data file, keyed by site-relative path."""
+    """Every story open data file, keyed by site-relative path (the spread files: :func:`render_spread`)."""
     return {
         JSON_PATH: render_json(stories, site),
         SCHEMA_PATH: render_schema(site),

@@ -49,6 +49,12 @@ REFERENCE_KINDS: dict[str, tuple[str, str, str]] = {
         "`{target}` does not exist.",
         "Add the file to the repository beside the story, or fix the path.",
     ),
+    # adopted_from_story in a case study's front matter: the slug must be a story's.
+    "adopted": (
+        "CH516",
+        "`adopted_from_story` names `{target}`, but there is no story with that file name.",
+        "Write the file name of the case study you adopted from, without .md (for example red-bag-scheme-sutton).",
+    ),
 }
 
 
@@ -428,10 +434,10 @@ def reference_problems(
     """
     problems: list[Problem] = []
     for what, target, line, column, slug in references:
-        if what == "story" and slug in withdrawn:
+        if what in ("story", "adopted") and slug in withdrawn:
             problems.append(Problem.warning(rel, line, column, "CH510", *WITHDRAWN_LINK))
             continue
-        broken = slug not in slugs if what == "story" else missing(story, target, root)
+        broken = slug not in slugs if what in ("story", "adopted") else missing(story, target, root)
         if broken:
             code, message, hint = REFERENCE_KINDS[what]
             problems.append(Problem.error(rel, line, column, code, message.format(target=target), hint))

@@ -158,8 +158,8 @@ def field_reference(vocabularies: Vocabularies) -> str:
 
 
 def _field_section(spec: FieldSpec, required_for: str, vocabularies: Vocabularies, parent: str = "") -> list[str]:
-    anchor = f"{parent}-{spec.name}" if parent else spec.name
     shown = f"{parent}.{spec.name}" if parent else spec.name
+    anchor = shown.replace(".", "-")  # a nested field's whole path, so updates.outcomes.unit is not outcomes.unit
     level = "####" if parent else "###"
     out = [f"{level} `{shown}` {{#{anchor}}}", "", spec.description, ""]
     out.append(f"- **Required for:** {required_for}")
@@ -175,7 +175,7 @@ def _field_section(spec: FieldSpec, required_for: str, vocabularies: Vocabularie
         out.append(f"Allowed values (from `data/vocabularies.yml`, list `{spec.vocabulary}`):")
         out += ["", _vocabulary_table(vocabularies, spec.vocabulary), ""]
     for child in spec.children:
-        out += _field_section(child, "yes" if child.required else "optional", vocabularies, parent=spec.name)
+        out += _field_section(child, "yes" if child.required else "optional", vocabularies, parent=shown)
     return out
 
 

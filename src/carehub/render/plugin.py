@@ -253,6 +253,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         env.globals["ch_search"] = self.config.search
         env.globals["ch_sites"] = {site_id: entry.site.name for site_id, entry in site.directory.items()}
         env.globals["ch_region_map"] = self._region_map
+        env.globals["ch_places_map"] = self._places_map
+        env.globals["ch_topics"] = site.topics
+        env.globals["ch_offers"] = site.offers
         env.filters["ch_date"] = format_date
         # The site-wide feeds, and the facet feed of a listing page, for autodiscovery links.
         channel = site.channel
@@ -310,6 +313,15 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             return str(normalize_url(term_url("region", region_id), page))
 
         return region_map({t.id: t.count for t in index.terms}, self._plan().labels["regions"], href)
+
+    def _places_map(self, counts: dict[str, int]) -> Markup:
+        """An approach's places by region (approaches.ApproachEntry.region_counts), links relative to the page."""
+        page = self._current_page
+
+        def href(region_id: str) -> str:
+            return str(normalize_url(term_url("region", region_id), page))
+
+        return region_map(counts, self._plan().labels["regions"], href)
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -391,6 +403,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             outputs = {
                 **feeds.render_all(stories, site.channel, site.feeds),
                 **opendata.render_all(stories, site.channel),
+                **opendata.render_spread(stories, tuple(site.approaches.values()), site.channel),
             }
         except feeds.FeedError as error:
             raise PluginError(f"carehub: the feeds could not be written: {error}") from error
