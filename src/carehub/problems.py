@@ -100,6 +100,10 @@ CODES: dict[str, str] = {
     "CH510": "A link to a withdrawn story",
     "CH511": "A story that has been withdrawn",
     "CH600": "A problem in a data file (vocabularies, sites, glossary or withdrawals)",
+    "CH606": "The synonym list (data/synonyms.yml) is not a list of groups of phrases",
+    "CH607": "A synonym group with fewer than two different phrases",
+    "CH608": "A synonym with no words to search for, or too many",
+    "CH609": "A phrase in two synonym groups",
 }
 
 

@@ -137,8 +137,10 @@ class PageReader:
 class Index:
     """The index of one site being built: handed every page's words, then written in one go."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, synonyms: Iterable[Iterable[str]] = ()) -> None:
+        """``synonyms``: groups of phrases a search treats as each other (check/synonyms.py: search_groups)."""
         self.site_dir = site_dir
+        self._synonyms = synonym_groups(synonyms)
         self.out = site_dir / format.OUTPUT_SUBDIR
         self._staging = format.staging(self.out)
         self._reserved: dict[str, int] = {}
@@ -258,7 +260,20 @@ class Index:
             tfs=self._tfs,
             surface=self._surface,
             filters=filters,
+            synonyms=self._synonyms,
         )
+
+
+def synonym_groups(groups: Iterable[Iterable[str]]) -> list[list[str]]:
+    """Groups of phrases as the index keeps them: each phrase as its words joined by spaces, as search.js splits
+    a query ("A&E" is "a e"); a phrase once, groups of one dropped."""
+    kept: list[list[str]] = []
+    for group in groups:
+        phrases = list(dict.fromkeys(" ".join(normalise(phrase)) for phrase in group))
+        phrases = [phrase for phrase in phrases if phrase]
+        if len(phrases) > 1:
+            kept.append(phrases)
+    return kept
 
 
 def searchable_pages(site_dir: Path) -> list[Path]:
@@ -273,9 +288,9 @@ def searchable_pages(site_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def index_site(site_dir: Path) -> list[str]:
+def index_site(site_dir: Path, synonyms: Iterable[Iterable[str]] = ()) -> list[str]:
     """Index the searchable pages of ``site_dir`` into ``site_dir/search-index``; returns problems."""
-    index = Index(site_dir)
+    index = Index(site_dir, synonyms)
     problems = index.start()
     if problems:
         return problems
