@@ -130,14 +130,15 @@ class _Page:
 
     def __init__(self, url: str, title: str, content: str) -> None:
         self.meta: dict[str, Any] = {}
-        self.content, self.toc, self.url, self.title = content, [], url, title
+        self.toc: list[Any] = []  # no table of contents: a section's address is the page's and its heading's id
+        self.content, self.url, self.title = content, url, title
 
 
 def _prepare_lunr(site: Path) -> str | None:
     """Write Material's search index of the marked pages to ``lunr-index.json``; returns why not, or None."""
     try:
         import mkdocs.plugins  # noqa: F401 - before Material's plugin, which imports it part-way (a circular import)
-        from material.plugins.search.plugin import SearchIndex
+        from material.plugins.search.plugin import SearchIndex  # type: ignore[import-untyped]
     except ImportError as error:
         return f"mkdocs-material's search plugin is missing: {error}"
     from carehub.publish.search import extract
@@ -153,7 +154,7 @@ def _prepare_lunr(site: Path) -> str | None:
             continue
         record = extract.read_page(extract.page_url(site, path), page)
         assert record is not None
-        content = extract._without(element, ("data-search-ignore",))  # noqa: SLF001 - the same text as ours
+        content = extract._without(element, ("data-search-ignore",))
         index.add_entry_from_context(_Page(record.url, record.title, content))
     (site / "lunr-index.json").write_text(index.generate_search_index(None), encoding="utf-8")
     return None
@@ -216,7 +217,7 @@ _LUNR = """async (q) => {
 
 def _normal(url: str, base: str) -> str:
     """A result's address relative to the site root, without a fragment: "stories/x/"."""
-    url = url.split("#")[0]
+    url = url.split("#", maxsplit=1)[0]
     for prefix in (base, "/"):
         if url.startswith(prefix):
             url = url[len(prefix) :]
@@ -279,7 +280,11 @@ def main(argv: list[str]) -> int:
     for engine in ENGINES:
         f = figures.get(engine, {})
         if "by_query" in f:
-            missed = [f"{q['query']} ({q['rank'] or '-'})" for q in f["by_query"] if q["rank"] != 1 and q["kind"] != "no-answer"]
+            missed = [
+                f"{q['query']} ({q['rank'] or '-'})"
+                for q in f["by_query"]
+                if q["rank"] != 1 and q["kind"] != "no-answer"
+            ]
             print(f"{engine}: not first: {', '.join(missed) or 'none'}")
     return 0
 

@@ -73,6 +73,7 @@ export function editDistance(a, b, limit) {
   return previous[b.length] <= limit ? previous[b.length] : Infinity;
 }
 
+const SYNONYM_PREFIX = "0syn"; // format.SYNONYM_PREFIX: the index's word for a synonym group
 const TYPO_MIN = 4; // shorter words are not corrected: too many words are one edit from "care"
 const TYPO_LONG = 8; // words this long may be two edits away
 const TYPO_WEIGHT = 0.5; // a corrected word counts half: pages with the exact words rank first
@@ -98,9 +99,11 @@ class SearchIndex {
     if (!this.meta || this.meta.build !== meta.build) this.files.clear();
     this.meta = meta;
     this.split = new Set(meta.split);
-    // Synonyms: each phrase (words joined by spaces) -> the phrases of its group.
+    // Synonyms: each phrase (words joined by spaces) -> the number of its group.
     this.synonyms = new Map();
-    for (const group of meta.synonyms || []) for (const phrase of group) this.synonyms.set(phrase, group);
+    (meta.synonyms || []).forEach((group, number) => {
+      for (const phrase of group) this.synonyms.set(phrase, number);
+    });
     this.longestPhrase = Math.max(1, ...[...this.synonyms.keys()].map((p) => p.split(" ").length));
     return meta;
   }
@@ -150,8 +153,9 @@ class SearchIndex {
 
   /**
    * The query's terms, left to right: a phrase of the synonym list (the glossary's abbreviations and their
-   * expansions, and data/synonyms.yml) is one term that any phrase of its group satisfies; any other word is a
-   * term of its own.  Each term: { text, alternatives: [[word, ...], ...], last }.
+   * expansions, and data/synonyms.yml) is one term, the group's word in the index, which pages hold where they
+   * hold any phrase of the group; any other word is a term of its own.  Each term: { text, alternatives:
+   * [[word, ...], ...], last, shows? }: `shows`, the words a phrase term highlights.
    */
   terms(query) {
     const terms = [];
@@ -162,13 +166,11 @@ class SearchIndex {
         if (this.synonyms.has(phrase)) found = [phrase, n];
       }
       if (found) {
+        // The group's word in the index (format.synonym_word): every page with any of its phrases, as phrases.
         const [phrase, n] = found;
-        // "a e" (A&E) is two one-letter words, on nearly every page: kept only as the phrase typed, never as an
-        // alternative that would match the pages holding "a" and "e" anywhere.
-        const group = this.synonyms.get(phrase).filter((p) => p === phrase || p.split(" ").some((w) => w.length > 1));
-        const alternatives = group.map((p) => p.split(" "));
-        const usable = alternatives.filter((words) => words.some((w) => w.length > 1));
-        terms.push({ text: phrase, alternatives: usable.length ? usable : alternatives, last: false });
+        const number = this.synonyms.get(phrase);
+        const shows = this.meta.synonyms[number].flatMap((p) => p.split(" ")).filter((w) => w.length > 1);
+        terms.push({ text: phrase, alternatives: [[`${SYNONYM_PREFIX}${number}`]], last: false, shows });
         i += n;
       } else {
         terms.push({ text: query[i], alternatives: [[query[i]]], last: i === query.length - 1 });
@@ -186,6 +188,10 @@ class SearchIndex {
    */
   async resolve(word, last, exact) {
     const shard = await this.shard(word);
+    if (word.startsWith(SYNONYM_PREFIX)) {
+      const entry = Object.hasOwn(shard.words, word) ? [shard.stems[shard.words[word]]] : [];
+      return { stems: entry, how: entry.length ? "word" : "none" };
+    }
     const found = new Set();
     // The word, and its plural where the stemmer keeps them apart: "MCP" finds the pages that say "MCPs".
     for (const form of [word, `${word}s`, `${word}es`]) {
@@ -262,6 +268,7 @@ class SearchIndex {
         for (const [surface, i] of Object.entries(shard.words)) if (wanted.has(shard.stems[i].s)) marks.add(surface);
       }
     }
+    for (const t of terms) for (const w of t.shows || []) marks.add(w);
     // A term is found when one of its alternatives has every word found.
     const usable = terms.map((t) => t.alternatives.filter((words) => words.every((w) => resolved.get(w).stems.length)));
     const missing = terms.filter((_, i) => !usable[i].length).map((t) => t.text);

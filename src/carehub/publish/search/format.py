@@ -8,7 +8,8 @@ Under ``search-index/`` in the site; every file is JSON:
     the only file a reader's browser revalidates.  ``synonyms`` holds the
     groups of phrases a search treats as each other (the glossary's
     abbreviations and terms, data/synonyms.yml), each phrase as its words
-    joined by spaces ("a e" for "A&E").  Everything else is under
+    joined by spaces ("a e" for "A&E"); group N is indexed as the word
+    ``synonym_word(N)`` ("0syn3").  Everything else is under
     ``search-index/B/``, where B is a hash of the whole index, so a browser can
     never mix files from two builds.
 ``B/words/w-<key>.json``
@@ -67,6 +68,7 @@ TITLE_WEIGHT = 5
 _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 _STAGING = ".building"
+SYNONYM_PREFIX = "0syn"
 
 
 def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
@@ -75,6 +77,17 @@ def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
     search.js: ``shardKey``; ``split`` is meta.json's list of split prefixes.
     """
     return word[:3] if word[:2] in split else word[:2]
+
+
+def synonym_word(number: int) -> str:
+    """The word standing in the index for synonym group ``number`` (meta.json's ``synonyms``, in order).
+
+    A page holds it as often as it holds any phrase of the group (words next
+    to each other, as stems), so a search for one phrase finds the others and
+    "care home" does not match a page that says "care" here and "home" there.
+    Words begin with a letter or digit: no page's word starts "0syn".
+    """
+    return f"{SYNONYM_PREFIX}{number}"
 
 
 def staging(out: Path) -> Path:
