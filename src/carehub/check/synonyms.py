@@ -63,7 +63,8 @@ def load_synonyms(root: Path) -> tuple[Synonyms, list[Problem]]:
     groups: list[tuple[str, ...]] = []
     where: dict[str, int] = {}  # folded phrase -> the group number (1-based) it was first seen in
     for index, entry in enumerate(entries):
-        line = document.line(("groups", index))
+        # Lines are kept for text values: a group's is its first phrase's, or the line of `groups`.
+        line = document.line(("groups", index)) or document.line(("groups", index, 0)) or document.line(("groups",))
         number = index + 1
         if not isinstance(entry, list) or not all(isinstance(p, str) for p in entry):
             problems.append(
@@ -76,11 +77,17 @@ def load_synonyms(root: Path) -> tuple[Synonyms, list[Problem]]:
             )
             continue
         phrases: list[str] = []
-        for phrase in entry:
+        for at, phrase in enumerate(entry):
             key = folded(phrase)
+            line = document.line(("groups", index, at)) or line
             if not key:
                 problems.append(
-                    _problem("CH608", line, f"Group {number}: {phrase!r} has no letters or digits to search for.")
+                    _problem(
+                        "CH608",
+                        line,
+                        f"Group {number}: {phrase!r} has no letters or digits to search for.",
+                        "Write the phrase a reader would type, like A&E or care home.",
+                    )
                 )
             elif len(key.split()) > MAX_WORDS:
                 problems.append(
