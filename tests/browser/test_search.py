@@ -432,13 +432,17 @@ def _close(a: str, b: str) -> bool:
 
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
-def test_a_misspelt_word_finds_the_word_and_says_so(_: int, search_page: Any, site_url: str, oracle: _Oracle) -> None:
+def test_a_misspelt_word_finds_the_word_and_says_so(
+    _: int, search_page: Any, site_url: str, oracle: _Oracle, axe_source: str
+) -> None:
     typo, word = _typo(oracle)
     page = search_page
     found = {url.removeprefix(site_url) for url in search(page, typo)}
     assert found == oracle.find(word), f"{typo!r} should find what {word!r} finds"
     note = _note(page)
     assert f"Showing results for {word}" in note, f"searching {typo!r}: the note says {note!r}"
+    # The note, section links and live counts stay accessible.
+    settle("axe", describe(run_axe(page, axe_source)), f"axe-core on a corrected search at {PHONE}px")
     # The link searches the words as typed: nothing, said plainly.
     page.locator(f"{NOTE} a").first.click()
     status = wait_for_results(page)

@@ -1,7 +1,7 @@
 /*
  * carehub search and filters: a small progressive enhancement over the
- * site's own search index (written by src/carehub/search.py, whose docstring
- * describes the format).
+ * site's own search index (written by src/carehub/publish/search/, whose
+ * format.py docstring describes the files).
  *
  * Used on /search/ (full text + facet filters) and /stories/ (facet filters
  * over every story).  Without JavaScript those pages still work: /stories/
@@ -12,8 +12,20 @@
  * search then fetches the index's meta.json, one shard of words (with the
  * best pages for each) and the ten pages it shows: the same few kilobytes
  * however many stories the hub holds.  Full lists of pages are fetched only
- * for several words, filters, an unfinished word or "Show more".  From this
- * site only; no libraries, no cookies, no storage.
+ * for several words, filters, an unfinished word, synonyms or "Show more".
+ *
+ * Finding what a reader means: a word no page holds is stemmed here
+ * (stemmer.js, the Snowball stemmer the index was built with), an unfinished
+ * last word matches the words it starts, and failing both, a word of four
+ * letters or more is corrected to the closest word of its shard (one edit,
+ * two from eight letters), ranked below exact matches and said ("Showing
+ * results for …", with a link to the words as typed).  A phrase of a synonym
+ * group (the glossary's abbreviations and terms, data/synonyms.yml) is read
+ * as the group.  Pages with every term come first; when none has them all,
+ * the pages with most of them, saying which words no page has.  After a
+ * search the open filter groups count the results each value would leave,
+ * and a card links to the section of its page where the words are.
+ * From this site only; no libraries, no cookies, no storage.
  */
 
 import { stem } from "./stemmer.js";
@@ -387,6 +399,7 @@ class HubSearch {
     this.note = document.createElement("p"); // "Showing results for …", words not found
     this.note.className = "ch-search__note";
     this.note.dataset.chNote = "";
+    this.note.setAttribute("aria-live", "polite");
     this.note.hidden = true;
     this.status.after(this.note);
     this.exact = false; // set by ?exact=1: the words as typed, not corrected
