@@ -7,8 +7,8 @@
  * more R1 prefixes, "ogist", no undoubling of "add", "egg" and "off", "dying" -> "die" in Step 1b).  Why not a
  * library: npm's snowball-stemmers (0.6.0, 2016) predates Snowball 3 and stems 8 of 1,800 of the hub's words
  * differently ("emergency", "university", "added"); @orama/stemmers' English is the original Porter stemmer
- * (119 differences); multilingual-stemmer ships a 376 KB WebAssembly file of 34 languages.  This file is about
- * 2 KB gzipped.  tests/browser/test_search.py runs it in Chromium against Python's stemmer on every word of the
+ * (119 differences); multilingual-stemmer ships a 376 KB WebAssembly file of 34 languages.  This file is
+ * 2.7 KB gzipped.  tests/browser/test_search.py runs it in Chromium against Python's stemmer on every word of the
  * site it builds, and on a list of hard cases.
  *
  * Must not fetch, touch the page or know the index: it only turns a normalised word (a-z0-9) into its stem.
