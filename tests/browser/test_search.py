@@ -494,11 +494,16 @@ def test_a_phrase_finds_the_pages_of_its_synonyms(_: int, search_page: Any, site
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
 def test_filter_counts_follow_the_search(_: int, search_page: Any, oracle: _Oracle) -> None:
-    """After a search, each value of an open filter group counts the results ticking it would leave."""
+    """After a search, each value of an open filter group counts the results ticking it would leave.
+
+    On /search/ the groups start closed, so that a search nobody filters fetches only its results.
+    """
     word = oracle.common_word()
     page = search_page
     counts = f"{FILTER_FORM} details[open] .ch-checkbox__count"
     page.locator(f"{FILTER_FORM}").wait_for(state="attached")
+    assert page.locator(f"{FILTER_FORM} details[open]").count() == 0, "a group is open before anyone opened it"
+    page.locator(f"{FILTER_FORM} details summary").first.click()  # opened: its counts follow the search
     built = page.locator(counts).all_text_contents()
     search(page, word)
     numbers = {p["url"]: n for n, p in enumerate(oracle.pages)}

@@ -415,6 +415,11 @@ class HubSearch {
   start() {
     const filters = this.root.querySelector("[data-ch-filters]");
     if (filters) filters.hidden = false;
+    if (filters && this.mode === "search") {
+      // Closed until a reader opens one: an open group's counts follow the query, which needs every page the
+      // words match (a common word's full list), so a search no one filters fetches no more than its results.
+      for (const group of filters.querySelectorAll("details")) group.open = false;
+    }
     this.readLocation();
     if (this.form) {
       this.form.addEventListener("submit", (event) => {
