@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from carehub_bench.corpus import generate_corpus
 
+from carehub.check.glossary import load_glossary
 from carehub.cli import main
 from carehub.publish.search.format import OUTPUT_SUBDIR
 from carehub.publish.search.index import index_site
@@ -107,7 +108,8 @@ def test_the_index_fed_while_rendering_is_the_index_of_the_finished_site(
     code, output = _build(project, built, 2, capsys)
     assert code == 0, output
     streamed = {p.relative_to(built): p.read_bytes() for p in (built / OUTPUT_SUBDIR).rglob("*") if p.is_file()}
-    assert index_site(built) == []  # index the finished site again, from scratch
+    synonyms = load_glossary(project)[0].search_groups()  # the build's meta.json carries them
+    assert index_site(built, synonyms) == []  # index the finished site again, from scratch
     again = {p.relative_to(built): p.read_bytes() for p in (built / OUTPUT_SUBDIR).rglob("*") if p.is_file()}
     assert streamed and streamed == again
 

@@ -116,7 +116,7 @@ def test_a_page_keeps_what_a_result_shows_and_only_its_marked_words(tmp_path: Pa
     assert not [word for word in words if not word.isalnum()]
 
 
-def test_forms_of_a_word_share_one_entry_so_the_browser_needs_no_stemmer(tmp_path: Path) -> None:
+def test_forms_of_a_word_share_one_entry(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     assert indexing.index_site(site) == []
     index = Index(site)
@@ -301,3 +301,59 @@ def test_text_or_attribute_values_that_look_like_marks_mark_nothing() -> None:
         "a link titled like a mark stays. Next"
     )
     assert extract.read_page("y/", "<p>Only text: data-search-body</p>") is None
+
+
+def test_a_page_file_lists_its_sections_where_they_begin_in_its_text(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    assert indexing.index_site(site) == []
+    newest = Index(site).pages()[0]
+    assert newest["sections"] == [[newest["text"].index("What we did"), "what-we-did", "What we did"]]
+    assert newest["text"][newest["sections"][0][0] :].startswith("What we did discharge lounge")
+    # The text is the same as read whole: sections only say where they begin.
+    record = extract.read_page("stories/newest/", PAGES["stories/newest/index.html"])
+    assert record is not None
+    assert record.text == extract.text_of(
+        extract._without(
+            extract.marked_element(PAGES["stories/newest/index.html"]) or "", ("data-search-ignore", "headerlink")
+        )
+    )
+
+
+def test_a_synonym_group_is_one_word_held_by_the_pages_with_any_of_its_phrases(tmp_path: Path) -> None:
+    pages = {
+        "stories/ed/index.html": story_html(
+            "Nurses in the emergency department", "2021-01-01", "seen in the emergency departments at night"
+        ),
+        "stories/ae/index.html": story_html("Night cover in A&amp;E", "2021-02-01", "A&amp;E nurses"),
+        "stories/apart/index.html": story_html("Apart", "2021-03-01", "an emergency plan for the department"),
+    }
+    site = make_site(tmp_path, pages)
+    groups = [["A&E", "Accident and emergency", "emergency department"], ["MCP", "multispecialty community provider"]]
+    assert indexing.index_site(site, groups) == []
+    index = Index(site)
+    assert index.meta["synonyms"] == [
+        ["a e", "accident and emergency", "emergency department"],
+        ["mcp", "multispecialty community provider"],
+    ]
+    by_url = {page["url"]: n for n, page in enumerate(index.pages())}
+    word = index_format.synonym_word(0)
+    held = dict(index.postings(word))
+    # Words next to each other, as stems ("departments"); "emergency" here and "department" there is not the phrase.
+    assert set(held) == {by_url["stories/ed/"], by_url["stories/ae/"]}
+    assert index_format.synonym_word(1) not in index.words()  # no page has an MCP
+    assert word.startswith(index_format.SYNONYM_PREFIX)
+
+
+def test_a_page_cannot_hold_a_synonym_groups_word_itself(tmp_path: Path) -> None:
+    word = index_format.synonym_word(0)
+    pages = {"stories/x/index.html": story_html("Sneaky", "2021-01-01", f"{word} {word} {word}")}
+    site = make_site(tmp_path, pages)
+    assert indexing.index_site(site, [["A&E", "emergency department"]]) == []
+    assert word not in Index(site).words()
+
+
+def test_an_abbreviations_plural_is_its_phrase_too(tmp_path: Path) -> None:
+    pages = {"stories/m/index.html": story_html("Two MCPs", "2021-01-01", "the MCPs of Fylde")}
+    site = make_site(tmp_path, pages)
+    assert indexing.index_site(site, [["MCP", "multispecialty community provider"]]) == []
+    assert index_format.synonym_word(0) in Index(site).words()

@@ -20,7 +20,10 @@ would meet them:
   as common static hosts do) and counts the body bytes it sends, so the
   figures are bytes on the wire, including requests made by web workers;
 - optionally ``carehub serve``: time from editing one story to the new text
-  being served.
+  being served;
+- optionally (``--quality``) search quality: the judged query set over the
+  repository's own content, ours against Pagefind and stock lunr in the
+  same run (quality.py).
 
 Timings are not asserted anywhere: the figures go into a table, a JSON file
 and a Markdown report with a description of the machine (report.py).
@@ -45,6 +48,28 @@ SIZES = (100, 1000, 5000)
 HUGE = 20000
 
 
+def _quality(work: Path) -> dict[str, Any]:
+    """The judged queries over the repository's own site, built for the purpose into ``work/quality``."""
+    import subprocess
+    import sys
+
+    from carehub_bench.quality import quality_figures
+    from carehub_bench.quality import table as quality_table
+
+    site = work / "quality" / "site"
+    built = subprocess.run(
+        [sys.executable, "-m", "carehub", "--root", str(ROOT), "build", "--quiet", "--site-dir", str(site)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if built.returncode != 0:
+        return {"skipped": f"the repository's site did not build: {built.stdout[-300:]}"}
+    figures = quality_figures(site)
+    print("\n" + quality_table(figures), flush=True)
+    return figures
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", help="comma-separated corpus sizes (default 100,1000,5000)")
@@ -59,6 +84,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--serve", action="store_true", help="also time a `carehub serve` rebuild at every size")
     parser.add_argument("--merge", action="store_true", help="keep other sizes already in --out, replace these")
     parser.add_argument("--stock-huge", action="store_true", help="also build stock Material above 5,000 stories")
+    parser.add_argument(
+        "--quality",
+        action="store_true",
+        help="also judge search quality: ours, Pagefind and stock lunr on the repository's content (quality.py)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         sizes = [30]
@@ -87,6 +117,10 @@ def main(argv: list[str]) -> int:
         earlier = json.loads(args.out.read_text(encoding="utf-8"))
         earlier_runs = [r for r in earlier.get("runs", []) if r["n"] not in sizes]
         results["argv"] = [*earlier.get("argv", []), "+", *argv]
+    if args.quality:
+        results["quality"] = _quality(args.work)
+    elif args.merge and args.out.exists() and "quality" in earlier:
+        results["quality"] = earlier["quality"]
     done: list[dict[str, Any]] = []
     for n in sizes:
         done.append(bench_size(n, options, args.work))

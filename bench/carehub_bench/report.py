@@ -235,8 +235,29 @@ def markdown_report(results: dict[str, Any]) -> str:
         + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in targets(results))
         + "\n\n"
         + ("`carehub serve` after editing one story: " + "; ".join(serve) + "\n\n" if serve else "")
+        + _quality_section(results)
         + "Bytes are response bodies as sent by a local server that gzips text at level 6, counted at the server "
         "while Chromium loads the page in a fresh profile, until the network has been quiet for a second.\n"
+    )
+
+
+def _quality_section(results: dict[str, Any]) -> str:
+    """Search quality on the judged query set (quality.py), beside the first query's bytes at each size."""
+    quality = results.get("quality")
+    if not quality:
+        return ""
+    from carehub_bench.quality import table as quality_table
+
+    first = [
+        f"{r['n']:,}: {_kb(_get(r, 'browser', 'query', 'bytes'))}"
+        for r in results["runs"]
+        if _get(r, "browser", "query", "bytes") is not None
+    ]
+    return (
+        f"## Search quality ({quality.get('queries', 0)} judged queries, bench/queries/judged.yml)\n\n"
+        + quality_table(quality)
+        + "\n\n"
+        + (f"Our first query, gzipped, by number of stories: {'; '.join(first)}.\n\n" if first else "")
     )
 
 

@@ -120,6 +120,10 @@ CODES: dict[str, str] = {
     "CH601": "An approach in data/approaches.yml that is not complete or valid",
     "CH602": "An approach id given twice",
     "CH604": "A site offer or want that is neither an approach nor a tag",
+    "CH606": "The synonym list (data/synonyms.yml) is not a list of groups of phrases",
+    "CH607": "A synonym group with fewer than two different phrases",
+    "CH608": "A synonym with no words to search for, or too many",
+    "CH609": "A phrase in two synonym groups",
 }
 
 

@@ -192,10 +192,13 @@ class _Oracle:
     """What a search should find on the built site, worked out from the index's page files in Python.
 
     The browser's answer (search.js over the sharded index) must be exactly
-    these pages: every word must match, a word matches the pages holding any
-    word of the same stem, and an unfinished last word (one no page holds)
-    matches the words it starts.  Computed from the pages' text (and their
-    facts panel's labels) with search/words.py's own word splitting and stemmer,
+    these pages: every term must match; a word matches the pages holding any
+    word of the same stem, or of its plural ("mcp", "mcps"), or, when no page
+    holds it, any word of its Snowball stem; an unfinished last word also
+    matches the words it starts; a phrase of a synonym group (meta.json's
+    ``synonyms``) matches the pages holding any phrase of the group, words
+    next to each other.  Computed from the pages' text (and their facts
+    panel's labels) with search/words.py's own word splitting and stemmer,
     not from the shards.
     """
 
@@ -208,24 +211,64 @@ class _Oracle:
             record = extract.read_page(extract.page_url(site_dir, path), path.read_text("utf-8"))
             assert record is not None
             keywords[record.url] = " ".join(record.keywords)
-        self.words = [set(search_words.normalise(f"{p['text']} {p['title']} {keywords[p['url']]}")) for p in self.pages]
+        self.sequences = [
+            [*search_words.normalise(f"{p['text']} {keywords[p['url']]}"), "\0", *search_words.normalise(p["title"])]
+            for p in self.pages
+        ]
+        self.words = [set(sequence) - {"\0"} for sequence in self.sequences]
         self.vocabulary = set().union(*self.words)
+        self.all_stems = {self.stem(w) for w in self.vocabulary}
+        self.groups: list[list[str]] = self.index.meta.get("synonyms", [])
+
+    def key(self, word: str) -> str:
+        stem = self.stem(word)
+        return self.stem(word[:-1]) if stem == word and word.endswith("s") and len(word) > 2 else stem
 
     def stems(self, word: str, last: bool) -> set[str]:
         if word in self.vocabulary:
-            return {self.stem(word)}
+            return {self.stem(w) for w in (word, word + "s", word + "es") if w in self.vocabulary}
+        found = {self.stem(word)} & self.all_stems
         if last and len(word) >= 3:
-            return {self.stem(w) for w in self.vocabulary if w.startswith(word)}
-        return set()
+            found |= {self.stem(w) for w in self.vocabulary if w.startswith(word)}
+        return found
+
+    def terms(self, query: str) -> list[Callable[[int], bool]]:
+        """One test a page (by number) must pass for each term of the query, as search.js splits it."""
+        words = list(dict.fromkeys(search_words.normalise(query)))
+        phrases = {phrase: group for group in self.groups for phrase in group}
+        longest = max([len(p.split()) for p in phrases] or [1])
+        tests: list[Callable[[int], bool]] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                phrase = " ".join(words[i : i + n])
+                if phrase in phrases:
+                    keys = [tuple(self.key(w) for w in p.split()) for p in phrases[phrase]]
+                    tests.append(lambda page, keys=keys: self.has_phrase(page, keys))
+                    i += n
+                    break
+            else:
+                wanted = self.stems(words[i], i == len(words) - 1)
+                tests.append(lambda page, wanted=wanted: bool({self.stem(w) for w in self.words[page]} & wanted))
+                i += 1
+        return tests
+
+    def has_phrase(self, page: int, phrases: list[tuple[str, ...]]) -> bool:
+        sequence = [self.key(w) for w in self.sequences[page]]
+        return any(
+            tuple(sequence[at : at + len(phrase)]) == phrase
+            for phrase in phrases
+            for at in range(len(sequence) - len(phrase) + 1)
+        )
 
     def find(self, query: str) -> set[str]:
-        words = list(dict.fromkeys(search_words.normalise(query)))
-        wanted = [self.stems(word, i == len(words) - 1) for i, word in enumerate(words)]
-        return {
-            page["url"]
-            for page, present in zip(self.pages, self.words, strict=True)
-            if all({self.stem(w) for w in present} & stems for stems in wanted)
-        }
+        tests = self.terms(query)
+        return {page["url"] for n, page in enumerate(self.pages) if all(test(n) for test in tests)}
+
+    def matching(self, query: str) -> list[int]:
+        """How many of the query's terms each page holds, by page number."""
+        tests = self.terms(query)
+        return [sum(test(n) for test in tests) for n in range(len(self.pages))]
 
     def common_word(self) -> str:
         """A word on more pages than a shard keeps (format.TOP), but not on most of them."""
@@ -313,3 +356,208 @@ def test_a_search_after_the_site_is_published_again_uses_the_new_index(
             assert {u.removeprefix(url) for u in found} == oracle.find(other), "searched the deleted index"
         finally:
             context.close()
+
+
+# ---- Finding what a reader means (issue 21) ----
+
+NOTE = "[data-ch-note]"
+HARD_WORDS = (  # noqa: SIM905 - a list of words reads best as words
+    "added adding agreed andes atlas bias canning caresses cosmos cried cry dying early evening evenings exceed "
+    "generously gently happily herring howe idly inning innings international lying news only organization outing "
+    "paste pasted proceed proceeding singly skies skis sky succeed tying ugly university yelling yoyo ties dies "
+    "geologist biologically laterally communism arsenal emergency commissioning evaluates discharged"
+).split()
+
+
+def _note(page: Any) -> str:
+    note = page.locator(NOTE).first
+    return "" if note.evaluate("n => n.hidden") else " ".join(str(note.text_content()).split())
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_the_browser_stems_words_as_the_index_was_stemmed(_: int, search_page: Any, oracle: _Oracle) -> None:
+    """stemmer.js gives Python's Snowball stem for every word of the site and for the algorithm's hard cases."""
+    words = sorted(oracle.vocabulary | set(HARD_WORDS))
+    stems: list[str] = search_page.evaluate(
+        "async (words) => { const { stem } = await import('../assets/carehub/stemmer.js'); return words.map(stem); }",
+        words,
+    )
+    wrong = [(w, s, oracle.stem(w)) for w, s in zip(words, stems, strict=True) if s != oracle.stem(w)]
+    assert not wrong, f"{len(wrong)} of {len(words)} words stemmed unlike Python, e.g. {wrong[:5]}"
+
+
+def _unused_form(oracle: _Oracle) -> tuple[str, str]:
+    """A word no page holds whose stem some page holds ("evaluates" for "evaluation"), and that stem."""
+    for word in sorted(w for w in oracle.vocabulary if len(w) > 5 and w.isalpha()):
+        for form in (word + "s", word + "ed", word + "ing"):
+            stem = oracle.stem(form)
+            if (
+                form not in oracle.vocabulary
+                and stem == oracle.stem(word)
+                and not any(w.startswith(form) for w in oracle.vocabulary)
+            ):
+                return form, stem
+    raise AssertionError("no word of the site has a form the site does not use")
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_word_form_no_page_uses_finds_the_pages_of_its_stem(
+    _: int, search_page: Any, site_url: str, oracle: _Oracle
+) -> None:
+    form, stem = _unused_form(oracle)
+    expected = {p["url"] for p, ws in zip(oracle.pages, oracle.words, strict=True) if stem in map(oracle.stem, ws)}
+    found = {url.removeprefix(site_url) for url in search(search_page, form)}
+    assert found == expected, f"{form!r} (stem {stem!r}) found {sorted(found)}, expected {sorted(expected)}"
+
+
+def _typo(oracle: _Oracle) -> tuple[str, str]:
+    """A word of the site with two neighbouring letters swapped, which no page holds, and the word."""
+    for word in sorted((w for w in oracle.vocabulary if len(w) >= 7 and w.isalpha()), key=lambda w: (-len(w), w)):
+        typo = word[:3] + word[4] + word[3] + word[5:]
+        near = [w for w in oracle.vocabulary if w[:2] == typo[:2] and abs(len(w) - len(typo)) <= 2 and w != word]
+        if typo not in oracle.vocabulary and typo != word and not any(_close(typo, w) for w in near):
+            return typo, word
+    raise AssertionError("no word of seven letters or more to misspell")
+
+
+def _close(a: str, b: str) -> bool:
+    """Within two edits (Levenshtein, enough to rule a word out as a rival correction)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = row
+    return previous[-1] <= 2
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_misspelt_word_finds_the_word_and_says_so(
+    _: int, search_page: Any, site_url: str, oracle: _Oracle, axe_source: str
+) -> None:
+    typo, word = _typo(oracle)
+    page = search_page
+    found = {url.removeprefix(site_url) for url in search(page, typo)}
+    assert found == oracle.find(word), f"{typo!r} should find what {word!r} finds"
+    note = _note(page)
+    assert f"Showing results for {word}" in note, f"searching {typo!r}: the note says {note!r}"
+    # The note, section links and live counts stay accessible.
+    settle("axe", describe(run_axe(page, axe_source)), f"axe-core on a corrected search at {PHONE}px")
+    # The link searches the words as typed: nothing, said plainly.
+    page.locator(f"{NOTE} a").first.click()
+    status = wait_for_results(page)
+    assert count_in(status) == 0, f"the exact words {typo!r}: {status!r}"
+    assert "exact=1" in page.url
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_word_no_page_has_leaves_the_pages_with_the_others(
+    _: int, search_page: Any, site_url: str, search_word: tuple[str, Story]
+) -> None:
+    word, story = search_word
+    page = search_page
+    found = search(page, f"{word} qqzzxvnonword")
+    assert found and found[0] == site_url + story.url, f"{word!r} with a word no page has: {found[:3]}"
+    assert "No page has the word “qqzzxvnonword”" in _note(page)
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_pages_with_most_of_the_words_come_first_when_none_has_all(
+    _: int, search_page: Any, site_url: str, oracle: _Oracle
+) -> None:
+    rare = sorted(w for w in oracle.vocabulary if len(w) > 6 and w.isalpha() and len(oracle.find(w)) == 1)
+    a, b = next((a, b) for a in rare for b in rare if a < b and not oracle.find(f"{a} {b}"))
+    page = search_page
+    found = {url.removeprefix(site_url) for url in search(page, f"{a} {b}")}
+    assert found == oracle.find(a) | oracle.find(b), f"{a} {b}: {found}"
+    assert "No page has all of these words" in _note(page)
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_phrase_finds_the_pages_of_its_synonyms(_: int, search_page: Any, site_url: str, oracle: _Oracle) -> None:
+    """A phrase of a synonym group (the glossary's abbreviations, data/synonyms.yml) finds pages with the others."""
+    chosen = None
+    for group in oracle.groups:
+        for phrase in group:
+            mine = oracle.find(phrase)
+            others = set().union(*(oracle.find(p) for p in group if p != phrase))
+            if others - {p["url"] for n, p in enumerate(oracle.pages) if phrase.split()[0] in oracle.words[n]}:
+                chosen = (phrase, mine, others)
+                break
+        if chosen:
+            break
+    assert chosen, "no synonym group has a phrase whose synonyms are on pages it is not on"
+    phrase, mine, others = chosen
+    found = {url.removeprefix(site_url) for url in search(search_page, phrase)}
+    assert found == mine | others == oracle.find(phrase), f"{phrase!r} found {sorted(found)}"
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_filter_counts_follow_the_search(_: int, search_page: Any, oracle: _Oracle) -> None:
+    """After a search, each value of an open filter group counts the results ticking it would leave.
+
+    On /search/ the groups start closed, so that a search nobody filters fetches only its results.
+    """
+    word = oracle.common_word()
+    page = search_page
+    counts = f"{FILTER_FORM} details[open] .ch-checkbox__count"
+    page.locator(f"{FILTER_FORM}").wait_for(state="attached")
+    assert page.locator(f"{FILTER_FORM} details[open]").count() == 0, "a group is open before anyone opened it"
+    page.locator(f"{FILTER_FORM} details summary").first.click()  # opened: its counts follow the search
+    built = page.locator(counts).all_text_contents()
+    search(page, word)
+    numbers = {p["url"]: n for n, p in enumerate(oracle.pages)}
+    matched = {numbers[url] for url in oracle.find(word)}
+    group = page.locator(f"{FILTER_FORM} details[open]").first
+    boxes = group.locator("input[type=checkbox]")
+    facet = str(boxes.first.get_attribute("name"))
+    expected = {}
+    for n in range(boxes.count()):
+        value = str(boxes.nth(n).get_attribute("value"))
+        expected[value] = f"({len(matched & set(oracle.index.filter_ids(facet, value)))})"
+    page.wait_for_function(
+        """([group, want]) => [...document.querySelectorAll(group + ' input[type=checkbox]')].every(
+            (box) => box.parentElement.querySelector('.ch-checkbox__count').textContent === want[box.value])""",
+        arg=[f"{FILTER_FORM} details[open]", expected],
+    )
+    assert built != list(expected.values()), f"{word!r} is on every page: its counts are the counts as built"
+    page.locator(SEARCH_BOX).fill("")
+    page.locator(SEARCH_BOX).press("Enter")  # no search: the counts of every story again
+    page.wait_for_function(
+        "([sel, want]) => [...document.querySelectorAll(sel)].map((c) => c.textContent).join() === want.join()",
+        arg=[counts, built],
+    )
+
+
+SEARCH_BOX = "#ch-search-input"
+
+
+def _sectioned_word(oracle: _Oracle) -> tuple[str, dict[str, Any], list[Any]] | None:
+    """A word on one page only, in one section of it (after its first h2 or h3): the page and the section."""
+    for page in oracle.pages:
+        sections = page.get("sections", [])
+        if not sections:
+            continue
+        text = page["text"]
+        intro = set(search_words.normalise(text[: sections[0][0]]))
+        for i, section in enumerate(sections):
+            end = sections[i + 1][0] if i + 1 < len(sections) else len(text)
+            inside = set(search_words.normalise(text[section[0] : end]))
+            rest = set(search_words.normalise(text[: section[0]] + " " + text[end:])) | intro
+            for word in sorted(inside - rest):
+                if len(word) > 6 and word.isalpha() and oracle.find(word) == {page["url"]}:
+                    return word, page, section
+    return None
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_result_links_to_the_section_with_the_words(_: int, search_page: Any, site_url: str, oracle: _Oracle) -> None:
+    chosen = _sectioned_word(oracle)
+    assert chosen, "no page has a word found only in one of its sections"
+    word, page_file, (_, anchor, heading) = chosen
+    page = search_page
+    assert search(page, word) == [site_url + page_file["url"]]
+    jump = page.locator("[data-ch-list] > li [data-ch-section]").first
+    assert jump.count(), f"{word!r}: the card has no link to its section {heading!r}"
+    assert str(jump.text_content()).strip() == heading
+    assert jump.evaluate("a => a.href") == f"{site_url}{page_file['url']}#{anchor}"

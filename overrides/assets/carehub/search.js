@@ -1,7 +1,7 @@
 /*
  * carehub search and filters: a small progressive enhancement over the
- * site's own search index (written by src/carehub/search.py, whose docstring
- * describes the format).
+ * site's own search index (written by src/carehub/publish/search/, whose
+ * format.py docstring describes the files).
  *
  * Used on /search/ (full text + facet filters) and /stories/ (facet filters
  * over every story).  Without JavaScript those pages still work: /stories/
@@ -12,9 +12,23 @@
  * search then fetches the index's meta.json, one shard of words (with the
  * best pages for each) and the ten pages it shows: the same few kilobytes
  * however many stories the hub holds.  Full lists of pages are fetched only
- * for several words, filters, an unfinished word or "Show more".  From this
- * site only; no libraries, no cookies, no storage.
+ * for several words, filters, an unfinished word, synonyms or "Show more".
+ *
+ * Finding what a reader means: a word no page holds is stemmed here
+ * (stemmer.js, the Snowball stemmer the index was built with), an unfinished
+ * last word matches the words it starts, and failing both, a word of four
+ * letters or more is corrected to the closest word of its shard (one edit,
+ * two from eight letters), ranked below exact matches and said ("Showing
+ * results for …", with a link to the words as typed).  A phrase of a synonym
+ * group (the glossary's abbreviations and terms, data/synonyms.yml) is read
+ * as the group.  Pages with every term come first; when none has them all,
+ * the pages with most of them, saying which words no page has.  After a
+ * search the open filter groups count the results each value would leave,
+ * and a card links to the section of its page where the words are.
+ * From this site only; no libraries, no cookies, no storage.
  */
+
+import { stem } from "./stemmer.js";
 
 const PAGE_SIZE = 10; // each result shown is one small page request
 
@@ -43,14 +57,45 @@ function ids(gaps) {
 }
 
 function bestFirst(a, b) {
-  return b.score - a.score || a.id - b.id;
+  return (b.matched || 0) - (a.matched || 0) || b.score - a.score || a.id - b.id;
 }
+
+/**
+ * Whether `a` and `b` are within `limit` edits of each other (insertion, deletion, substitution, or swapping two
+ * neighbours: optimal string alignment), and how many: the number, or Infinity when more.
+ */
+export function editDistance(a, b, limit) {
+  if (Math.abs(a.length - b.length) > limit) return Infinity;
+  let before = null;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let smallest = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
+      if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      row.push(d);
+      smallest = Math.min(smallest, d);
+    }
+    if (smallest > limit) return Infinity;
+    before = previous;
+    previous = row;
+  }
+  return previous[b.length] <= limit ? previous[b.length] : Infinity;
+}
+
+const SYNONYM_PREFIX = "0syn"; // format.SYNONYM_PREFIX: the index's word for a synonym group
+const TYPO_MIN = 4; // shorter words are not corrected: too many words are one edit from "care"
+const TYPO_LONG = 8; // words this long may be two edits away
+const TYPO_WEIGHT = 0.5; // a corrected word counts half: pages with the exact words rank first
 
 class SearchIndex {
   constructor(metaUrl) {
     this.metaUrl = metaUrl;
     this.meta = null;
     this.files = new Map();
+    this.stemsOf = new WeakMap(); // a shard -> Map(stem -> entry index)
   }
 
   /**
@@ -66,6 +111,12 @@ class SearchIndex {
     if (!this.meta || this.meta.build !== meta.build) this.files.clear();
     this.meta = meta;
     this.split = new Set(meta.split);
+    // Synonyms: each phrase (words joined by spaces) -> the number of its group.
+    this.synonyms = new Map();
+    (meta.synonyms || []).forEach((group, number) => {
+      for (const phrase of group) this.synonyms.set(phrase, number);
+    });
+    this.longestPhrase = Math.max(1, ...[...this.synonyms.keys()].map((p) => p.split(" ").length));
     return meta;
   }
 
@@ -84,6 +135,10 @@ class SearchIndex {
     return this.files.get(path);
   }
 
+  shard(word) {
+    return this.file(`words/w-${shardKey(word, this.split)}.json`, null).then((s) => s || { words: {}, stems: [] });
+  }
+
   page(id) {
     return this.file(`pages/${id}.json`);
   }
@@ -96,10 +151,10 @@ class SearchIndex {
   }
 
   /** The pages with any of the chosen values of every facet chosen, or null when none is chosen. */
-  async filtered(filters) {
+  async filtered(filters, except = null) {
     let allowed = null;
     for (const [facet, values] of Object.entries(filters)) {
-      if (!values.length) continue;
+      if (!values.length || facet === except) continue;
       const table = await this.file(`filters/f-${facet}.json`, {});
       const union = new Set();
       for (const value of values) for (const id of ids(table[value] || [])) union.add(id);
@@ -109,63 +164,177 @@ class SearchIndex {
   }
 
   /**
-   * Search: every word must match (an unfinished last word matches the words it starts).
-   * Returns { hits: [{id, score}] best first, total, marks: words to highlight, expand? }:
-   * `expand` is set when `hits` holds only the best pages of `total`, and fetches the rest.
+   * The query's terms, left to right: a phrase of the synonym list (the glossary's abbreviations and their
+   * expansions, and data/synonyms.yml) is one term, the group's word in the index, which pages hold where they
+   * hold any phrase of the group; any other word is a term of its own.  Each term: { text, alternatives:
+   * [[word, ...], ...], last, shows? }: `shows`, the words a phrase term highlights.
    */
-  async search(term, filters) {
+  terms(query) {
+    const terms = [];
+    for (let i = 0; i < query.length; ) {
+      let found = null;
+      for (let n = Math.min(this.longestPhrase, query.length - i); n >= 1 && !found; n--) {
+        const phrase = query.slice(i, i + n).join(" ");
+        if (this.synonyms.has(phrase)) found = [phrase, n];
+      }
+      if (found) {
+        // The group's word in the index (format.synonym_word): every page with any of its phrases, as phrases.
+        const [phrase, n] = found;
+        const number = this.synonyms.get(phrase);
+        const shows = this.meta.synonyms[number].flatMap((p) => p.split(" ")).filter((w) => w.length > 1);
+        terms.push({ text: phrase, alternatives: [[`${SYNONYM_PREFIX}${number}`]], last: false, shows });
+        i += n;
+      } else {
+        terms.push({ text: query[i], alternatives: [[query[i]]], last: i === query.length - 1 });
+        i += 1;
+      }
+    }
+    return terms;
+  }
+
+  /**
+   * What a word matches: { stems: [entry], how: "word" | "form" | "start" | "typo" | "none", as? }.  The word
+   * itself if a page holds it; else the pages of its stem (the Snowball stemmer, as the index was built) and, for
+   * the last word, the words it starts; else, for a word of four letters or more, the closest words of its shard
+   * (one edit, two from eight letters), unless `exact`.
+   */
+  async resolve(word, last, exact) {
+    const shard = await this.shard(word);
+    if (word.startsWith(SYNONYM_PREFIX)) {
+      const entry = Object.hasOwn(shard.words, word) ? [shard.stems[shard.words[word]]] : [];
+      return { stems: entry, how: entry.length ? "word" : "none" };
+    }
+    const found = new Set();
+    // The word, and its plural where the stemmer keeps them apart: "MCP" finds the pages that say "MCPs".
+    for (const form of [word, `${word}s`, `${word}es`]) {
+      if (Object.hasOwn(shard.words, form)) found.add(shard.stems[shard.words[form]]);
+    }
+    if (Object.hasOwn(shard.words, word)) return { stems: [...found], how: "word" };
+    const reduced = stem(word);
+    let byStem = false;
+    for (const where of new Set([shard, await this.shard(reduced)])) {
+      const index = this.stemIndex(where);
+      if (index.has(reduced)) {
+        found.add(where.stems[index.get(reduced)]);
+        byStem = true;
+      }
+    }
+    if (last && word.length >= 3) {
+      for (const [w, i] of Object.entries(shard.words)) if (w.startsWith(word)) found.add(shard.stems[i]);
+    }
+    if (found.size) return { stems: [...found], how: byStem ? "form" : "start" };
+    if (exact || word.length < TYPO_MIN) return { stems: [], how: "none" };
+    const limit = word.length >= TYPO_LONG ? 2 : 1;
+    let best = null;
+    for (const [w, i] of Object.entries(shard.words)) {
+      const d = editDistance(word, w, limit);
+      if (d === Infinity) continue;
+      const entry = shard.stems[i];
+      if (!best || d < best.d || (d === best.d && (entry.df > best.entry.df || (entry.df === best.entry.df && w < best.w)))) {
+        best = { d, w, entry };
+      }
+    }
+    if (!best) return { stems: [], how: "none" };
+    return { stems: [best.entry], how: "typo", as: best.w };
+  }
+
+  stemIndex(shard) {
+    if (!this.stemsOf.has(shard)) this.stemsOf.set(shard, new Map(shard.stems.map((entry, i) => [entry.s, i])));
+    return this.stemsOf.get(shard);
+  }
+
+  /** BM25's rarity of a stem (idf), from its number of pages. */
+  rarity(entry) {
+    return Math.log(1 + (this.meta.pages - entry.df + 0.5) / (entry.df + 0.5));
+  }
+
+  /**
+   * Search.  Pages holding every term come first; when no page holds them all, the pages holding most of them,
+   * and `missing` lists the terms no page holds.  Returns { hits: [{id, score, matched}] best first, total,
+   * marks: words to highlight, corrected: [[typed, used]], missing, partial, expand?, all? }: `expand` is set when
+   * `hits` holds only the best pages of `total`, and fetches the rest; `all(except)` gives every matching page
+   * without the filters (or without one facet's), for the filters' counts.
+   */
+  async search(term, filters, exact = false) {
     await this.open();
     const query = [...new Set(words(term))];
     const allowed = await this.filtered(filters);
     if (!query.length) {
       const hits = [...(allowed || [])].sort((a, b) => a - b).map((id) => ({ id, score: 0 }));
-      return { hits, total: hits.length, marks: new Set() };
+      return { hits, total: hits.length, marks: new Set(), corrected: [], missing: [], partial: false };
     }
-    const shards = await Promise.all(query.map((word) => this.file(`words/w-${shardKey(word, this.split)}.json`, null)));
+    const terms = this.terms(query);
+    const distinct = [...new Set(terms.flatMap((t) => t.alternatives.flat()))];
+    const lastWord = terms.at(-1).last ? terms.at(-1).text : null;
+    const resolved = new Map(
+      await Promise.all(distinct.map(async (w) => [w, await this.resolve(w, w === lastWord, exact)])),
+    );
     const marks = new Set();
-    const matches = query.map((word, i) => {
-      const shard = shards[i] || { words: {}, stems: [] };
-      let found = [];
-      if (Object.hasOwn(shard.words, word)) {
-        found = [shard.words[word]];
-      } else if (i === query.length - 1 && word.length >= 3) {
-        found = [...new Set(Object.keys(shard.words).filter((w) => w.startsWith(word)).map((w) => shard.words[w]))];
+    const corrected = [];
+    for (const [w, r] of resolved) {
+      if (r.how === "typo") corrected.push([w, r.as]);
+      if (!r.stems.length) continue;
+      const wanted = new Set(r.stems.map((entry) => entry.s));
+      const shards = new Set([await this.shard(w), ...(await Promise.all(r.stems.map((entry) => this.shard(entry.s))))]);
+      for (const shard of shards) {
+        for (const [surface, i] of Object.entries(shard.words)) if (wanted.has(shard.stems[i].s)) marks.add(surface);
       }
-      for (const [w, stem] of Object.entries(shard.words)) if (found.includes(stem)) marks.add(w);
-      return found.map((stem) => shard.stems[stem]);
-    });
-    if (matches.some((stems) => stems.length === 0)) return { hits: [], total: 0, marks };
-    if (matches.length === 1 && matches[0].length === 1 && allowed === null) {
-      const stem = matches[0][0];
-      const hits = pairs(stem.top).map(([id, score]) => ({ id, score }));
-      const expand = stem.all ? async () => (await this.postings(stem)).map(([id, score]) => ({ id, score })).sort(bestFirst) : null;
-      return { hits, total: stem.df, marks, expand };
     }
-    // Several words, filters or a prefix: exact, from every page of every stem.
-    const postings = await Promise.all(matches.map((stems) => Promise.all(stems.map((stem) => this.postings(stem)))));
-    let scores = null;
-    matches.forEach((stems, word) => {
-      const best = new Map(); // a word's score on a page: its best-matching stem's
-      const lists = postings[word];
-      stems.forEach((stem, i) => {
-        // BM25: a page's score for a stem (its term-frequency part, search.py) times the stem's rarity.
-        const rarity = Math.log(1 + (this.meta.pages - stem.df + 0.5) / (stem.df + 0.5));
-        for (const [id, score] of lists[i]) {
-          if (allowed && !allowed.has(id)) continue;
-          const weighted = score * rarity;
-          if (!(best.get(id) >= weighted)) best.set(id, weighted);
+    for (const t of terms) for (const w of t.shows || []) marks.add(w);
+    // A term is found when one of its alternatives has every word found.
+    const usable = terms.map((t) => t.alternatives.filter((words) => words.every((w) => resolved.get(w).stems.length)));
+    const missing = terms.filter((_, i) => !usable[i].length).map((t) => t.text);
+    const found = terms.filter((_, i) => usable[i].length);
+    const total = { hits: [], total: 0, marks, corrected, missing, partial: false };
+    if (!found.length) return total;
+    const single = found.length === 1 && terms.length === 1 && usable[0].length === 1 && usable[0][0].length === 1;
+    const only = single ? resolved.get(usable[0][0][0]) : null;
+    if (only && only.stems.length === 1 && allowed === null) {
+      const entry = only.stems[0];
+      const weight = only.how === "typo" ? TYPO_WEIGHT : 1;
+      const hits = pairs(entry.top).map(([id, score]) => ({ id, score: score * weight, matched: 1 }));
+      const everything = async () => (await this.postings(entry)).map(([id, score]) => ({ id, score: score * weight, matched: 1 })).sort(bestFirst);
+      const expand = entry.all ? everything : null;
+      return { ...total, hits, total: entry.df, expand, all: async () => (await everything()).map((h) => h.id) };
+    }
+    // Several terms, filters, a prefix or synonyms: exact, from every page of every stem.
+    const lists = new Map();
+    await Promise.all(
+      [...resolved.values()].flatMap((r) => r.stems).map(async (entry) => lists.set(entry, await this.postings(entry))),
+    );
+    const wordScores = new Map(); // word -> Map(id -> score): its best stem's, weighted by rarity
+    for (const [w, r] of resolved) {
+      const best = new Map();
+      const weight = r.how === "typo" ? TYPO_WEIGHT : 1;
+      for (const entry of r.stems) {
+        const rarity = this.rarity(entry) * weight;
+        for (const [id, score] of lists.get(entry)) if (!(best.get(id) >= score * rarity)) best.set(id, score * rarity);
+      }
+      wordScores.set(w, best);
+    }
+    const pages = new Map(); // id -> { score, matched }
+    found.forEach((t) => {
+      const best = new Map(); // a term's score on a page: its best alternative's, whose words must all be there
+      for (const alternative of usable[terms.indexOf(t)]) {
+        const [first, ...rest] = alternative.map((w) => wordScores.get(w));
+        for (const [id, score] of first) {
+          let sum = score;
+          if (rest.every((m) => m.has(id) && (sum += m.get(id)) >= 0) && !(best.get(id) >= sum)) best.set(id, sum);
         }
-      });
-      if (scores === null) {
-        scores = best;
-      } else {
-        const both = new Map();
-        for (const [id, score] of best) if (scores.has(id)) both.set(id, scores.get(id) + score);
-        scores = both;
+      }
+      for (const [id, score] of best) {
+        const page = pages.get(id) || { score: 0, matched: 0 };
+        page.score += score;
+        page.matched += 1;
+        pages.set(id, page);
       }
     });
-    const hits = [...scores].map(([id, score]) => ({ id, score })).sort(bestFirst);
-    return { hits, total: hits.length, marks };
+    const ranked = [...pages].map(([id, p]) => ({ id, score: p.score, matched: p.matched }));
+    const complete = ranked.some((hit) => hit.matched === terms.length);
+    const kept = (hit) => !complete || hit.matched === terms.length;
+    const hits = ranked.filter((hit) => kept(hit) && (!allowed || allowed.has(hit.id))).sort(bestFirst);
+    const partial = !complete && terms.length > 1;
+    return { ...total, hits, total: hits.length, partial, all: async () => ranked.filter(kept).map((h) => h.id) };
   }
 }
 
@@ -182,6 +351,24 @@ function excerpt(text, marks, length = 24) {
   const start = Math.max(0, first - 6);
   const shown = parts.slice(start, start + length).map((part) => (hit(part) ? `<mark>${escapeHtml(part)}</mark>` : escapeHtml(part)));
   return (start > 0 ? "… " : "") + shown.join(" ") + (start + length < parts.length ? " …" : "");
+}
+
+/**
+ * The section of a page (an h2 or h3 with an id, from its page file) holding the most of the searched words, or
+ * null when that is the part before the first heading (the card links to the page itself then).  Returns
+ * { id, heading, from, to }: where the section's text begins and ends in the page's text.
+ */
+function bestSection(item, marks, start) {
+  const sections = item.sections || [];
+  if (!sections.length || !marks.size) return null;
+  const bounds = [[start, null, null], ...sections.filter(([at]) => at >= start)];
+  let best = null;
+  bounds.forEach(([from, id, heading], i) => {
+    const to = i + 1 < bounds.length ? bounds[i + 1][0] : item.text.length;
+    const found = new Set(words(item.text.slice(from, to)).filter((w) => marks.has(w)));
+    if (found.size && (!best || found.size > best.found)) best = { id, heading, from, to, found: found.size };
+  });
+  return best && best.id ? best : null;
 }
 
 function formatDate(iso) {
@@ -209,6 +396,14 @@ class HubSearch {
     this.list = root.querySelector("[data-ch-list]");
     this.more = root.querySelector("[data-ch-more]");
     this.listing = document.querySelector("[data-ch-listing]");
+    this.note = document.createElement("p"); // "Showing results for …", words not found
+    this.note.className = "ch-search__note";
+    this.note.dataset.chNote = "";
+    this.note.setAttribute("aria-live", "polite");
+    this.note.hidden = true;
+    this.status.after(this.note);
+    this.exact = false; // set by ?exact=1: the words as typed, not corrected
+    this.everything = null; // every page the last search matched, for the filters' counts
     this.found = [];
     this.total = 0;
     this.expand = null; // fetches the rest of a one-word search's pages, best first
@@ -220,15 +415,24 @@ class HubSearch {
   start() {
     const filters = this.root.querySelector("[data-ch-filters]");
     if (filters) filters.hidden = false;
+    if (filters && this.mode === "search") {
+      // Closed until a reader opens one: an open group's counts follow the query, which needs every page the
+      // words match (a common word's full list), so a search no one filters fetches no more than its results.
+      for (const group of filters.querySelectorAll("details")) group.open = false;
+    }
     this.readLocation();
     if (this.form) {
       this.form.addEventListener("submit", (event) => {
         event.preventDefault();
+        this.exact = false;
         this.run();
       });
     }
     if (this.filterForm) {
       this.filterForm.addEventListener("change", () => this.run());
+      for (const group of this.filterForm.querySelectorAll("details")) {
+        group.addEventListener("toggle", () => group.open && this.updateCounts(this.generation));
+      }
       const clear = this.filterForm.querySelector("[data-ch-clear]");
       clear.addEventListener("click", () => {
         for (const box of this.filterForm.querySelectorAll("input[type=checkbox]")) box.checked = false;
@@ -259,6 +463,7 @@ class HubSearch {
   readLocation() {
     const params = new URLSearchParams(window.location.search);
     if (this.input && params.has("q")) this.input.value = params.get("q");
+    this.exact = params.get("exact") === "1";
     if (!this.filterForm) return;
     for (const box of this.filterForm.querySelectorAll("input[type=checkbox]")) {
       box.checked = params.getAll(box.name).includes(box.value);
@@ -269,6 +474,7 @@ class HubSearch {
   writeLocation() {
     const params = new URLSearchParams();
     if (this.term()) params.set("q", this.term());
+    if (this.term() && this.exact) params.set("exact", "1");
     for (const [name, values] of Object.entries(this.selectedFilters())) {
       for (const value of values) params.append(name, value);
     }
@@ -284,6 +490,9 @@ class HubSearch {
     if (!term && Object.keys(filters).length === 0) {
       this.showListing(true);
       this.status.textContent = "";
+      this.note.hidden = true;
+      this.everything = null;
+      this.resetCounts();
       this.list.replaceChildren();
       this.more.hidden = true;
       return;
@@ -292,7 +501,7 @@ class HubSearch {
     let found;
     try {
       // Without words, pages come in index order, which search.py makes newest story first.
-      found = await this.index.search(term, filters);
+      found = await this.index.search(term, filters, this.exact);
     } catch (error) {
       if (generation === this.generation) this.unavailable();
       return;
@@ -306,7 +515,10 @@ class HubSearch {
     this.list.replaceChildren();
     this.showListing(false);
     this.status.textContent = this.describe(this.total, term, filters);
+    this.explain(found, term);
+    this.everything = term && found.all ? found.all : null;
     await this.showMore(false);
+    this.updateCounts(generation);
   }
 
   describe(count, term, filters) {
@@ -319,6 +531,77 @@ class HubSearch {
     }
     if (chosen.length) parts.push(`matching ${chosen.join(", ")}`);
     return `${noun} ${parts.join(" ")}`.trim() + (count === 0 ? ". Try fewer filters or other words." : "");
+  }
+
+  /** Say what the search did to the words: corrected them, or found some of them on no page. */
+  explain(found, term) {
+    this.note.replaceChildren();
+    const parts = [];
+    if (found.corrected.length) {
+      const used = words(term).map((w) => new Map(found.corrected).get(w) || w).join(" ");
+      const link = document.createElement("a");
+      const params = new URLSearchParams({ q: term, exact: "1" });
+      link.href = `?${params}`;
+      link.textContent = term;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        this.exact = true;
+        this.run();
+      });
+      const strong = document.createElement("strong");
+      strong.textContent = used;
+      parts.push(["Showing results for ", strong, ". Search instead for the exact words ", link, "."]);
+    }
+    if (found.missing.length && found.total) {
+      const quoted = found.missing.map((w) => `“${w}”`).join(", ");
+      parts.push([`No page has ${found.missing.length === 1 ? "the word" : "the words"} ${quoted}: showing the pages with the other words.`]);
+    } else if (found.partial && found.total) {
+      parts.push(["No page has all of these words: showing the pages with most of them first."]);
+    }
+    parts.forEach((part, i) => this.note.append(...(i ? [" "] : []), ...part));
+    this.note.hidden = parts.length === 0;
+  }
+
+  /** The filters' counts as they were built: every story. */
+  resetCounts() {
+    for (const count of this.root.querySelectorAll(".ch-checkbox__count")) {
+      if (count.dataset.built) count.textContent = count.dataset.built;
+    }
+  }
+
+  /**
+   * After a search, each value of the open filter groups shows how many results ticking it would leave: the
+   * pages the words match, with every other facet's ticked values (OR within a facet, AND across facets).
+   * Counted for open groups only, when they are opened, so a search fetches no filter lists it does not show.
+   */
+  async updateCounts(generation) {
+    if (!this.filterForm) return;
+    if (!this.everything) {
+      this.resetCounts();
+      return;
+    }
+    try {
+      const matched = await this.everything();
+      if (generation !== this.generation) return;
+      const filters = this.selectedFilters();
+      for (const group of this.filterForm.querySelectorAll("details[open]")) {
+        const boxes = [...group.querySelectorAll("input[type=checkbox]")];
+        if (!boxes.length) continue;
+        const facet = boxes[0].name;
+        const others = await this.index.filtered(filters, facet);
+        const table = await this.index.file(`filters/f-${facet}.json`, {});
+        if (generation !== this.generation) return;
+        const pages = matched.filter((id) => !others || others.has(id));
+        for (const box of boxes) {
+          const values = new Set(ids(table[box.value] || []));
+          const count = box.parentElement.querySelector(".ch-checkbox__count");
+          count.dataset.built ||= count.textContent;
+          count.textContent = `(${pages.filter((id) => values.has(id)).length})`;
+        }
+      }
+    } catch (error) {
+      this.resetCounts(); // the counts as built are still true of every story
+    }
   }
 
   showListing(visible) {
@@ -372,7 +655,9 @@ class HubSearch {
     const text = document.createElement("p");
     text.className = this.mode === "search" ? "ch-result__excerpt" : "ch-card__summary";
     // The indexed text begins with the page's <h1>, which the card shows already: excerpts start after it.
-    const body = item.text.startsWith(item.title) ? item.text.slice(item.title.length) : item.text;
+    const start = item.text.startsWith(item.title) ? item.title.length : 0;
+    const section = this.mode === "search" ? bestSection(item, this.marks, start) : null;
+    const body = section ? item.text.slice(section.from, section.to) : item.text.slice(start);
     const shown = this.mode === "search" ? excerpt(body.trim(), this.marks) : "";
     if (shown) {
       text.innerHTML = shown; // the page text escaped, with only <mark> added around matches
@@ -380,6 +665,17 @@ class HubSearch {
       text.textContent = item.summary || "";
     }
     li.append(text);
+    if (section) {
+      // Like Pagefind's sub-results: straight to the part of the page where the words are.
+      const where = document.createElement("p");
+      where.className = "ch-result__section";
+      const jump = document.createElement("a");
+      jump.href = `${link.href}#${encodeURIComponent(section.id)}`;
+      jump.textContent = section.heading;
+      jump.dataset.chSection = "";
+      where.append("In the section ", jump);
+      li.append(where);
+    }
     if (item.type || item.date) {
       const meta = document.createElement("p");
       meta.className = "ch-card__meta";

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 VOCABULARIES_FILE = f"{DATA_DIR}/vocabularies.yml"
 SITES_DIR = f"{DATA_DIR}/sites"
 GLOSSARY_FILE = f"{DATA_DIR}/glossary.yml"
+SYNONYMS_FILE = f"{DATA_DIR}/synonyms.yml"
 WITHDRAWN_FILE = withdrawals.WITHDRAWN_FILE
 APPROACHES_FILE = f"{DATA_DIR}/approaches.yml"
 
@@ -251,6 +252,8 @@ class _Run:
             parts.append(f"{name}:{h(data) if data is not None else '-'}")
         glossary = _read_or_none(root / GLOSSARY_FILE)
         parts.append(h(glossary) if glossary is not None else "-")
+        synonyms = _read_or_none(root / SYNONYMS_FILE)  # read with the glossary (check/synonyms.py)
+        parts.append(h(synonyms) if synonyms is not None else "-")
         withdrawn_file = _read_or_none(root / WITHDRAWN_FILE)
         parts.append(h(withdrawn_file) if withdrawn_file is not None else "-")
         approaches_file = _read_or_none(root / APPROACHES_FILE)

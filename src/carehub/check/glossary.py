@@ -1,9 +1,11 @@
 """The glossary in data/glossary.yml: terms, their abbreviations, and what they mean.
 
-One file serves two purposes: the /glossary/ page, and the explanation of
+One file serves three purposes: the /glossary/ page, the explanation of
 abbreviations in place on every page (``<abbr title="…">PACS</abbr>``), which
 Python-Markdown's ``abbr`` extension does from the ``glossary`` mapping built
-here — in the Markdown tree, so headings, links and code are left intact.
+here — in the Markdown tree, so headings, links and code are left intact —
+and search, where an abbreviation and its term find each other
+(``search_groups``, with data/synonyms.yml, read here too).
 
 The file format (shared with the content helpers)::
 
@@ -20,9 +22,10 @@ line, like every other data file.  Must not know about MkDocs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from carehub.check.synonyms import Synonyms, load_synonyms, search_groups
 from carehub.problems import Problem
 from carehub.read.datafile import read_data_path
 from carehub.read.yamlreader import Rejected
@@ -47,6 +50,11 @@ class GlossaryTerm:
 @dataclass(frozen=True, slots=True)
 class Glossary:
     terms: tuple[GlossaryTerm, ...]  # sorted by term, case-insensitively
+    synonyms: Synonyms = field(default_factory=Synonyms)  # data/synonyms.yml (check/synonyms.py)
+
+    def search_groups(self) -> list[list[str]]:
+        """The phrases search treats as each other: abbreviations and their terms, and data/synonyms.yml."""
+        return search_groups(self.abbreviations(), self.synonyms)
 
     def abbreviations(self) -> dict[str, str]:
         """Abbreviation -> its expansion, for the ``abbr`` extension's ``glossary`` option."""
@@ -61,7 +69,13 @@ class Glossary:
 
 
 def load_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
-    """Read data/glossary.yml; a missing file is an empty glossary, not an error."""
+    """Read data/glossary.yml, and data/synonyms.yml with it; a missing file is an empty glossary, not an error."""
+    synonyms, problems = load_synonyms(root)
+    glossary, glossary_problems = _load_terms(root)
+    return Glossary(glossary.terms, synonyms), problems + glossary_problems
+
+
+def _load_terms(root: Path) -> tuple[Glossary, list[Problem]]:
     path = root / GLOSSARY_FILE
     if not path.is_file():
         return Glossary(()), []

@@ -46,7 +46,7 @@ CODE_GROUPS = {
     ),
     "4": ("Unsafe markup", "HTML or a link that could run code in a reader's browser. Use plain Markdown instead."),
     "5": ("File names, links and files", "Something about the file itself, or a file or story it points to."),
-    "6": ("Data files", "A problem in data/vocabularies.yml, data/sites/ or data/glossary.yml."),
+    "6": ("Data files", "A problem in data/vocabularies.yml, data/sites/, data/glossary.yml or data/synonyms.yml."),
 }
 
 

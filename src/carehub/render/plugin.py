@@ -125,6 +125,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     site: SitePlan | None = None
     renderer: offload.Renderer | None = None
     indexer: Index | None = None  # in this process only: what every reader's pages are merged into
+    _synonyms: list[list[str]] = []  # noqa: RUF012 - set in on_config: the glossary's and data/synonyms.yml's groups
     reader: PageReader | None = None  # in every process that renders pages (the workers inherit it)
     _quiet: offload.QuietStubs | None = None
     _given: Catalogue | None = None
@@ -149,6 +150,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             raise ContentError(catalogue, pages.problems, pages.sources)
         self.site = plan(catalogue, _plan_options(config, self.config))
         _explain_abbreviations(config, catalogue.glossary)
+        self._synonyms = catalogue.glossary.search_groups()  # for the search index (on_env)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -275,7 +277,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         # they fork, with the stories numbered already so the workers can write their page files.
         collect = None
         if self.config.search:
-            self.indexer = Index(Path(config.site_dir))
+            self.indexer = Index(Path(config.site_dir), self._synonyms)
             problems = self.indexer.start()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))

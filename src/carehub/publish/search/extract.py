@@ -32,6 +32,8 @@ _TAG = re.compile(rf"</?([A-Za-z][A-Za-z0-9-]*){_ATTRIBUTES}>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _H1 = re.compile(rf"<h1\b{_ATTRIBUTES}>(.*?)</h1\s*>", re.S | re.I)
+# A section heading with an id (Python-Markdown's toc gives every h2 and h3 one): where a result may link to.
+_SECTION = re.compile(rf"<h([23])\b({_ATTRIBUTES})>(.*?)</h\1\s*>", re.S | re.I)
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 )
@@ -90,6 +92,8 @@ class Record:
     filters: tuple[tuple[str, str], ...] = ()
     text: str = ""
     keywords: tuple[str, ...] = ()  # found by, not shown: the labels in a facts panel
+    # (where in ``text`` it begins, its id, its heading): the h2 and h3 sections a result may link to
+    sections: tuple[tuple[int, str, str], ...] = ()
 
 
 def text_of(fragment: str) -> str:
@@ -209,14 +213,47 @@ def read_page(url: str, page: str) -> Record | None:
     keywords = tuple(attributes["data-search-words"] for _, attributes in _tags_with(element, "data-search-words"))
     kept = _without(element, _CUT)
     title = _H1.search(kept)
+    text, sections = _sections(kept)
     return Record(
         url=url,
         title=text_of(title.group(1)) if title else "",
         meta=meta,
         filters=tuple(filters),
-        text=text_of(kept),
+        text=text,
         keywords=keywords,
+        sections=sections,
     )
+
+
+def _sections(kept: str) -> tuple[str, tuple[tuple[int, str, str], ...]]:
+    """The element's text, and where in it each h2 or h3 with an id begins (its id and heading).
+
+    The text is read a section at a time and joined with spaces: the same
+    text as ``text_of(kept)``, since a heading is a block (its edges separate
+    words).
+    """
+    pieces: list[str] = []
+    sections: list[tuple[int, str, str]] = []
+    at = length = 0
+    for match in _SECTION.finditer(kept):
+        attributes = {
+            m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or ""
+            for m in _ATTRIBUTE.finditer(match.group(2))
+        }
+        anchor = html.unescape(attributes.get("id", ""))
+        heading = text_of(match.group(3))
+        if not anchor or not heading:
+            continue
+        before = text_of(kept[at : match.start()])
+        if before:
+            pieces.append(before)
+            length += len(before) + 1
+        sections.append((length, anchor, heading))
+        at = match.start()
+    rest = text_of(kept[at:])
+    if rest:
+        pieces.append(rest)
+    return " ".join(pieces), tuple(sections)
 
 
 def page_url(site_dir: Path, path: Path) -> str:

@@ -4,8 +4,12 @@ Under ``search-index/`` in the site; every file is JSON:
 
 ``meta.json``
     ``{"version": 1, "build": B, "pages": N, "top": K, "split": [prefix, ...],
-    "filters": [facet, ...]}``;
-    the only file a reader's browser revalidates.  Everything else is under
+    "filters": [facet, ...], "synonyms"?: [[phrase, ...], ...]}``;
+    the only file a reader's browser revalidates.  ``synonyms`` holds the
+    groups of phrases a search treats as each other (the glossary's
+    abbreviations and terms, data/synonyms.yml), each phrase as its words
+    joined by spaces ("a e" for "A&E"); group N is indexed as the word
+    ``synonym_word(N)`` ("0syn3").  Everything else is under
     ``search-index/B/``, where B is a hash of the whole index, so a browser can
     never mix files from two builds.
 ``B/words/w-<key>.json``
@@ -14,8 +18,9 @@ Under ``search-index/`` in the site; every file is JSON:
     (those prefixes are listed in meta.json's ``split``):
     ``{"words": {word: i}, "stems": [{"s": stem, "df": n, "top": [...],
     "all": 1?}]}``.  ``words`` maps every word seen on the site to its stem's
-    entry, so the browser needs no stemmer ("caring" and "care" share an
-    entry).  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
+    entry ("caring" and "care" share an entry); a word no page holds is
+    stemmed in the browser (stemmer.js, the same Snowball stemmer) and found
+    by its stem's ``s``.  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
     best first (score descending, then id); it is complete when ``df <= K``.
     Otherwise ``all`` is set and ``B/postings/p-<stem>.json`` holds every page as
     ``[gap, score, ...]`` in id order (each id is the previous one plus its gap;
@@ -25,8 +30,11 @@ Under ``search-index/`` in the site; every file is JSON:
 ``B/filters/f-<facet>.json``
     ``{value: [gap, ...]}``: the ids of the pages with that filter value.
 ``B/pages/<id>.json``
-    ``{"url", "title", "summary"?, "type"?, "date"?, "text"}`` for showing a
-    result and its excerpt; ``url`` is relative to the site root.
+    ``{"url", "title", "summary"?, "type"?, "date"?, "text", "sections"?}`` for
+    showing a result and its excerpt; ``url`` is relative to the site root;
+    ``sections`` lists the page's h2 and h3 headings with an id as
+    ``[offset, id, heading]`` (where in ``text`` the section begins), so a
+    result can link to the section where its words are.
 
 A page's id is its place in the index (index.py numbers them).  A score is the
 term-frequency part of BM25 (k1 1.2, b 0.75; words of the title count five
@@ -46,7 +54,7 @@ import json
 import re
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +68,7 @@ TITLE_WEIGHT = 5
 _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 _STAGING = ".building"
+SYNONYM_PREFIX = "0syn"
 
 
 def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
@@ -68,6 +77,17 @@ def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
     search.js: ``shardKey``; ``split`` is meta.json's list of split prefixes.
     """
     return word[:3] if word[:2] in split else word[:2]
+
+
+def synonym_word(number: int) -> str:
+    """The word standing in the index for synonym group ``number`` (meta.json's ``synonyms``, in order).
+
+    A page holds it as often as it holds any phrase of the group (words next
+    to each other, as stems), so a search for one phrase finds the others and
+    "care home" does not match a page that says "care" here and "home" there.
+    Words begin with a letter or digit: no page's word starts "0syn".
+    """
+    return f"{SYNONYM_PREFIX}{number}"
 
 
 def staging(out: Path) -> Path:
@@ -82,11 +102,13 @@ def page_path(staging_dir: Path, number: int) -> Path:
 
 def page_file(record: Record) -> bytes:
     """The bytes of a page's file: what a result shows."""
-    shown: dict[str, str] = {"url": record.url, "title": record.title or record.url}
+    shown: dict[str, Any] = {"url": record.url, "title": record.title or record.url}
     for name in ("summary", "type", "date"):
         if record.meta.get(name):
             shown[name] = record.meta[name]
     shown["text"] = record.text
+    if record.sections:
+        shown["sections"] = [list(section) for section in record.sections]
     return _json(shown)
 
 
@@ -109,6 +131,7 @@ class Postings:
     tfs: list[array[int]]
     surface: dict[str, int]  # every word seen -> its stem's number
     filters: dict[tuple[str, str], list[int]]  # (facet, value) -> ids
+    synonyms: list[list[str]] = field(default_factory=list)  # groups of phrases, words joined by spaces
 
 
 def write(out: Path, postings: Postings) -> None:
@@ -190,6 +213,8 @@ def write(out: Path, postings: Postings) -> None:
         "split": sorted(split),
         "filters": sorted(facets),
     }
+    if postings.synonyms:
+        meta["synonyms"] = postings.synonyms
     (out / "meta.json").write_bytes(_json(meta))
 
 

@@ -27,7 +27,7 @@ import hashlib
 import shutil
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,10 +82,15 @@ class PageWords:
 class PageReader:
     """Reads rendered pages into ``PageWords`` in the process that rendered them, and keeps them until drained."""
 
-    def __init__(self, staging_dir: Path, reserved: dict[str, int]) -> None:
+    def __init__(self, staging_dir: Path, reserved: dict[str, int], synonyms: Sequence[Sequence[str]] = ()) -> None:
         self._staging = staging_dir
         self._reserved = reserved
         self._stem = Stemmer()
+        # Each synonym group's phrases as sequences of stems, and the word standing for the group in the index.
+        self._groups = [
+            (format.synonym_word(number), [tuple(self._phrase_key(w) for w in phrase.split()) for phrase in group])
+            for number, group in enumerate(synonyms)
+        ]
         self._sent: set[str] = set()  # words whose stems went out already
         self._outbox: list[PageWords] = []
 
@@ -100,6 +105,37 @@ class PageReader:
         taken, self._outbox = self._outbox, []
         return taken
 
+    def _phrase_key(self, word: str) -> str:
+        """A word as a synonym phrase is matched: its stem, and "mcps" as "mcp" (the stemmer keeps
+        abbreviations' plurals apart, having no vowel to go by)."""
+        stem = self._stem(word)
+        if stem == word and word.endswith("s") and len(word) > 2:
+            return self._stem(word[:-1])
+        return stem
+
+    def _synonym_counts(
+        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str]
+    ) -> Counter[str]:
+        """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
+        title's count five times), under the group's word: a search for any phrase of the group reads it."""
+        present = {self._phrase_key(word) for word in by_word}
+        counts: Counter[str] = Counter()
+        sequences: list[tuple[list[str], int]] | None = None
+        for word, phrases in self._groups:
+            wanted = [phrase for phrase in phrases if all(key in present for key in phrase)]
+            if not wanted:
+                continue  # most pages: no phrase of the group can occur, so the text is not scanned
+            if sequences is None:
+                key = self._phrase_key
+                sequences = [([key(w) for w in body + keywords], 1), ([key(w) for w in title], format.TITLE_WEIGHT)]
+            for sequence, weight in sequences:
+                for phrase in wanted:
+                    n = len(phrase)
+                    found = sum(1 for i in range(len(sequence) - n + 1) if tuple(sequence[i : i + n]) == phrase)
+                    if found:
+                        counts[word] += found * weight
+        return counts
+
     def words_of(self, record: Record) -> PageWords:
         """Count a page's stems, and write its page file if its number is reserved."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
@@ -109,6 +145,8 @@ class PageReader:
         by_word.update(keywords)
         for word in title:
             by_word[word] += format.TITLE_WEIGHT - 1
+        for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
+            del by_word[word]  # a page's own "0syn3" is not the synonym group's word
         counts: Counter[str] = Counter()
         new_words: dict[str, str] = {}
         for word, tf in by_word.items():
@@ -117,6 +155,12 @@ class PageReader:
             if word not in self._sent:
                 self._sent.add(word)
                 new_words[word] = stem
+        if self._groups:
+            for word, tf in self._synonym_counts(body, title, keywords, by_word).items():
+                counts[word] += tf
+                if word not in self._sent:
+                    self._sent.add(word)
+                    new_words[word] = word
         data = format.page_file(record)
         number = self._reserved.get(record.url)
         if number is not None:
@@ -137,8 +181,10 @@ class PageReader:
 class Index:
     """The index of one site being built: handed every page's words, then written in one go."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, synonyms: Iterable[Iterable[str]] = ()) -> None:
+        """``synonyms``: groups of phrases a search treats as each other (check/synonyms.py: search_groups)."""
         self.site_dir = site_dir
+        self._synonyms = synonym_groups(synonyms)
         self.out = site_dir / format.OUTPUT_SUBDIR
         self._staging = format.staging(self.out)
         self._reserved: dict[str, int] = {}
@@ -171,7 +217,7 @@ class Index:
 
     def reader(self) -> PageReader:
         """A reader for this index's pages (after ``start`` and ``reserve``): one for each process that renders."""
-        return PageReader(self._staging, self._reserved)
+        return PageReader(self._staging, self._reserved, self._synonyms)
 
     def merge(self, taken: Iterable[PageWords]) -> None:
         """Add pages read by a reader, in this process or another, to the postings."""
@@ -258,7 +304,20 @@ class Index:
             tfs=self._tfs,
             surface=self._surface,
             filters=filters,
+            synonyms=self._synonyms,
         )
+
+
+def synonym_groups(groups: Iterable[Iterable[str]]) -> list[list[str]]:
+    """Groups of phrases as the index keeps them: each phrase as its words joined by spaces, as search.js splits
+    a query ("A&E" is "a e"); a phrase once, groups of one dropped."""
+    kept: list[list[str]] = []
+    for group in groups:
+        phrases = list(dict.fromkeys(" ".join(normalise(phrase)) for phrase in group))
+        phrases = [phrase for phrase in phrases if phrase]
+        if len(phrases) > 1:
+            kept.append(phrases)
+    return kept
 
 
 def searchable_pages(site_dir: Path) -> list[Path]:
@@ -273,9 +332,9 @@ def searchable_pages(site_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def index_site(site_dir: Path) -> list[str]:
+def index_site(site_dir: Path, synonyms: Iterable[Iterable[str]] = ()) -> list[str]:
     """Index the searchable pages of ``site_dir`` into ``site_dir/search-index``; returns problems."""
-    index = Index(site_dir)
+    index = Index(site_dir, synonyms)
     problems = index.start()
     if problems:
         return problems

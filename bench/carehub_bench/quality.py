@@ -1,0 +1,293 @@
+"""Quality: how well search finds what a reader means, ours against Pagefind and stock Material's lunr, in Chromium.
+
+The judged query set is ``bench/queries/judged.yml`` (relevance decided by reading the content before any engine
+ran).  One built site of the repository's own content is searched by three engines in the same run, each in
+Chromium as a reader's browser would run it:
+
+- **ours**: the site's /search/ page, a query typed and submitted, the result cards read in order;
+- **Pagefind** (1.5.2, the Python package's binary: ``pip install 'pagefind[bin]==1.5.2'``) over a copy of the
+  same pages, with ``data-pagefind-body`` and ``data-pagefind-ignore`` where our templates put
+  ``data-search-body`` and ``data-search-ignore``, so it indexes the same text; queried through its own
+  ``pagefind.js`` API (``search``, then each result's ``data()``);
+- **lunr**: stock Material's search, as its search plugin indexes a page (``material.plugins.search``'s own
+  ``SearchIndex`` and parser, over the same marked element of each page, English defaults) and as its web worker
+  answers (the worker script Material ships, in the same site), the query transformed as Material's search box
+  transforms it.
+
+For each answerable query: the rank of the first relevant page among the first ten (sections count as their
+page), giving success@1, success@3 and the mean reciprocal rank; and whether the engine found nothing.  For a
+query with no answer: whether the engine returned nothing.  Measured, never asserted (a benchmark, not a test).
+
+Must not build sites (the caller hands one over) or write reports (report.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carehub_bench.chromium import ARGS as CHROMIUM_ARGS
+from carehub_bench.chromium import EXECUTABLE as CHROMIUM
+from carehub_bench.server import serve_site
+
+QUERIES = Path(__file__).resolve().parents[1] / "queries" / "judged.yml"
+PAGEFIND_VERSION = "1.5.2"
+SHOWN = 10  # results a reader sees before "Show more": ranks beyond count as not found
+ENGINES = ("ours", "pagefind", "lunr")
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str
+    query: str
+    relevant: tuple[str, ...]
+
+
+def load_queries(path: Path = QUERIES) -> list[Query]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Query(q["kind"], str(q["query"]), tuple(q["relevant"])) for q in data["queries"]]
+
+
+def quality_figures(site: Path, queries: list[Query] | None = None) -> dict[str, Any]:
+    """Every engine's figures on ``queries`` (the judged set by default), searching a copy of ``site``."""
+    queries = queries or load_queries()
+    if not CHROMIUM.exists():
+        return {"skipped": f"{CHROMIUM} is missing"}
+    with tempfile.TemporaryDirectory(prefix="carehub-quality-") as tmp:
+        copy = Path(tmp) / "site"
+        shutil.copytree(site, copy)
+        notes = {"pagefind": _prepare_pagefind(copy), "lunr": _prepare_lunr(copy)}
+        found = _search_all(copy, queries, [e for e in ENGINES if notes.get(e) is None])
+    out: dict[str, Any] = {"queries": len(queries), "answerable": sum(1 for q in queries if q.relevant)}
+    for engine in ENGINES:
+        if notes.get(engine):
+            out[engine] = {"skipped": notes[engine]}
+            continue
+        out[engine] = score(queries, found[engine])
+    return out
+
+
+def score(queries: list[Query], results: list[list[str]]) -> dict[str, Any]:
+    """success@1, success@3, MRR over the answerable queries; zero-result answerable queries; no-answer ones."""
+    answerable = [(q, r) for q, r in zip(queries, results, strict=True) if q.relevant]
+    ranks = []
+    per_query = []
+    for query, shown in zip(queries, results, strict=True):
+        rank = next((i + 1 for i, url in enumerate(shown[:SHOWN]) if url in query.relevant), None)
+        per_query.append({"query": query.query, "kind": query.kind, "rank": rank, "results": len(shown)})
+        if query.relevant:
+            ranks.append(rank)
+    n = len(answerable) or 1
+    return {
+        "success_at_1": round(sum(1 for r in ranks if r == 1) / n, 3),
+        "success_at_3": round(sum(1 for r in ranks if r is not None and r <= 3) / n, 3),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 3),
+        "zero_results_answerable": [q.query for q, r in answerable if not r],
+        "no_answer_with_results": [q.query for q, r in zip(queries, results, strict=True) if not q.relevant and r],
+        "by_query": per_query,
+    }
+
+
+def _marked(page: str) -> bool:
+    return "data-search-body" in page
+
+
+def _prepare_pagefind(site: Path) -> str | None:
+    """Index ``site`` with Pagefind (the same marked text as ours); returns why not, or None."""
+    for path in site.rglob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        if _marked(page):
+            page = re.sub(r"\bdata-search-body\b", "data-search-body data-pagefind-body", page)
+            page = re.sub(r"\bdata-search-ignore\b", "data-search-ignore data-pagefind-ignore", page)
+            path.write_text(page, encoding="utf-8")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--site", str(site)], capture_output=True, text=True, check=False
+        )
+        version = subprocess.run(
+            [sys.executable, "-m", "pagefind", "--version"], capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        return f"pagefind could not run: {error}"
+    if done.returncode != 0:
+        return f"pagefind failed (pip install 'pagefind[bin]=={PAGEFIND_VERSION}'): {done.stderr.strip()[-300:]}"
+    if PAGEFIND_VERSION not in version.stdout:
+        return f"pagefind {version.stdout.strip()} is not {PAGEFIND_VERSION}"
+    return None
+
+
+class _Page:
+    """What Material's search plugin reads of a page (page.meta, .content, .toc, .url, .title)."""
+
+    def __init__(self, url: str, title: str, content: str) -> None:
+        self.meta: dict[str, Any] = {}
+        self.toc: list[Any] = []  # no table of contents: a section's address is the page's and its heading's id
+        self.content, self.url, self.title = content, url, title
+
+
+def _prepare_lunr(site: Path) -> str | None:
+    """Write Material's search index of the marked pages to ``lunr-index.json``; returns why not, or None."""
+    try:
+        import mkdocs.plugins  # noqa: F401 - before Material's plugin, which imports it part-way (a circular import)
+        from material.plugins.search.plugin import SearchIndex  # type: ignore[import-untyped]
+    except ImportError as error:
+        return f"mkdocs-material's search plugin is missing: {error}"
+    from carehub.publish.search import extract
+
+    if not list((site / "assets" / "javascripts" / "workers").glob("search.*.min.js")):
+        return "the site has no Material search worker"
+    fields = {"title": {"boost": 1e3}, "text": {"boost": 1e0}, "tags": {"boost": 1e6}}  # the plugin's defaults
+    index = SearchIndex(lang=["en"], separator=r"[\s\-]+", pipeline=["stopWordFilter"], fields=fields)
+    for path in sorted(site.rglob("*.html")):
+        page = path.read_text(encoding="utf-8")
+        element = extract.marked_element(page)
+        if element is None:
+            continue
+        record = extract.read_page(extract.page_url(site, path), page)
+        assert record is not None
+        content = extract._without(element, ("data-search-ignore",))
+        index.add_entry_from_context(_Page(record.url, record.title, content))
+    (site / "lunr-index.json").write_text(index.generate_search_index(None), encoding="utf-8")
+    return None
+
+
+_OURS = """async (q) => {
+  const box = document.querySelector('#ch-search-input');
+  box.value = q;
+  box.form.requestSubmit();
+  const status = document.querySelector('[data-ch-status]');
+  for (let i = 0; i < 400; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    const t = status.textContent.trim();
+    const n = parseInt(t, 10);
+    if (t && !t.endsWith('…') && (n === 0 || Number.isNaN(n)
+        || document.querySelectorAll('[data-ch-list] > li').length >= Math.min(n, 10))) break;
+  }
+  return [...document.querySelectorAll('[data-ch-list] > li h2 a')].map((a) => a.getAttribute('href'));
+}"""
+
+_PAGEFIND = """async (q) => {
+  window.pf ||= await import('/pagefind/pagefind.js');
+  await window.pf.init();
+  const found = await window.pf.search(q);
+  const shown = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+  return shown.map((d) => d.url);
+}"""
+
+# Material's search box: its default query transform (phrases kept, stray operators dropped), then the worker.
+_LUNR = """async (q) => {
+  if (!window.lunrWorker) {
+    const index = await (await fetch('/lunr-index.json')).json();
+    window.lunrWorker = new Worker(window.workerUrl);
+    window.lunrReply = null;
+    window.lunrWorker.onmessage = (e) => { window.lunrReply = e.data; };
+    window.lunrWorker.postMessage({ type: 0, data: { ...index, options: { suggest: false } } });
+    for (let i = 0; i < 400 && !(window.lunrReply && window.lunrReply.type === 1); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  const transformed = q.split(/"([^"]+)"/g)
+    .map((terms, i) => i & 1 ? terms.replace(/^\\b|^(?![^\\x00-\\x7F]|$)|\\s+/g, " +") : terms)
+    .join("").replace(/"|(?:^|\\s+)[*+\\-:^~]+(?=\\s+|$)/g, "").trim();
+  window.lunrReply = null;
+  window.lunrWorker.postMessage({ type: 2, data: transformed });
+  for (let i = 0; i < 400 && !(window.lunrReply && window.lunrReply.type === 3); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const items = window.lunrReply.data.items || [];
+  const urls = [];
+  for (const group of items) {
+    for (const item of Array.isArray(group) ? group : [group]) {
+      const url = item.location.split('#')[0];
+      if (!urls.includes(url)) urls.push(url);
+    }
+  }
+  return urls.slice(0, 10);
+}"""
+
+
+def _normal(url: str, base: str) -> str:
+    """A result's address relative to the site root, without a fragment: "stories/x/"."""
+    url = url.split("#", maxsplit=1)[0]
+    for prefix in (base, "/"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+    return url.removeprefix("./")
+
+
+def _search_all(site: Path, queries: list[Query], engines: list[str]) -> dict[str, list[list[str]]]:
+    from playwright.sync_api import sync_playwright
+
+    found: dict[str, list[list[str]]] = {engine: [] for engine in engines}
+    worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"), None)
+    with serve_site(site) as (base, _counter), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for engine in engines:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.goto(base + "/search/", wait_until="load")
+                if engine == "lunr" and worker is not None:
+                    page.evaluate(f"window.workerUrl = '/assets/javascripts/workers/{worker.name}'")
+                script = {"ours": _OURS, "pagefind": _PAGEFIND, "lunr": _LUNR}[engine]
+                for query in queries:
+                    if engine == "ours":
+                        page.goto(base + "/search/", wait_until="load")  # each query from a fresh page
+                    urls = page.evaluate(script, query.query)
+                    found[engine].append([_normal(u, base + "/") for u in urls])
+                context.close()
+        finally:
+            browser.close()
+    return found
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The figures as a Markdown table, one row per engine."""
+    rows = [
+        "| engine | success@1 | success@3 | mean reciprocal rank | answerable queries with no results | "
+        "no-answer queries with results |",
+        "|---|---|---|---|---|---|",
+    ]
+    for engine in ENGINES:
+        f = figures.get(engine, {})
+        if "skipped" in f or not f:
+            rows.append(f"| {engine} | skipped: {f.get('skipped', 'not run')} | | | | |")
+            continue
+        rows.append(
+            f"| {engine} | {f['success_at_1']:.2f} | {f['success_at_3']:.2f} | {f['mrr']:.2f} | "
+            f"{len(f['zero_results_answerable'])} | {len(f['no_answer_with_results'])} of "
+            f"{figures['queries'] - figures['answerable']} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m carehub_bench.quality SITE [OUT.json]``: the figures for a built site, printed as a table."""
+    site = Path(argv[0])
+    figures = quality_figures(site)
+    if len(argv) > 1:
+        Path(argv[1]).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(table(figures))
+    for engine in ENGINES:
+        f = figures.get(engine, {})
+        if "by_query" in f:
+            missed = [
+                f"{q['query']} ({q['rank'] or '-'})"
+                for q in f["by_query"]
+                if q["rank"] != 1 and q["kind"] != "no-answer"
+            ]
+            print(f"{engine}: not first: {', '.join(missed) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
