@@ -76,7 +76,7 @@ def _glossary() -> list[dict[str, Any]]:
 def test_repository_content_passes_check(catalogue: Catalogue) -> None:
     errors = [f"{p.file}:{p.line}:{p.column} {p.code} {p.message}" for p in catalogue.problems if p.is_error]
     assert errors == []
-    assert len(catalogue.stories) == catalogue.checked >= 12
+    assert len(catalogue.stories) >= 12
 
 
 def test_launch_content_has_no_warnings(catalogue: Catalogue) -> None:

@@ -177,6 +177,24 @@ _GIVEN_NAMES = frozenset(
     tim timothy tina tom tony tracey tracy trevor valerie vanessa vicky wendy william yvonne zara zoe
     """.split()  # noqa: SIM905 -- a word list reads better as words
 )
+# Short forms people use in their own address (jo.bloggs@, sam.patel@), and common surnames in England and
+# Wales (Office for National Statistics lists, with Bloggs, the placeholder name): either word of a two-word
+# address being one of these makes it person-shaped.  Surnames that are everyday words (Ward, Hall, Green,
+# King, Wood, Hill, Young ...) are left out: they appear in team names.
+_SHORT_NAMES = frozenset(
+    """
+    abi al ali andy ash bex dan dani ed fran gill jen jess jo jon ken liz max meg mike mo nat nick pat pete phil
+    sam steve sue tess
+    """.split()  # noqa: SIM905 -- a word list reads better as words
+)
+_SURNAMES = frozenset(
+    """
+    ahmed akhtar anderson bailey begum bennett bloggs campbell chapman clarke collins cooper davies edwards evans
+    harris hughes hussain jackson johnson jones kaur kelly khan lewis mitchell morgan morris murphy obrien parker
+    patel phillips richardson roberts robinson shah singh smith stewart taylor thompson watson williams wilson
+    wright
+    """.split()  # noqa: SIM905 -- a word list reads better as words
+)
 # Titles that start a person's address (dr.bloggs@).
 _TITLES = frozenset(["dr", "mr", "mrs", "miss", "ms", "mx", "prof", "sir"])
 
@@ -225,7 +243,8 @@ def mailbox_kind(address: str) -> tuple[bool, str]:
         return True, "it is an initial and a name"
     if letters[0] in _TITLES:
         return True, "it starts with a title"
-    if letters[0] in _GIVEN_NAMES or letters[-1] in _GIVEN_NAMES:
+    names = _GIVEN_NAMES | _SHORT_NAMES | _SURNAMES
+    if letters[0] in names or letters[-1] in names:
         return True, "it is shaped like firstname.lastname"
     if len(letters) == 1:
         return True, "it is one word that names no team or service"
@@ -255,7 +274,7 @@ def form_rules() -> dict[str, object]:
             "CH304-age": {"source": _AGE_DATE_RE.pattern, "flags": "i"},
         },
         "roleWords": sorted(_ROLE_WORDS),
-        "givenNames": sorted(_GIVEN_NAMES),
+        "givenNames": sorted(_GIVEN_NAMES | _SHORT_NAMES | _SURNAMES),  # with short forms and surnames
         "titles": sorted(_TITLES),
     }
 
