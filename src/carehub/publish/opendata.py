@@ -169,19 +169,7 @@ def render_json(stories: Sequence[Story], site: FeedChannel) -> bytes:
 def json_schema(site: FeedChannel) -> dict[str, Any]:
     """The JSON Schema of stories.json, generated from :class:`OpenData` with each vocabulary's ids as an enum."""
     schema = OpenData.model_json_schema(by_alias=True, mode="serialization")
-    story = schema["$defs"]["OpenStory"]
-    for name in OpenStory.model_fields:
-        vocabulary = model.vocab_of(OpenStory, name)
-        if vocabulary is None:
-            continue
-        allowed = list(site.vocabularies[vocabulary].ids)
-        prop = story["properties"][name]
-        if prop.get("type") == "array":
-            prop["items"]["enum"] = allowed
-        elif "anyOf" in prop:
-            next(option for option in prop["anyOf"] if option.get("type") == "string")["enum"] = allowed
-        else:
-            prop["enum"] = allowed
+    _vocabulary_enums(schema["$defs"]["OpenStory"], OpenStory, site)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": site.absolute(SCHEMA_PATH),
@@ -409,19 +397,24 @@ def _schema_of(root: type[BaseModel], path: str, site: FeedChannel) -> dict[str,
         record = records.get(name)
         if record is None:
             continue
-        for field in record.model_fields:
-            vocabulary = model.vocab_of(record, field)
-            if vocabulary is None:
-                continue
-            allowed = list(site.vocabularies[vocabulary].ids)
-            prop = definition["properties"][field]
-            if prop.get("type") == "array":
-                prop["items"]["enum"] = allowed
-            elif "anyOf" in prop:
-                next(option for option in prop["anyOf"] if option.get("type") == "string")["enum"] = allowed
-            else:
-                prop["enum"] = allowed
+        _vocabulary_enums(definition, record, site)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": site.absolute(path), **schema}
+
+
+def _vocabulary_enums(definition: dict[str, Any], record: type[BaseModel], site: FeedChannel) -> None:
+    """Give each field of ``record`` that takes a vocabulary's ids those ids as an enum, in its schema definition."""
+    for name in record.model_fields:
+        vocabulary = model.vocab_of(record, name)
+        if vocabulary is None:
+            continue
+        allowed = list(site.vocabularies[vocabulary].ids)
+        prop = definition["properties"][name]
+        if prop.get("type") == "array":
+            prop["items"]["enum"] = allowed
+        elif "anyOf" in prop:
+            next(option for option in prop["anyOf"] if option.get("type") == "string")["enum"] = allowed
+        else:
+            prop["enum"] = allowed
 
 
 OUTCOME_COLUMNS: tuple[str, ...] = tuple(OpenOutcome.model_fields)
