@@ -42,7 +42,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -202,12 +202,17 @@ def _cell(value: Any) -> str:
 
 def render_csv(stories: Sequence[Story], site: FeedChannel) -> bytes:
     """stories.csv: a header row, then one row per story in the order of stories.json."""
+    return _csv_bytes(CSV_COLUMNS, open_data(stories, site).stories)
+
+
+def _csv_bytes(columns: Sequence[str], records: Iterable[BaseModel]) -> bytes:
+    """A spreadsheet-safe CSV: a header row, then one row per record, each cell neutralised, UTF-8 with a BOM."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
-    for record in open_data(stories, site).stories:
+    writer.writerow(columns)
+    for record in records:
         data = record.model_dump(mode="json")
-        writer.writerow([neutralise(_cell(data[column])) for column in CSV_COLUMNS])
+        writer.writerow([neutralise(_cell(data[column])) for column in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -422,13 +427,7 @@ OUTCOME_COLUMNS: tuple[str, ...] = tuple(OpenOutcome.model_fields)
 
 def render_outcomes_csv(stories: Sequence[Story], site: FeedChannel) -> bytes:
     """outcomes.csv: a header row, then the rows of outcomes.json in the same order (as stories.csv is made)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(OUTCOME_COLUMNS)
-    for record in open_outcomes(stories, site).outcomes:
-        data = record.model_dump(mode="json")
-        writer.writerow([neutralise(_cell(data[column])) for column in OUTCOME_COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    return _csv_bytes(OUTCOME_COLUMNS, open_outcomes(stories, site).outcomes)
 
 
 def render_spread(stories: Sequence[Story], approaches: Sequence[ApproachEntry], site: FeedChannel) -> dict[str, bytes]:
