@@ -44,7 +44,7 @@ TYPE_FIELDS: dict[str, dict[str, Any]] = {
 def story_text(
     title: str,
     type_: str = "case-study",
-    date: str = "2017-02-16",
+    date: str = "2025-02-16",
     *,
     care_models: tuple[str, ...] = ("enhanced-health-in-care-homes",),
     settings: tuple[str, ...] = ("social-care",),

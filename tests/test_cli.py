@@ -42,7 +42,7 @@ def test_json_output_lists_every_problem_with_relative_paths(project: Callable[.
     root = project(
         {
             "a/broken.md": VALID.replace("region: london", "region: Londn"),
-            "b/also-broken.md": VALID.replace("date: 2017-02-16", "date: 2017-02-30"),
+            "b/also-broken.md": VALID.replace("date: 2025-02-16", "date: 2017-02-30"),
             "fine.md": VALID,
         }
     )

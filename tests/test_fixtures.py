@@ -14,7 +14,7 @@ import pytest
 
 from carehub.check.catalogue import load_catalogue
 
-from .conftest import FIXTURES, make_project
+from .conftest import FIXTURES, TODAY, make_project
 
 INVALID = sorted((FIXTURES / "stories" / "invalid").glob("*.md"))
 VALID = sorted((FIXTURES / "stories" / "valid").glob("*.md"))
@@ -26,7 +26,7 @@ def _problems_for(tmp_path: Path, source: Path) -> list[str]:
     for extra in source.parent.glob(source.stem + ".*"):
         if extra.suffix not in (".md", ".expected"):
             shutil.copy(extra, project / "stories" / extra.name)
-    catalogue = load_catalogue(project)
+    catalogue = load_catalogue(project, today=TODAY)
     return [f"{p.line}:{p.column} {p.severity} {p.code}" for p in catalogue.problems]
 
 

@@ -10,6 +10,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -355,11 +358,18 @@ def test_a_case_study_not_reviewed_for_two_years_says_so_and_check_warns(built: 
     assert "stories/case-studies/video-calls-to-the-care-home.md" not in {
         p.file for p in fresh.problems if p.code == "CH231"
     }
-    # `carehub check` agrees (and its cache notices the day the answer changes).
-    assert "CH231" not in {p.code for p in check_project(root, today=dt.date(2019, 1, 7), review=True).problems}
-    later = check_project(root, today=dt.date(2020, 1, 8), review=True).problems
-    assert "CH231" not in {p.code for p in check_project(root, today=dt.date(2020, 1, 8)).problems}  # opt-in
+    # `carehub check` agrees by default (and its cache notices the day the answer changes); --no-review is quiet.
+    assert "CH231" not in {p.code for p in check_project(root, today=dt.date(2019, 1, 7)).problems}
+    later = check_project(root, today=dt.date(2020, 1, 8)).problems
     assert "stories/case-studies/video-calls-to-the-care-home.md" in {p.file for p in later if p.code == "CH231"}
+    assert "CH231" not in {p.code for p in check_project(root, today=dt.date(2020, 1, 8), review=False).problems}
+    env = {**os.environ, "CAREHUB_TODAY": "2020-01-08"}
+    command = [sys.executable, "-m", "carehub", "--root", str(root), "check"]
+    warned = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert warned.returncode == 0, warned.stdout + warned.stderr  # a warning, not an error
+    assert "CH231" in warned.stdout and "Ask telehealth.team@nhs.net whether it is still running." in warned.stdout
+    quiet = subprocess.run([*command, "--no-review"], capture_output=True, text=True, env=env, check=False)
+    assert quiet.returncode == 0 and "CH231" not in quiet.stdout, quiet.stdout
 
 
 # -- barrier matrix ------------------------------------------------------------------------------

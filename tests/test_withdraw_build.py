@@ -58,7 +58,7 @@ def _stories() -> dict[str, str]:
         ),
         "case-studies/discharge-to-assess.md": story_text(
             "Discharge to assess in south London",
-            date="2017-02-01",
+            date="2025-02-01",
             site=site,
             tags=["hospital-discharge"],
             body="Patients go home first and are assessed there. [One patient's story](/stories/" + SLUG + "/).",
@@ -66,7 +66,7 @@ def _stories() -> dict[str, str]:
         ),
         "case-studies/red-bags.md": story_text(
             "Red bags travel with care home residents",
-            date="2017-01-10",
+            date="2025-01-10",
             tags=["hospital-discharge"],
             body="Read [how it felt to go home](/stories/" + SLUG + "/#the-first-night) from someone who did.",
             **shared,  # type: ignore[arg-type]

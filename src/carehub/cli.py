@@ -72,9 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, default=0, help="processes to use (default: one per core for many files)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument(
-        "--review",
-        action="store_true",
-        help="also warn of case studies with no update or review for two years, naming whom to ask (CH231)",
+        "--no-review",
+        dest="review",
+        action="store_false",
+        help="do not warn of case studies with no update or review for two years (CH231, on by default)",
     )
     check.add_argument(
         "--no-cache",

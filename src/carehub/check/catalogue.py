@@ -122,13 +122,13 @@ def load_catalogue(
     today: dt.date | None = None,
     jobs: int = 1,
     keep_stories: bool = True,
-    review: bool = False,
+    review: bool = True,
 ) -> Catalogue:
     """Load and check the project at ``root`` (only ``paths``, if given) as on ``today`` (the real date if None).
 
     ``keep_stories=False`` is for `carehub check`, which needs only the problems:
     ``stories`` is then empty, and parallel workers do not send every story back.  ``review``: also warn of
-    case studies not reviewed for two years (CH231, `carehub check --review`); their pages say so anyway.
+    case studies not reviewed for two years (CH231; `carehub check --no-review` turns it off), as their pages say.
     """
     root = root.resolve()
     today = today or dt.date.today()

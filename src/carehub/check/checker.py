@@ -69,7 +69,7 @@ def check_project(
     jobs: int = 1,
     cache: bool = True,
     today: dt.date | None = None,
-    review: bool = False,
+    review: bool = True,
 ) -> Report:
     """Check the project at ``root`` (only ``paths``, if given), as `carehub check` does.
 
@@ -102,7 +102,7 @@ def check_project(
 class _Run:
     """One cached check: the cache files are read as entries are needed and written once, at the end."""
 
-    def __init__(self, root: Path, today: dt.date, jobs: int, review: bool = False) -> None:
+    def __init__(self, root: Path, today: dt.date, jobs: int, review: bool = True) -> None:
         self.review = review
         self.root = root
         self.today = today

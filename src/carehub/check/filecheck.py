@@ -80,7 +80,7 @@ class CheckContext:
     withdrawn: frozenset[str] = frozenset()  # links to these are warnings (CH510), never errors
     abbreviations: frozenset[str] | None = None  # the glossary's; None skips the CH225 warning
     approach_ids: frozenset[str] | None = None  # the approaches in data/approaches.yml (CH230)
-    review: bool = False  # also report case studies not reviewed for two years (CH231)
+    review: bool = True  # also report case studies not reviewed for two years (CH231)
     validator: StoryValidator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -77,9 +77,9 @@ class StoryValidator:
         today: dt.date,
         abbreviations: frozenset[str] | None = None,
         approach_ids: frozenset[str] | None = None,
-        review: bool = False,
+        review: bool = True,
     ) -> None:
-        self.review = review  # report case studies not reviewed for two years (CH231): `check --review`
+        self.review = review  # report case studies not reviewed for two years (CH231); `check --no-review` turns it off
         self.vocabularies = vocabularies
         self.site_ids = site_ids
         self.approach_ids = approach_ids
@@ -657,7 +657,7 @@ def _dates_against_today(data: dict[str, Any]) -> Iterator[tuple[Path_, dt.date]
             yield path, value
 
 
-def dates_against_today(data: dict[str, Any] | None, *, review: bool = False) -> list[dt.date]:
+def dates_against_today(data: dict[str, Any] | None, *, review: bool = True) -> list[dt.date]:
     """The dates in a story's front matter that are checked against today's date, with the updates' dates
     (CH232) and the day a case study falls due for review (CH231)."""
     data = data or {}
