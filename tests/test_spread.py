@@ -235,7 +235,10 @@ def test_an_approach_page_lists_exactly_its_stories(built: tuple[Path, Catalogue
     assert _cells(rows[0])[:3] == ["London", "Yes", "1 June 2015"]  # the approach's own start date
     assert _cells(rows[1])[:3] == ["North West", "No", "5 June 2017"]
     assert _story_links(_section(page, "ch-patient-stories")) == {"my-bag-came-home"}
-    assert places.find("svg", class_="ch-map") is not None
+    svg = places.find("svg", class_="ch-map")
+    assert svg is not None
+    titles = {t.text for t in svg.find_all("title")}
+    assert "London: 1 place" in titles and "North West: 1 place" in titles  # places counted, not stories
 
 
 def _evidence(site: Path) -> tuple[list[str], dict[str, list[str]]]:
@@ -516,7 +519,22 @@ def test_check_reports_unknown_approaches_adoptions_and_offers(tmp_path: Path) -
     assert ("stories/case-studies/bad.md", "CH516") in codes
     assert ("stories/case-studies/bad.md", "CH232") in codes
     assert ("data/sites/moorside-partnership.yml", "CH604") in codes
+    offer = next(p for p in report.problems if p.code == "CH604")
+    site_lines = (root / "data" / "sites" / "moorside-partnership.yml").read_text(encoding="utf-8").splitlines()
+    assert "red-bag-shceme" in site_lines[offer.line - 1]  # at the line of the value, with a suggestion
+    assert "Did you mean `red-bag-scheme`?" in offer.hint
     hint = next(p for p in report.problems if p.code == "CH230").hint
     assert "red-bag-scheme" in hint  # did you mean
     (root / "data" / "approaches.yml").write_text(APPROACHES + APPROACHES.split("\n", 1)[1], encoding="utf-8")
     assert "CH602" in {p.code for p in check_project(root, cache=False, today=TODAY).problems}
+
+
+def test_a_site_cannot_take_the_address_of_the_offers_list(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    (root / "data" / "sites" / "offers.yml").write_text(
+        _site("Offers Community Partnership", "london", False, "offers.partnership@nhs.net"), encoding="utf-8"
+    )
+    for problems in (load_catalogue(root, today=TODAY).problems, check_project(root, today=TODAY).problems):
+        found = [p for p in problems if p.file == "data/sites/offers.yml"]
+        assert [(p.code, p.severity) for p in found] == [("CH501", "error")]
+        assert "/sites/offers/" in found[0].message and "offers-partnership.yml" in found[0].hint

@@ -30,9 +30,11 @@ from pydantic import ValidationError
 
 from carehub.check.filecheck import Story
 from carehub.check.model import Approach, CaseStudy, Site
+from carehub.check.validate import did_you_mean
 from carehub.check.vocabularies import Vocabularies
 from carehub.problems import Problem
-from carehub.read.datafile import read_data_path
+from carehub.read import frontmatter
+from carehub.read.datafile import DataFile, read_data_path
 from carehub.read.yamlreader import Rejected
 
 APPROACHES_FILE = "data/approaches.yml"
@@ -99,39 +101,50 @@ def load_approaches(root: Path, vocab: Vocabularies) -> tuple[dict[str, Approach
     return approaches, problems
 
 
-def offer_problems(approaches: Mapping[str, Approach], sites: Mapping[str, Site], vocab: Vocabularies) -> list[Problem]:
-    """Sites whose offers or wants name neither an approach nor a tag (CH604).
+def offer_problems(
+    approaches: Mapping[str, Approach], sites: Mapping[str, Site], vocab: Vocabularies, root: Path
+) -> list[Problem]:
+    """Sites whose offers or wants name neither an approach nor a tag (CH604), each at its line.
 
-    Needs the whole directory and file, so it runs once per check, like the other data-file rules.
+    Needs the whole directory and file, so it runs once per check, like the other data-file rules.  A site
+    with such a value is read again for the line (the directory keeps values, not positions).
     """
     problems: list[Problem] = []
     # A `started_at` site missing from the directory is not reported: the approach page then leaves out where
     # it started (a project may keep approaches from elsewhere without their sites).
     tags = vocab["tags"]
+    known = sorted(approaches)
     for site_id, site in sites.items():
+        rel = f"data/sites/{site_id}.yml"
+        document: DataFile | None = None
         for field in ("offers", "wants"):
-            for value in getattr(site, field):
-                if value not in approaches and value not in tags:
-                    known = ", ".join(sorted(approaches)) or "none yet"
-                    problems.append(
-                        Problem.error(
-                            f"data/sites/{site_id}.yml",
-                            0,
-                            0,
-                            "CH604",
-                            f"`{field}` lists `{value}`, which is neither an approach nor a tag.",
-                            f"Use an approach id from {APPROACHES_FILE} ({known}) or a tag from data/vocabularies.yml.",
-                        )
+            for index, value in enumerate(getattr(site, field)):
+                if value in approaches or value in tags:
+                    continue
+                if document is None:
+                    document, _ = read_data_path(root / rel, rel)
+                line = document.line((field, index)) if document is not None else 0
+                listed = ", ".join(known) or "none yet"
+                problems.append(
+                    Problem.error(
+                        rel,
+                        line,
+                        0,
+                        "CH604",
+                        f"`{field}` lists `{value}`, which is neither an approach nor a tag.",
+                        did_you_mean(value, [*known, *tags.ids])
+                        + f"Use an approach id from {APPROACHES_FILE} ({listed}) or a tag from data/vocabularies.yml.",
                     )
+                )
     return problems
 
 
-def adoption_problems(stories: Iterable[Story]) -> list[Problem]:
-    """Case studies whose ``adopted_from_story`` is not another case study (CH517, a warning).
+def adoption_problems(stories: Iterable[Story], root: Path) -> list[Problem]:
+    """Case studies whose ``adopted_from_story`` is not another case study (CH517, a warning, at its line).
 
     A name that is no story at all is CH516 (a reference, looked up on every check); whether the story it
     names is a case study needs every story, so this runs when the whole catalogue is loaded (the build),
-    and the approach pages then leave the link out.
+    and the approach pages then leave the link out.  A story with the problem is read again for the line.
     """
     stories = list(stories)
     types = {story.slug: story.meta.type for story in stories}
@@ -146,11 +159,21 @@ def adoption_problems(stories: Iterable[Story]) -> list[Problem]:
             problems.append(
                 Problem.warning(
                     story.path,
-                    0,
-                    0,
+                    *_field_position(root, story.path, "adopted_from_story"),
                     "CH517",
                     f"`adopted_from_story` names `{target}`, which is {what}, not another case study.",
                     "Name the case study whose work you adopted; to credit a site, use `adopted_from`.",
                 )
             )
     return problems
+
+
+def _field_position(root: Path, rel: str, field: str) -> tuple[int, int]:
+    """Line and column of a front matter field's value in a story already checked ((0, 0) if unreadable)."""
+    try:
+        text = (root / rel).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 0, 0
+    document, _ = frontmatter.read(text, rel)
+    position = document.positions.get((field,))
+    return (position.line, position.column) if position is not None else (0, 0)

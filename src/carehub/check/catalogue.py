@@ -67,6 +67,10 @@ class Catalogue:
         return [p for p in self.problems if p.is_error]
 
 
+# Site pages are /sites/<id>/; these addresses are the directory's own pages (plan/directory.py).
+RESERVED_SITE_IDS = frozenset({"offers"})
+
+
 def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, Site], list[Problem]]:
     """The sites in data/sites/ (one file each, named by its id) and their problems (CH600 at the line)."""
     sites: dict[str, Site] = {}
@@ -86,6 +90,18 @@ def load_sites(root: Path, vocab: vocabularies.Vocabularies) -> tuple[dict[str, 
                     "CH501",
                     f"`{site_id}` is not a valid site id.",
                     f"Rename the file to `{suggest_slug(site_id)}.yml`.",
+                )
+            )
+            continue
+        if site_id in RESERVED_SITE_IDS:  # its page would be the address of a list of sites
+            problems.append(
+                Problem.error(
+                    rel,
+                    0,
+                    0,
+                    "CH501",
+                    f"`{site_id}` cannot be a site id: /sites/{site_id}/ is the hub's list of what sites offer.",
+                    f"Rename the file to the site's own name, such as `{site_id}-partnership.yml`.",
                 )
             )
             continue
@@ -137,7 +153,7 @@ def load_catalogue(
     problems.extend(site_problems)
     approaches, approach_problems = approach_file.load_approaches(root, vocab)
     problems.extend(approach_problems)
-    problems.extend(approach_file.offer_problems(approaches, sites, vocab))
+    problems.extend(approach_file.offer_problems(approaches, sites, vocab, root))
     # The glossary is a data file like the others: `check` reports its problems too, not only `build`.
     glossary, glossary_problems = load_glossary(root)
     problems.extend(glossary_problems)
@@ -189,7 +205,7 @@ def load_catalogue(
     )
     problems.extend(asset_problems)
     stories.sort(key=lambda s: (-s.meta.date.toordinal(), s.slug))
-    problems.extend(approach_file.adoption_problems(stories))
+    problems.extend(approach_file.adoption_problems(stories, root))
     return Catalogue(
         root,
         vocab,

@@ -278,7 +278,7 @@ class _Run:
         problems.extend(site_problems)
         found_approaches, approach_problems = load_approaches(root, self.vocabularies)
         problems.extend(approach_problems)
-        problems.extend(offer_problems(found_approaches, found_sites, self.vocabularies))
+        problems.extend(offer_problems(found_approaches, found_sites, self.vocabularies, root))
         problems.extend(load_glossary(root)[1])
         withdrawn, withdrawn_problems = withdrawals.load(root, self.today)
         problems.extend(withdrawn_problems)

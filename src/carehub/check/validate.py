@@ -157,7 +157,7 @@ class StoryValidator:
                 "`type` is required: the kind of story.",
                 f"Add a line such as `type: case-study`. The kinds are {kinds}.",
             )
-        suggestion = _did_you_mean(str(value), list(MODELS))
+        suggestion = did_you_mean(str(value), list(MODELS))
         return self._problem(
             document,
             file,
@@ -229,7 +229,7 @@ class StoryValidator:
             failure,
             "CH201",
             f"`{failure.name}` is not a field the hub knows.",
-            _did_you_mean(str(failure.path[-1]), options) + "Check the spelling, or remove it. "
+            did_you_mean(str(failure.path[-1]), options) + "Check the spelling, or remove it. "
             "The fields are listed at /contribute/fields/.",
             key=True,
         )
@@ -459,7 +459,7 @@ class StoryValidator:
                 ("approach",),
                 "CH230",
                 f"`{approach}` is not an approach in data/approaches.yml.",
-                _did_you_mean(approach, sorted(self.approach_ids))
+                did_you_mean(approach, sorted(self.approach_ids))
                 + "Use an approach id from data/approaches.yml, or add the approach there.",
             )
         if data.get("type") != "case-study":
@@ -768,7 +768,8 @@ def _nearest_sites(site: str, site_ids: frozenset[str]) -> str:
     return "The nearest existing ids are " + ", ".join(f"`{i}`" for i in nearest) + ". "
 
 
-def _did_you_mean(value: str, options: list[str]) -> str:
+def did_you_mean(value: str, options: list[str]) -> str:
+    """ "Did you mean `x`? " for the closest option to a mistyped id, or "" when none is close."""
     lowered = {o.lower(): o for o in options}
     candidate = value.strip().lower().replace(" ", "-").replace("_", "-")
     exact = lowered.get(candidate) or lowered.get(candidate.replace("-", "_"))

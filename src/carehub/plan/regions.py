@@ -59,8 +59,14 @@ SHAPES: dict[str, tuple[str, tuple[int, int], tuple[str, ...]]] = {
 }
 
 
-def region_map(counts: Mapping[str, int], labels: Mapping[str, str], href: Callable[[str], str]) -> Markup:
-    """The map: each region a link to ``href(region_id)``, shaded when it has stories."""
+def region_map(
+    counts: Mapping[str, int],
+    labels: Mapping[str, str],
+    href: Callable[[str], str],
+    noun: tuple[str, str] = ("story", "stories"),
+) -> Markup:
+    """The map: each region a link to ``href(region_id)``, shaded when it has something; ``noun`` is what the
+    counts count, singular and plural (stories on /regions/, places on an approach page)."""
     parts = []
     for region_id, (points, (x, y), lines) in SHAPES.items():
         count = counts.get(region_id, 0)
@@ -72,7 +78,7 @@ def region_map(counts: Mapping[str, int], labels: Mapping[str, str], href: Calla
         parts.append(
             f'<a href="{escape(href(region_id))}" tabindex="-1" class="ch-map__link" '
             f'data-region="{escape(region_id)}"><title>{escape(labels.get(region_id, region_id))}: '
-            f"{count} {'story' if count == 1 else 'stories'}</title>"
+            f"{count} {noun[0] if count == 1 else noun[1]}</title>"
             f'<polygon class="ch-map__region {shade}" points="{points}"></polygon>'
             f'<text class="ch-map__label" x="{x}" y="{first_line}" text-anchor="middle">{label}</text>'
             f'<text class="ch-map__count" x="{x}" y="{first_line + 11 * len(lines)}" '

@@ -323,7 +323,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         def href(region_id: str) -> str:
             return str(normalize_url(term_url("region", region_id), page))
 
-        return region_map(counts, self._plan().labels["regions"], href)
+        return region_map(counts, self._plan().labels["regions"], href, ("place", "places"))
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
