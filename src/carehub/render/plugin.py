@@ -130,6 +130,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     _quiet: offload.QuietStubs | None = None
     _given: Catalogue | None = None
     root: Path
+    # Kept after the build for `carehub serve`'s incremental rebuilds (incremental.py): what the site was planned
+    # with, and what its pages were rendered with.
+    plan_options: PlanOptions | None = None
+    context: offload.WorkerContext | None = None
 
     def hand_over(self, catalogue: Catalogue) -> None:
         """Build from this catalogue, already loaded and checked by the CLI, instead of reading every story again.
@@ -148,7 +152,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         pages = docpages.check_pages(self.root, folder=Path(config.docs_dir))
         if catalogue.errors or pages.problems:
             raise ContentError(catalogue, pages.problems, pages.sources)
-        self.site = plan(catalogue, _plan_options(config, self.config))
+        self.plan_options = _plan_options(config, self.config)
+        self.site = plan(catalogue, self.plan_options)
         _explain_abbreviations(config, catalogue.glossary)
         self._synonyms = catalogue.glossary.search_groups()  # for the search index (on_env)
         return config
@@ -190,13 +195,28 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         story_page = self._plan().stories.get(page.file.src_uri)
         return story_page.story if story_page is not None else None
 
+    def adopt(self, site: SitePlan, files: Files) -> None:
+        """Render every later page from ``site``, replanned after an edit (`carehub serve`, incremental.py); each
+        story page's source is then read as its story was checked this time (``_StoryFile``)."""
+        self.site = site
+        for story_page in site.stories.values():
+            file = files.get_file_from_path(story_page.src_uri)
+            if isinstance(file, _StoryFile):
+                file.story = story_page.story
+
+    def update_date(self, src_uri: str) -> str:
+        """What the sitemap says a page last changed on: a planned page's own date, or the content's."""
+        site = self._plan()
+        entry = site.sitemap_entry(src_uri)
+        return entry.lastmod if entry is not None else site.content_date
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         site = self._plan()
         src_uri = page.file.src_uri
         story = self.story_for(page)
         generated = site.pages.get(src_uri)
         entry = site.sitemap_entry(src_uri)
-        page.update_date = entry.lastmod if entry is not None else site.content_date
+        page.update_date = self.update_date(src_uri)
         if offload.is_stub(page):
             # MkDocs' own loop: the real page is rendered by a worker (on_env); the stub needs only what
             # other pages and the sitemap read of it: its title (nav labels), its date and whether it is listed.
@@ -294,6 +314,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             stories=frozenset(site.stories),
             story_bodies=storybody.StoryBodyRenderer(config.mdx_configs.get("abbr", {}).get("glossary", {})),
         )
+        self.context = context
         self.renderer = offload.Renderer(context)
         self.renderer.start(stubs, self.jobs)
         return env
@@ -399,17 +420,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     def _write_feeds(self, site_dir: Path) -> None:
         """Write every feed and open data file into the built site."""
-        site = self._plan()
-        stories = site.catalogue.stories
-        try:
-            outputs = {
-                **feeds.render_all(stories, site.channel, site.feeds),
-                **opendata.render_all(stories, site.channel),
-                **opendata.render_spread(stories, tuple(site.approaches.values()), site.channel),
-            }
-        except feeds.FeedError as error:
-            raise PluginError(f"carehub: the feeds could not be written: {error}") from error
-        for rel, data in sorted(outputs.items()):
+        for rel, data in sorted(published_files(self._plan()).items()):
             target = site_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -419,6 +430,19 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+
+
+def published_files(site: SitePlan, logo: bytes | None = None) -> dict[str, bytes]:
+    """Every feed and open data file of ``site``, by site-relative path (``logo``: the feed image made already)."""
+    stories = site.catalogue.stories
+    try:
+        return {
+            **feeds.render_all(stories, site.channel, site.feeds, logo),
+            **opendata.render_all(stories, site.channel),
+            **opendata.render_spread(stories, tuple(site.approaches.values()), site.channel),
+        }
+    except feeds.FeedError as error:
+        raise PluginError(f"carehub: the feeds could not be written: {error}") from error
 
 
 def format_date(value: dt.date) -> str:
