@@ -65,7 +65,7 @@ from carehub.plan.site import SitePlan, StoryPage, plan
 from carehub.plan.story_view import StoryView
 from carehub.problems import format_text, sort_problems
 from carehub.publish.search.extract import page_url
-from carehub.publish.search.index import Index, PageReader, PageWords, searchable_pages
+from carehub.publish.search.index import Index, PageReader, PageWords, searchable_pages, synonym_groups
 from carehub.publish.sitemap import PAGES as SITEMAP_PAGES
 from carehub.publish.sitemap import split_sitemap
 from carehub.read.snapshot import Snapshot, SourceChanges
@@ -190,7 +190,7 @@ class LiveSite:
         assert plugin.site is not None and plugin.context is not None
         site, context = plugin.site, plugin.context
         context.collect = None  # the build's search reader is finished: this process reads pages itself
-        synonyms = site.catalogue.glossary.search_groups()
+        synonyms = synonym_groups(site.catalogue.glossary.search_groups())  # as Index.reader hands them on
         words: dict[str, PageWords] = {}
         for path in searchable_pages(into):
             url = page_url(into, path)
