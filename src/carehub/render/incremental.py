@@ -220,6 +220,10 @@ class LiveSite:
         self._report(result)
         return result
 
+    def update(self) -> None:
+        """``rebuild``, as LiveReloadServer's builder."""
+        self.rebuild()
+
     def _rebuild_whole(self, reason: str) -> Rebuilt:
         timing = Timing()
         started = time.perf_counter()
