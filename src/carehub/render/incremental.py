@@ -46,8 +46,8 @@ import datetime as dt
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -64,8 +64,7 @@ from carehub.plan.changes import PlanChanges, body_only, compare
 from carehub.plan.site import SitePlan, StoryPage, plan
 from carehub.plan.story_view import StoryView
 from carehub.problems import format_text, sort_problems
-from carehub.publish.search.extract import page_url
-from carehub.publish.search.index import Index, PageReader, PageWords, searchable_pages, synonym_groups
+from carehub.publish.search.index import Index, PageReader, PageWords, synonym_groups
 from carehub.publish.sitemap import PAGES as SITEMAP_PAGES
 from carehub.publish.sitemap import split_sitemap
 from carehub.read.snapshot import Snapshot, SourceChanges
@@ -100,7 +99,7 @@ class Rebuilt:
 
     kind: str  # "none", "pages", "full" or "failed"
     pages: tuple[str, ...] = ()  # source paths rendered again ("pages" only)
-    written: tuple[str, ...] = ()  # site-relative files whose bytes changed (written or removed)
+    written: list[str] = field(default_factory=list)  # site-relative files whose bytes changed (written or removed)
     reason: str = ""  # why the whole site was built, or why the rebuild failed
     timing: Timing = field(default_factory=Timing)
 
@@ -127,14 +126,27 @@ class _Build:
 class LiveSite:
     """The served copy of the site in ``site_dir``, and what rebuilding it needs; one per `carehub serve`."""
 
-    def __init__(self, root: Path, site_dir: Path, *, today: dt.date, jobs: int, out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        site_dir: Path,
+        *,
+        today: dt.date,
+        jobs: int,
+        out: TextIO | None = None,
+        background: bool = True,
+    ) -> None:
+        """``background``: return from ``rebuild`` once the changed pages are in place, and write the search index
+        and the rest on a thread (``settle`` waits for it); False waits before returning."""
         self.root = root.resolve()
         self.site_dir = site_dir.resolve()
         self.today = today
         self.jobs = jobs
         self.out = out or sys.stdout
         self.last: Rebuilt | None = None
+        self.background = background
         self._build: _Build | None = None
+        self._finishing: threading.Thread | None = None
 
     # -- the first build, and every full one --------------------------------------------------------------
 
@@ -179,6 +191,7 @@ class LiveSite:
         if not isinstance(plugin, CarehubPlugin):
             raise ConfigurationError("carehub serve needs the carehub plugin in mkdocs.yml (plugins: [carehub]).")
         plugin.hand_over(catalogue)
+        plugin.keep_search_words()
         try:
             mkdocs_build.build(config)
         except ContentError as error:
@@ -191,12 +204,9 @@ class LiveSite:
         site, context = plugin.site, plugin.context
         context.collect = None  # the build's search reader is finished: this process reads pages itself
         synonyms = synonym_groups(site.catalogue.glossary.search_groups())  # as Index.reader hands them on
-        words: dict[str, PageWords] = {}
-        for path in searchable_pages(into):
-            url = page_url(into, path)
-            taken = _words_of(url, path.read_text("utf-8"), synonyms, into)
-            if taken is not None:
-                words[url] = taken
+        assert plugin.search_words is not None
+        words = {taken.url: taken for taken in plugin.search_words}
+        plugin.search_words = None
         views = {src_uri: site.story_view(story_page.story) for src_uri, story_page in site.stories.items()}
         logo = (into / _LOGO).read_bytes()
         return _Build(config, plugin, context, snapshot, views, words, logo, synonyms)
@@ -208,6 +218,7 @@ class LiveSite:
 
     def rebuild(self) -> Rebuilt:
         """Bring the served site up to date with the files; what LiveReloadServer calls after a change."""
+        self.settle()
         build = self._require()
         snapshot = Snapshot.take(self.root, self._sources(build.config))
         changes = snapshot.changes_since(build.snapshot)
@@ -217,7 +228,8 @@ class LiveSite:
             reason = _needs_whole_site(changes)
             result = self._rebuild_whole(reason) if reason else self._rebuild_pages(build, changes, snapshot)
         self.last = result
-        self._report(result)
+        if result.kind != "pages":
+            self._report(result)  # a page rebuild reports once everything is written (_finish)
         return result
 
     def update(self) -> None:
@@ -239,7 +251,7 @@ class LiveSite:
             shutil.rmtree(staging, ignore_errors=True)
         self._build = build
         timing.publish = time.perf_counter() - started
-        return Rebuilt("full", written=tuple(written), reason=reason, timing=timing)
+        return Rebuilt("full", written=written, reason=reason, timing=timing)
 
     def _rebuild_pages(self, build: _Build, changes: SourceChanges, snapshot: Snapshot) -> Rebuilt:
         """Only modified stories: check them, plan again if more than a body changed, render what differs."""
@@ -284,21 +296,55 @@ class LiveSite:
 
         started = time.perf_counter()
         scratch = Path(tempfile.mkdtemp(prefix=".carehub-serve-", dir=self.site_dir.parent))
+        build.plugin.adopt(site, build.context.files)
+        rendered, errors = self._render(build, changed, scratch)
+        if errors:
+            build.plugin.adopt(old, build.context.files)
+            shutil.rmtree(scratch, ignore_errors=True)
+            self._say("carehub: these pages could not be rendered:\n" + "\n".join(errors))
+            return Rebuilt("failed", reason="pages could not be rendered: the last good build is still served")
+        result = Rebuilt("pages", pages=tuple(rendered), timing=timing)
+        result.written = [
+            file.dest_uri
+            for file in rendered.values()
+            if _put(self.site_dir / file.dest_uri, (scratch / file.dest_uri).read_bytes(), scratch / file.dest_uri)
+        ]
+        timing.render = time.perf_counter() - started
+        build.snapshot, build.views = snapshot, views
+        # The pages are in place: the server may show them while the rest is written (``settle`` waits for it).
+        finish = threading.Thread(target=self._finish, args=(build, site, changed, rendered, scratch, result))
+        self._finishing = finish
+        finish.start()
+        if not self.background:
+            self.settle()
+        return result
+
+    def settle(self) -> None:
+        """Wait until the last rebuild has written the search index, feeds, open data and sitemap."""
+        finishing, self._finishing = self._finishing, None
+        if finishing is not None:
+            finishing.join()
+
+    def _finish(
+        self,
+        build: _Build,
+        site: SitePlan,
+        changed: PlanChanges,
+        rendered: dict[str, File],
+        scratch: Path,
+        result: Rebuilt,
+    ) -> None:
+        """After the pages: the search index, and the feeds, open data and sitemap when they changed."""
+        started = time.perf_counter()
         try:
-            build.plugin.adopt(site, build.context.files)
-            rendered, errors = self._render(build, changed, scratch)
-            if errors:
-                build.plugin.adopt(old, build.context.files)
-                self._say("carehub: these pages could not be rendered:\n" + "\n".join(errors))
-                return Rebuilt("failed", reason="pages could not be rendered: the last good build is still served")
-            timing.render = time.perf_counter() - started
-            started = time.perf_counter()
-            written = self._publish(build, site, changed, rendered, scratch)
+            result.written += self._publish(build, site, changed, rendered, scratch)
+        except Exception as error:  # reported, never a traceback; the next rebuild tries again
+            result.kind, result.reason = "failed", f"the search index, feeds or sitemap could not be written ({error})"
+            build.snapshot = Snapshot({})  # so the next rebuild is a whole one
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        build.snapshot, build.views = snapshot, views
-        timing.publish = time.perf_counter() - started
-        return Rebuilt("pages", pages=tuple(rendered), written=tuple(written), timing=timing)
+            result.timing.publish = time.perf_counter() - started
+        self._report(result)
 
     def _render(self, build: _Build, changed: PlanChanges, scratch: Path) -> tuple[dict[str, File], list[str]]:
         """Render the changed pages into ``scratch`` (under their site paths); returns them by source path."""
@@ -334,9 +380,7 @@ class LiveSite:
         """Move the rendered pages into place, then remake the search index, feeds, open data and sitemap."""
         written: list[str] = []
         for file in rendered.values():
-            data = (scratch / file.dest_uri).read_bytes()
-            if _put(self.site_dir / file.dest_uri, data, scratch / file.dest_uri):
-                written.append(file.dest_uri)
+            data = (self.site_dir / file.dest_uri).read_bytes()
             taken = _words_of(file.url, data.decode("utf-8"), build.synonyms, scratch)
             if taken is None:
                 build.words.pop(file.url, None)
@@ -415,7 +459,7 @@ def _needs_whole_site(changes: SourceChanges) -> str:
 
 def _words_of(url: str, html: str, synonyms: list[list[str]], staging: Path) -> PageWords | None:
     """A page's search words on their own (a fresh reader: its words are all new to it), or None if not searched."""
-    reader = PageReader(staging, {}, synonyms)
+    reader = PageReader(staging, {}, synonyms, whole=True)
     reader.take(url, html)
     taken = reader.drain()
     return taken[0] if taken else None
@@ -437,30 +481,45 @@ def _put(target: Path, data: bytes, temporary: Path) -> bool:
 
 
 def _sync(source: Path, target: Path) -> list[str]:
-    """Make ``target`` hold exactly ``source``'s files, moving over only those whose bytes differ; returns the
-    relative paths written or removed.  ``source`` is used up."""
+    """Make ``target`` hold exactly ``source``'s files, moving over only those whose bytes differ, and a folder
+    ``target`` lacks in one rename (the search index's build folder); then remove what ``source`` lacks.
+    Returns the relative paths written or removed; ``source`` is used up."""
+    wanted = {path.relative_to(source).as_posix() for path in source.rglob("*")} if source.exists() else set()
     changed: list[str] = []
-    wanted = set()
-    for path in _walk(source):
-        rel = path.relative_to(source).as_posix()
-        wanted.add(rel)
-        if _put(target / rel, path.read_bytes(), path):
-            changed.append(rel)
-    for path in _walk(target):
-        rel = path.relative_to(target).as_posix()
-        if rel not in wanted:
-            path.unlink()
-            changed.append(rel)
-    for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
+    if source.exists():
+        _move_over(source, target, "", changed)
+    if target.exists():
+        _remove_extra(target, "", wanted, changed)
     return sorted(changed)
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    if not folder.exists():
-        return []
-    return sorted(path for path in folder.rglob("*") if path.is_file())
+def _move_over(source: Path, target: Path, rel: str, changed: list[str]) -> None:
+    for entry in sorted(source.iterdir()):
+        name, dest = f"{rel}{entry.name}", target / entry.name
+        if entry.is_dir():
+            if dest.exists():
+                _move_over(entry, dest, f"{name}/", changed)
+                continue
+            changed += [f"{name}/{path.relative_to(entry).as_posix()}" for path in entry.rglob("*") if path.is_file()]
+            target.mkdir(parents=True, exist_ok=True)
+            entry.replace(dest)
+        elif _put(dest, entry.read_bytes(), entry):
+            changed.append(name)
+
+
+def _remove_extra(target: Path, rel: str, wanted: set[str], changed: list[str]) -> None:
+    for entry in sorted(target.iterdir()):
+        name = f"{rel}{entry.name}"
+        if name in wanted:
+            if entry.is_dir():
+                _remove_extra(entry, f"{name}/", wanted, changed)
+            continue
+        if entry.is_dir():
+            changed += [f"{name}/{path.relative_to(entry).as_posix()}" for path in entry.rglob("*") if path.is_file()]
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+            changed.append(name)
 
 
 def _count(n: int, noun: str) -> str:

@@ -60,7 +60,7 @@ from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
 from carehub.publish import csp, feeds, opendata
-from carehub.publish.search.index import Index, PageReader, story_order
+from carehub.publish.search.index import Index, PageReader, PageWords, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, storybody
 from carehub.render.fragments import FragmentCache
@@ -134,6 +134,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     # with, and what its pages were rendered with.
     plan_options: PlanOptions | None = None
     context: offload.WorkerContext | None = None
+    search_words: list[PageWords] | None = None  # every page's search words, each whole (keep_search_words)
 
     def hand_over(self, catalogue: Catalogue) -> None:
         """Build from this catalogue, already loaded and checked by the CLI, instead of reading every story again.
@@ -141,6 +142,13 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         Used by the next build only (on_config takes it), so a later rebuild of `carehub serve` reads afresh.
         """
         self._given = catalogue
+
+    def keep_search_words(self) -> None:
+        """Keep every page's search words in ``search_words``, each whole, for `carehub serve` (incremental.py).
+
+        The next build then numbers no page ahead (Index.reserve), so each page's file comes back with its words.
+        """
+        self.search_words = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
@@ -301,8 +309,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             problems = self.indexer.start()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
-            self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
-            self.reader = self.indexer.reader()
+            if self.search_words is None:
+                self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
+            self.reader = self.indexer.reader(whole=self.search_words is not None)
             collect = self.reader.drain
         context = offload.WorkerContext(
             config,
@@ -386,6 +395,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             for collected in self.renderer.completed():
                 if self.indexer is not None:
                     self.indexer.merge(collected)  # the words of the pages the workers rendered
+                if self.search_words is not None:
+                    self.search_words += collected
         errors = self._finish_rendering()
         if errors:
             raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
@@ -394,7 +405,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             raise PluginError("carehub: these pages have no Content-Security-Policy:\n" + "\n".join(unprotected))
         if self.indexer is not None and self.reader is not None:
             indexer, self.indexer = self.indexer, None
-            indexer.merge(self.reader.drain())  # the pages this process rendered itself
+            taken = self.reader.drain()  # the pages this process rendered itself
+            indexer.merge(taken)
+            if self.search_words is not None:
+                self.search_words += taken
             self.reader = None
             problems = indexer.finish()
             if problems:
