@@ -18,11 +18,13 @@ Must not know about MkDocs, read files or render anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from carehub.check.catalogue import Story
+from carehub.plan.related import WEIGHTS
 from carehub.plan.site import SitePlan
+from carehub.plan.story_view import StoryView
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,48 @@ def body_only(old: Story, new: Story) -> bool:
     """The same story with only its body (or the layout of its front matter) changed: only its own page and
     its search entry can differ, since nothing but the story page reads a body."""
     return old.path == new.path and old.slug == new.slug and old.meta == new.meta
+
+
+def _scored(story: Story) -> tuple[object, ...]:
+    """What RelatedIndex scores and orders a story by: its shared-value fields and its date (ties)."""
+    return (story.meta.date, *(tuple(getattr(story.meta, name)) for name, _ in WEIGHTS))
+
+
+def views_to_remake(
+    old: SitePlan, new: SitePlan, changed: Iterable[str], old_views: Mapping[str, StoryView]
+) -> set[str]:
+    """The story pages whose view may differ once the stories at ``changed`` (source paths) changed; every
+    other story's view is value for value its old one, so it need not be made again (making every view costs
+    a second at 1,000 stories, most of it scoring related stories).
+
+    A story's view reads the story, its related stories, the story a case study was adopted from, and what
+    every page reads (``_site_wide``, compared by ``compare``).  Related stories are scored on shared tags,
+    barriers and care models, ties going to the newer story (related.py): so another story's related list
+    can change only if it shares one of those values with a changed story, before or after, whose values or
+    date changed; and its view shows a changed story's title only if that story was related to it.
+    """
+    changed = set(changed)
+    slugs: set[str] = set()
+    values: set[tuple[str, object]] = set()
+    for path in changed:
+        before, after = old.stories.get(path), new.stories.get(path)
+        versions = [page.story for page in (before, after) if page is not None]
+        slugs.update(story.slug for story in versions)
+        if before is None or after is None or _scored(before.story) != _scored(after.story):
+            for story in versions:
+                values.update((name, value) for name, _ in WEIGHTS for value in getattr(story.meta, name))
+    remake = {path for path in changed if path in new.stories}
+    for path, page in new.stories.items():
+        if path in remake:
+            continue
+        meta = page.story.meta
+        if (
+            getattr(meta, "adopted_from_story", None) in slugs
+            or any(story.slug in slugs for story in old_views[path].related)
+            or any((name, value) in values for name, _ in WEIGHTS for value in getattr(meta, name))
+        ):
+            remake.add(path)
+    return remake
 
 
 def publish_inputs(site: SitePlan) -> tuple[object, ...]:

@@ -60,7 +60,7 @@ from mkdocs.structure.files import File
 
 from carehub.check import docpages
 from carehub.check.catalogue import load_catalogue
-from carehub.plan.changes import PlanChanges, body_only, compare
+from carehub.plan.changes import PlanChanges, body_only, compare, views_to_remake
 from carehub.plan.site import SitePlan, StoryPage, plan
 from carehub.plan.story_view import StoryView
 from carehub.problems import format_text, sort_problems
@@ -288,7 +288,9 @@ class LiveSite:
         else:
             assert build.plugin.plan_options is not None
             site = plan(catalogue, build.plugin.plan_options)
-            views = {src_uri: site.story_view(story_page.story) for src_uri, story_page in site.stories.items()}
+            views = dict(build.views)
+            for src_uri in views_to_remake(old, site, fresh, build.views):
+                views[src_uri] = site.story_view(site.stories[src_uri].story)
             changed = compare(old, site, build.views, views)
             if changed.whole_site:
                 return self._rebuild_whole(changed.whole_site)
