@@ -277,9 +277,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     import tempfile
 
     from mkdocs.exceptions import Abort, ConfigurationError
-    from mkdocs.livereload import LiveReloadServer
 
     from carehub.render.incremental import LiveSite
+    from carehub.render.preview import PreviewServer
 
     host, _, port = args.dev_addr.rpartition(":")
     if not host or not port.isdigit():
@@ -297,7 +297,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
         except (Abort, ConfigurationError) as error:
             print(f"carehub: the preview could not start: {error}", file=sys.stderr)
             return EXIT_CONTENT
-        server = LiveReloadServer(
+        server = PreviewServer(
             builder=live.update,
             host=host,
             port=int(port),
