@@ -96,8 +96,10 @@ def serve_rebuild(project: Path, story: Path, edits: int = EDITS) -> dict[str, A
             if _wait_for(url, marker, limit_s=600) is None:
                 return {"skipped": "the edit never appeared", "log": log.lines[-20:]}
             times.append(round(time.perf_counter() - edited, 2))
-            if number == 0 or log.rebuilds():  # an older carehub prints no such line: then nothing to wait for
-                log.wait_for_rebuilds(number + 1, limit_s=120)  # the search index and the rest written, too
+            # The search index and the rest written too, before the next edit (an older carehub prints no such
+            # line: after the first edit, nothing to wait for).
+            if number == 0 or log.rebuilds():
+                log.wait_for_rebuilds(number + 1, limit_s=60 if number == 0 else 120)
         body = log.rebuilds()[:edits]
         title = f"Retitled for the benchmark {time.time_ns()}"
         story.write_text(_TITLE.sub(f"title: {title}", original, count=1), encoding="utf-8")
