@@ -233,8 +233,18 @@ class LiveSite:
         return result
 
     def update(self) -> None:
-        """``rebuild``, as LiveReloadServer's builder."""
-        self.rebuild()
+        """``rebuild``, as LiveReloadServer's builder: an unexpected error is told in one line, never a traceback,
+        and the next rebuild builds the whole site."""
+        try:
+            self.rebuild()
+        except Exception as error:
+            self.settle()
+            if self._build is not None:
+                self._build.snapshot = Snapshot({})
+            self._say(
+                f"carehub serve: internal error: {type(error).__name__}: {error}. The last good site is still "
+                "served; the next change rebuilds the whole site. Please report this."
+            )
 
     def _rebuild_whole(self, reason: str) -> Rebuilt:
         timing = Timing()
