@@ -9,7 +9,8 @@ and this module uses: its own page steps (``_populate_page`` and
 ``_build_page``, through offload.WorkerContext, exactly as a full build renders
 every story and generated page), ``_build_theme_template`` for the sitemap, and
 ``mkdocs.livereload.LiveReloadServer``, which serves a folder, watches paths,
-calls a builder on a change and reloads the browser (cli.py).
+calls a builder on a change and reloads the browser (cli.py; render/preview.py
+serves its reload script as a file, which the pages' Content-Security-Policy allows).
 
 What carehub owns:
 
@@ -20,9 +21,12 @@ What carehub owns:
   check of only the changed stories (load_catalogue with their paths; the
   data files are read again), and the plan compared with the last one
   (plan/changes.py);
-- rendering just those pages in this process, then the search index from
-  every page's words, the feeds and open data only when their inputs changed,
-  and the sitemap only when a date in it did;
+- rendering just those pages in this process and moving them into place;
+  ``rebuild`` returns then, so the server shows them at once, and a thread
+  writes the search index from every page's words (the index format is made
+  whole, about 1 to 2 s at 1,000 stories), the feeds and open data only when
+  their inputs changed, and the sitemap only when a date in it did.  The next
+  rebuild, and ``settle``, wait for that thread;
 - writing each file only when its bytes changed, each atomically (a new file
   renamed over the old one): a reader never sees half a page.
 
@@ -32,7 +36,7 @@ overrides/, mkdocs.yml or data/ (vocabularies, sites, glossary, withdrawals
 and the rest), a file under stories/ that is not a story (images,
 downloads), a story added, removed or withdrawn, and an edit that changes
 anything every page shows (labels, the sites' names, the set of generated
-pages).  A rebuild whose stories have errors prints every problem with file
+pages, such as a barrier-by-care-model page that gains its first story).  A rebuild whose stories have errors prints every problem with file
 and line and leaves the served site as it was; the next rebuild compares with
 the last good build, so no edit is lost.
 
