@@ -36,8 +36,9 @@ overrides/, mkdocs.yml or data/ (vocabularies, sites, glossary, withdrawals
 and the rest), a file under stories/ that is not a story (images,
 downloads), a story added, removed or withdrawn, and an edit that changes
 anything every page shows (labels, the sites' names, the set of generated
-pages, such as a barrier-by-care-model page that gains its first story).  A rebuild whose stories have errors prints every problem with file
-and line and leaves the served site as it was; the next rebuild compares with
+pages, such as a barrier-by-care-model page that gains its first story).  A
+rebuild whose stories have errors prints every problem with file and line
+and leaves the served site as it was; the next rebuild compares with
 the last good build, so no edit is lost.
 
 Must not decide what a page contains (plan/), or keep state in module globals: a LiveSite holds it all.
