@@ -268,26 +268,63 @@ def _build(root: Path, args: argparse.Namespace) -> int:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
-    """Preview with live reload.  MkDocs rebuilds on changes to docs/, overrides/ and (through `watch:` in
-    mkdocs.yml) stories/ and data/; a rebuild with problems lists them and keeps serving the last good build.
+    """Preview with live reload.  The first build is a whole one; after a change to stories/, only the pages it
+    changed are rendered again, and the site is byte for byte what `carehub build` writes
+    (render/incremental.py).  A rebuild with problems lists them and keeps serving the last good build.
     """
     import logging  # lazily, like MkDocs: `carehub check` stays fast
+    import shutil
+    import tempfile
 
-    from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    from carehub.render.plugin import ContentError
+    from carehub.render.incremental import LiveSite
+    from carehub.render.preview import PreviewServer
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    host, _, port = args.dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        print(f"carehub: --dev-addr must be HOST:PORT, such as 127.0.0.1:8000, not {args.dev_addr}", file=sys.stderr)
+        return EXIT_USAGE
+    # Warnings only, as `carehub build`; and MkDocs' server saying where it serves and when browsers reload.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("mkdocs.livereload").setLevel(logging.INFO)
+    folder = Path(tempfile.mkdtemp(prefix="carehub-serve-"))
     try:
-        serve(config_file=str(root / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True)
-    except ContentError as error:  # the first build failed: nothing to serve yet
-        print(str(error))
-        return EXIT_CONTENT
-    except (Abort, ConfigurationError) as error:
-        print(f"carehub: the preview could not start: {error}", file=sys.stderr)
-        return EXIT_CONTENT
+        live = LiveSite(root, folder / "site", today=_today(), jobs=jobs.resolve(0))
+        try:
+            if not live.start():
+                return EXIT_CONTENT  # the problems are printed: nothing to serve yet
+        except (Abort, ConfigurationError) as error:
+            print(f"carehub: the preview could not start: {error}", file=sys.stderr)
+            return EXIT_CONTENT
+        server = PreviewServer(
+            builder=live.update,
+            host=host,
+            port=int(port),
+            root=str(live.site_dir),
+            polling_interval=POLL_SECONDS,
+        )
+        server.error_handler = lambda code: _error_page(live.site_dir, code)
+        for path in live.watched():
+            server.watch(str(path))
+        try:
+            server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves it unannotated
+        except KeyboardInterrupt:
+            print("Stopped.", file=sys.stderr)
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return EXIT_OK
+
+
+POLL_SECONDS = 0.2  # how often the server looks for changed files (MkDocs' default, 0.5 s, is most of a rebuild)
+
+
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    """The site's own 404 page, as `mkdocs serve` shows it."""
+    page = site_dir / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None
 
 
 def _withdraw(root: Path, args: argparse.Namespace) -> int:

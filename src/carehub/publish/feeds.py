@@ -277,11 +277,16 @@ def render_json_feed(stories: Sequence[Story], site: FeedChannel) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def render_all(stories: Sequence[Story], site: FeedChannel, feeds: Sequence[FeedInfo]) -> dict[str, bytes]:
-    """Every feed in ``feeds`` (plan/feedlist.all_feeds), the JSON Feed and the logo, keyed by site-relative path."""
+def render_all(
+    stories: Sequence[Story], site: FeedChannel, feeds: Sequence[FeedInfo], logo: bytes | None = None
+) -> dict[str, bytes]:
+    """Every feed in ``feeds`` (plan/feedlist.all_feeds), the JSON Feed and the logo, keyed by site-relative path.
+
+    ``logo``: feedimage.png() made already (it depends on nothing; `carehub serve` makes it once).
+    """
     out = {feed.path: render_rss(feed, stories, site) for feed in feeds}
     out[JSON_FEED] = render_json_feed(stories, site)
-    out[feedimage.PATH] = feedimage.png()
+    out[feedimage.PATH] = logo if logo is not None else feedimage.png()
     return out
 
 

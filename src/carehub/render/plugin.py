@@ -60,7 +60,7 @@ from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
 from carehub.publish import csp, feeds, opendata
-from carehub.publish.search.index import Index, PageReader, story_order
+from carehub.publish.search.index import Index, PageReader, PageWords, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, storybody
 from carehub.render.fragments import FragmentCache
@@ -130,6 +130,11 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     _quiet: offload.QuietStubs | None = None
     _given: Catalogue | None = None
     root: Path
+    # Kept after the build for `carehub serve`'s incremental rebuilds (incremental.py): what the site was planned
+    # with, and what its pages were rendered with.
+    plan_options: PlanOptions | None = None
+    context: offload.WorkerContext | None = None
+    search_words: list[PageWords] | None = None  # every page's search words, each whole (keep_search_words)
 
     def hand_over(self, catalogue: Catalogue) -> None:
         """Build from this catalogue, already loaded and checked by the CLI, instead of reading every story again.
@@ -137,6 +142,13 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         Used by the next build only (on_config takes it), so a later rebuild of `carehub serve` reads afresh.
         """
         self._given = catalogue
+
+    def keep_search_words(self) -> None:
+        """Keep every page's search words in ``search_words``, each whole, for `carehub serve` (incremental.py).
+
+        The next build then numbers no page ahead (Index.reserve), so each page's file comes back with its words.
+        """
+        self.search_words = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).resolve().parent
@@ -148,7 +160,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         pages = docpages.check_pages(self.root, folder=Path(config.docs_dir))
         if catalogue.errors or pages.problems:
             raise ContentError(catalogue, pages.problems, pages.sources)
-        self.site = plan(catalogue, _plan_options(config, self.config))
+        self.plan_options = _plan_options(config, self.config)
+        self.site = plan(catalogue, self.plan_options)
         _explain_abbreviations(config, catalogue.glossary)
         self._synonyms = catalogue.glossary.search_groups()  # for the search index (on_env)
         return config
@@ -190,13 +203,28 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         story_page = self._plan().stories.get(page.file.src_uri)
         return story_page.story if story_page is not None else None
 
+    def adopt(self, site: SitePlan, files: Files) -> None:
+        """Render every later page from ``site``, replanned after an edit (`carehub serve`, incremental.py); each
+        story page's source is then read as its story was checked this time (``_StoryFile``)."""
+        self.site = site
+        for story_page in site.stories.values():
+            file = files.get_file_from_path(story_page.src_uri)
+            if isinstance(file, _StoryFile):
+                file.story = story_page.story
+
+    def update_date(self, src_uri: str) -> str:
+        """What the sitemap says a page last changed on: a planned page's own date, or the content's."""
+        site = self._plan()
+        entry = site.sitemap_entry(src_uri)
+        return entry.lastmod if entry is not None else site.content_date
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         site = self._plan()
         src_uri = page.file.src_uri
         story = self.story_for(page)
         generated = site.pages.get(src_uri)
         entry = site.sitemap_entry(src_uri)
-        page.update_date = entry.lastmod if entry is not None else site.content_date
+        page.update_date = self.update_date(src_uri)
         if offload.is_stub(page):
             # MkDocs' own loop: the real page is rendered by a worker (on_env); the stub needs only what
             # other pages and the sitemap read of it: its title (nav labels), its date and whether it is listed.
@@ -281,8 +309,9 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             problems = self.indexer.start()
             if problems:
                 raise PluginError("carehub: the search index could not be built:\n" + "\n".join(problems))
-            self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
-            self.reader = self.indexer.reader()
+            if self.search_words is None:
+                self.indexer.reserve(page.url for page in stubs if self.story_for(page) is not None)
+            self.reader = self.indexer.reader(whole=self.search_words is not None)
             collect = self.reader.drain
         context = offload.WorkerContext(
             config,
@@ -294,6 +323,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             stories=frozenset(site.stories),
             story_bodies=storybody.StoryBodyRenderer(config.mdx_configs.get("abbr", {}).get("glossary", {})),
         )
+        self.context = context
         self.renderer = offload.Renderer(context)
         self.renderer.start(stubs, self.jobs)
         return env
@@ -365,6 +395,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             for collected in self.renderer.completed():
                 if self.indexer is not None:
                     self.indexer.merge(collected)  # the words of the pages the workers rendered
+                if self.search_words is not None:
+                    self.search_words += collected
         errors = self._finish_rendering()
         if errors:
             raise PluginError("carehub: these pages could not be rendered:\n" + "\n".join(errors))
@@ -373,7 +405,10 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             raise PluginError("carehub: these pages have no Content-Security-Policy:\n" + "\n".join(unprotected))
         if self.indexer is not None and self.reader is not None:
             indexer, self.indexer = self.indexer, None
-            indexer.merge(self.reader.drain())  # the pages this process rendered itself
+            taken = self.reader.drain()  # the pages this process rendered itself
+            indexer.merge(taken)
+            if self.search_words is not None:
+                self.search_words += taken
             self.reader = None
             problems = indexer.finish()
             if problems:
@@ -399,17 +434,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     def _write_feeds(self, site_dir: Path) -> None:
         """Write every feed and open data file into the built site."""
-        site = self._plan()
-        stories = site.catalogue.stories
-        try:
-            outputs = {
-                **feeds.render_all(stories, site.channel, site.feeds),
-                **opendata.render_all(stories, site.channel),
-                **opendata.render_spread(stories, tuple(site.approaches.values()), site.channel),
-            }
-        except feeds.FeedError as error:
-            raise PluginError(f"carehub: the feeds could not be written: {error}") from error
-        for rel, data in sorted(outputs.items()):
+        for rel, data in sorted(published_files(self._plan()).items()):
             target = site_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -419,6 +444,19 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+
+
+def published_files(site: SitePlan, logo: bytes | None = None) -> dict[str, bytes]:
+    """Every feed and open data file of ``site``, by site-relative path (``logo``: the feed image made already)."""
+    stories = site.catalogue.stories
+    try:
+        return {
+            **feeds.render_all(stories, site.channel, site.feeds, logo),
+            **opendata.render_all(stories, site.channel),
+            **opendata.render_spread(stories, tuple(site.approaches.values()), site.channel),
+        }
+    except feeds.FeedError as error:
+        raise PluginError(f"carehub: the feeds could not be written: {error}") from error
 
 
 def format_date(value: dt.date) -> str:

@@ -82,8 +82,17 @@ class PageWords:
 class PageReader:
     """Reads rendered pages into ``PageWords`` in the process that rendered them, and keeps them until drained."""
 
-    def __init__(self, staging_dir: Path, reserved: dict[str, int], synonyms: Sequence[Sequence[str]] = ()) -> None:
+    def __init__(
+        self,
+        staging_dir: Path,
+        reserved: dict[str, int],
+        synonyms: Sequence[Sequence[str]] = (),
+        whole: bool = False,
+    ) -> None:
+        """``whole``: every page's words are sent whole (each ``PageWords`` can be merged without the others),
+        for `carehub serve`, which indexes the site again with one page replaced (render/incremental.py)."""
         self._staging = staging_dir
+        self._whole = whole
         self._reserved = reserved
         self._stem = Stemmer()
         # Each synonym group's phrases as sequences of stems, and the word standing for the group in the index.
@@ -152,13 +161,13 @@ class PageReader:
         for word, tf in by_word.items():
             stem = self._stem(word)
             counts[stem] += tf
-            if word not in self._sent:
+            if self._whole or word not in self._sent:
                 self._sent.add(word)
                 new_words[word] = stem
         if self._groups:
             for word, tf in self._synonym_counts(body, title, keywords, by_word).items():
                 counts[word] += tf
-                if word not in self._sent:
+                if self._whole or word not in self._sent:
                     self._sent.add(word)
                     new_words[word] = word
         data = format.page_file(record)
@@ -215,9 +224,9 @@ class Index:
         """
         self._reserved = {url: number for number, url in enumerate(urls)}
 
-    def reader(self) -> PageReader:
+    def reader(self, whole: bool = False) -> PageReader:
         """A reader for this index's pages (after ``start`` and ``reserve``): one for each process that renders."""
-        return PageReader(self._staging, self._reserved, self._synonyms)
+        return PageReader(self._staging, self._reserved, self._synonyms, whole)
 
     def merge(self, taken: Iterable[PageWords]) -> None:
         """Add pages read by a reader, in this process or another, to the postings."""
