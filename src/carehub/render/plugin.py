@@ -18,7 +18,7 @@ engine means rewriting this file (and the rest of render/), not the hub.
   and each page's view; start the render workers (offload.py).
 - on_post_page / on_post_build: the Content-Security-Policy on every page,
   the search index (publish/search/) as the workers finish, the sitemap index,
-  feeds and open data, in the staging folder before `carehub build` swaps it
+  robots.txt, feeds and open data, in the staging folder before `carehub build` swaps it
   into place.
 
 Must not decide what the site contains (that is plan/), or take data from
@@ -59,7 +59,7 @@ from carehub.plan.regions import region_map
 from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
-from carehub.publish import csp, feeds, opendata
+from carehub.publish import csp, feeds, opendata, robots
 from carehub.publish.search.index import Index, PageReader, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, storybody
@@ -360,6 +360,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         split_sitemap(Path(config.site_dir), config.site_url or "")  # a constant-size /sitemap.xml: sitemap.py
+        (Path(config.site_dir) / robots.NAME).write_bytes(robots.robots_txt(config.site_url or ""))
         self._write_feeds(Path(config.site_dir))  # while the workers finish the pages
         if self.renderer is not None:
             for collected in self.renderer.completed():
