@@ -16,6 +16,9 @@ engine means rewriting this file (and the rest of render/), not the hub.
   metadata, template and sitemap date; sanitise story HTML with nh3.
 - on_env / on_page_context: give templates the plan's labels, facets, feeds
   and each page's view; start the render workers (offload.py).
+- on_files also gives our own assets (assets/carehub/) content-hashed names,
+  and on_post_page / on_post_template point each page at them
+  (publish/assetnames.py).
 - on_post_page / on_post_build: the Content-Security-Policy on every page,
   the search index (publish/search/) as the workers finish, the sitemap index,
   robots.txt, feeds and open data, in the staging folder before `carehub build` swaps it
@@ -59,7 +62,7 @@ from carehub.plan.regions import region_map
 from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
-from carehub.publish import csp, feeds, opendata, robots
+from carehub.publish import assetnames, csp, feeds, opendata, robots
 from carehub.publish.search.index import Index, PageReader, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, storybody
@@ -130,6 +133,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     _quiet: offload.QuietStubs | None = None
     _given: Catalogue | None = None
     root: Path
+    assets: assetnames.AssetNames  # set in on_files: every asset's content-hashed name
 
     def hand_over(self, catalogue: Catalogue) -> None:
         """Build from this catalogue, already loaded and checked by the CLI, instead of reading every story again.
@@ -180,6 +184,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             files.append(file)
             offload.make_stub(file, config)
         docspages.add_files(files, config, site.catalogue)  # schemas and the share form's assets
+        self.assets = _hash_asset_names(files, config)  # last: every asset is in `files` now
         return files
 
     def _plan(self) -> SitePlan:
@@ -352,11 +357,20 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             return output
         if self.reader is not None:
             self.reader.take(page.url, output)  # in a page worker too: see on_env
-        return csp.add_policy(output)  # every page, in the workers too (csp.py)
+        return csp.add_policy(self._hashed_assets(output, page.url))  # every page, in the workers too (csp.py)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        # 404.html and any other static template page: the same policy as every page.
-        return csp.add_policy(output_content) if template_name.endswith(".html") else output_content
+        # 404.html and any other static template page: the same asset names and policy as every page.
+        if not template_name.endswith(".html"):
+            return output_content
+        return csp.add_policy(self._hashed_assets(output_content, template_name))
+
+    def _hashed_assets(self, html: str, page_url: str) -> str:
+        """The page with its references to assets/carehub/ renamed to the hashed files (publish/assetnames.py)."""
+        try:
+            return self.assets.rewrite_html(html, page_url)
+        except assetnames.AssetError as error:
+            raise PluginError(f"carehub: a page refers to an asset that does not exist: {error}") from error
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         split_sitemap(Path(config.site_dir), config.site_url or "")  # a constant-size /sitemap.xml: sitemap.py
@@ -425,6 +439,32 @@ MONTHS = (
 def format_date(value: dt.date) -> str:
     """GOV.UK style, whatever the build machine's locale: 16 February 2017."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _hash_asset_names(files: Files, config: MkDocsConfig) -> assetnames.AssetNames:
+    """Publish every file under assets/carehub/ under its content-hashed name (publish/assetnames.py).
+
+    Each is replaced by a file holding the bytes it is published with (a few dozen KB in all): a script or
+    stylesheet that refers to another asset names it by its hash.
+    """
+    ours = [f for f in files if f.dest_uri.startswith(assetnames.FOLDER) and not f.is_documentation_page()]
+    try:
+        named = assetnames.name_assets({f.dest_uri: f.content_bytes for f in ours}, config.site_url or "")
+    except assetnames.AssetError as error:
+        raise PluginError(f"carehub: the site's assets could not be given hashed names: {error}") from error
+    for old in ours:
+        new = File(
+            old.src_uri,
+            None,
+            config.site_dir,
+            config.use_directory_urls,
+            dest_uri=named.names[old.dest_uri],
+            inclusion=InclusionLevel.NOT_IN_NAV,
+        )
+        new.content_bytes = named.rewritten.get(old.dest_uri, old.content_bytes)
+        files.remove(old)
+        files.append(new)
+    return named
 
 
 def _render_salt(config: MkDocsConfig) -> str:
