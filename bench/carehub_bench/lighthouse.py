@@ -109,15 +109,35 @@ def sample_pages(site: Path) -> dict[str, str]:
 
 
 def failing_audits(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The audits of a Lighthouse report that fail: below 0.9, or 0 for a pass/fail audit; by id."""
+    """The audits of a Lighthouse report that fail: below 0.9, or 0 for a pass/fail audit; by id.
+
+    Only audits Lighthouse's own report shows: those of the four categories outside the "hidden" group
+    (in 12.x that group holds the new "insight" audits, each a second copy of a diagnostic shown beside it).
+    """
+    shown = {
+        ref["id"]
+        for category in report["categories"].values()
+        for ref in category.get("auditRefs", [])
+        if ref.get("group") != "hidden"
+    }
     failing = []
     for audit_id, audit in sorted(report["audits"].items()):
         score = audit.get("score")
-        if score is None or audit.get("scoreDisplayMode") in _NOT_JUDGED:
+        if audit_id not in shown or score is None or audit.get("scoreDisplayMode") in _NOT_JUDGED:
             continue
         if score < PASSING:
-            failing.append({"id": audit_id, "score": score, "detail": audit.get("displayValue", "")})
+            failing.append({"id": audit_id, "score": score, "detail": audit.get("displayValue", ""), **_example(audit)})
     return failing
+
+
+def _example(audit: dict[str, Any]) -> dict[str, str]:
+    """The first thing an audit found (an element or an address), to say where to look."""
+    items = (audit.get("details") or {}).get("items") or []
+    first = items[0] if items and isinstance(items[0], dict) else {}
+    node = first.get("node")
+    node = node if isinstance(node, dict) else {}
+    where = node.get("snippet") or first.get("url") or (first.get("sourceLocation") or {}).get("url") or ""
+    return {"example": str(where)[:160]} if where else {}
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
