@@ -13,7 +13,8 @@ engine means rewriting this file (and the rest of render/), not the hub.
   downloads the catalogue accepted (no other file under stories/ is ever
   published), and each generated page.
 - on_page_markdown / on_page_content: give story and generated pages their
-  metadata, template and sitemap date; sanitise story HTML with nh3.
+  metadata, template and sitemap date; sanitise story HTML with nh3; write
+  links from the site's root relative to the page (rootlinks.py).
 - on_env / on_page_context: give templates the plan's labels, facets, feeds
   and each page's view; start the render workers (offload.py).
 - on_files also gives our own assets (assets/carehub/) content-hashed names,
@@ -65,7 +66,7 @@ from carehub.problems import Problem, format_text
 from carehub.publish import assetnames, csp, feeds, opendata, robots
 from carehub.publish.search.index import Index, PageReader, story_order
 from carehub.publish.sitemap import split_sitemap
-from carehub.render import docspages, offload, rendercache, storybody
+from carehub.render import docspages, offload, rendercache, rootlinks, storybody
 from carehub.render.fragments import FragmentCache
 
 
@@ -243,9 +244,11 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return docspages.expand(markdown, page, config, site.catalogue)  # generated lists in docs pages
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.story_for(page) is not None and not offload.is_stub(page):
-            return sanitise_html(html)
-        return html
+        if offload.is_stub(page):
+            return html
+        if self.story_for(page) is not None:
+            html = sanitise_html(html)
+        return rootlinks.make_relative(html, page.url)  # "/browse/…" works under any sub-path (rootlinks.py)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.fragments = FragmentCache(nav.pages)
