@@ -23,7 +23,11 @@ would meet them:
   being served;
 - optionally (``--quality``) search quality: the judged query set over the
   repository's own content, ours against Pagefind and stock lunr in the
-  same run (quality.py).
+  same run (quality.py);
+- Lighthouse 12.8.2 (``--lighthouse``, and in every full run): the four
+  category scores and the failing audits of one page of each type of the
+  repository's own site, mobile preset, served as GitHub Pages serves it
+  (lighthouse.py).
 
 Timings are not asserted anywhere: the figures go into a table, a JSON file
 and a Markdown report with a description of the machine (report.py).
@@ -40,31 +44,22 @@ from pathlib import Path
 from typing import Any
 
 from carehub_bench.projects import ROOT
-from carehub_bench.report import machine, table, targets, write
-from carehub_bench.runs import Options, bench_size
+from carehub_bench.report import lighthouse_table, machine, table, targets, write
+from carehub_bench.runs import Options, bench_size, lighthouse_run, repository_site
 from carehub_bench.server import GZIP_LEVEL
 
 SIZES = (100, 1000, 5000)
-HUGE = 20000
+HUGE = (20000, 50000)  # GitHub Pages refuses a site over 1 GB: 50,000 is the size of a hub that needs another host
 
 
 def _quality(work: Path) -> dict[str, Any]:
     """The judged queries over the repository's own site, built for the purpose into ``work/quality``."""
-    import subprocess
-    import sys
-
     from carehub_bench.quality import quality_figures
     from carehub_bench.quality import table as quality_table
 
-    site = work / "quality" / "site"
-    built = subprocess.run(
-        [sys.executable, "-m", "carehub", "--root", str(ROOT), "build", "--quiet", "--site-dir", str(site)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if built.returncode != 0:
-        return {"skipped": f"the repository's site did not build: {built.stdout[-300:]}"}
+    site, why = repository_site(work, "quality")
+    if site is None:
+        return {"skipped": why}
     figures = quality_figures(site)
     print("\n" + quality_table(figures), flush=True)
     return figures
@@ -73,7 +68,9 @@ def _quality(work: Path) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", help="comma-separated corpus sizes (default 100,1000,5000)")
-    parser.add_argument("--huge", action="store_true", help=f"also measure {HUGE:,} stories (slow)")
+    parser.add_argument(
+        "--huge", action="store_true", help=f"also measure {' and '.join(f'{n:,}' for n in HUGE)} stories (slow)"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 30 stories, one build each")
     parser.add_argument("--repeats", type=int, default=2, help="paired builds per size (default 2)")
     parser.add_argument("--seed", type=int, default=2017)
@@ -89,13 +86,30 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="also judge search quality: ours, Pagefind and stock lunr on the repository's content (quality.py)",
     )
+    parser.add_argument(
+        "--lighthouse",
+        action="store_true",
+        help="run Lighthouse on each page type of the repository's site (on in a full run; lighthouse.py)",
+    )
+    parser.add_argument(
+        "--lighthouse-site",
+        type=Path,
+        help="run Lighthouse on this site, already built, instead of building the repository's (implies --lighthouse)",
+    )
+    parser.add_argument(
+        "--lighthouse-only",
+        action="store_true",
+        help="run Lighthouse and nothing else, keeping the sizes already in --out (implies --merge)",
+    )
     args = parser.parse_args(argv)
-    if args.quick:
+    if args.lighthouse_only:
+        sizes, args.merge = [], True
+    elif args.quick:
         sizes = [30]
     elif args.sizes:
         sizes = [int(s) for s in args.sizes.split(",")]
     else:
-        sizes = list(SIZES) + ([HUGE] if args.huge else [])
+        sizes = list(SIZES) + (list(HUGE) if args.huge else [])
     if importlib.util.find_spec("mkdocs_rss_plugin") is None:
         raise SystemExit(
             "The benchmark builds stock Material with mkdocs-rss-plugin, which is in carehub's `bench` extra: "
@@ -121,6 +135,17 @@ def main(argv: list[str]) -> int:
         results["quality"] = _quality(args.work)
     elif args.merge and args.out.exists() and "quality" in earlier:
         results["quality"] = earlier["quality"]
+    full = not args.quick and not args.sizes
+    results["runs"] = earlier_runs
+    if args.lighthouse or args.lighthouse_site or args.lighthouse_only or full:
+        results["lighthouse"] = lighthouse_run(args.work, args.lighthouse_site)
+        print("\n" + lighthouse_table(results["lighthouse"]), flush=True)
+    elif args.merge and args.out.exists() and "lighthouse" in earlier:
+        results["lighthouse"] = earlier["lighthouse"]
+    if not sizes:
+        write(results, args.out)
+        print(f"\nWrote {args.out} and {args.out.with_suffix('.md')}.")
+        return 0
     done: list[dict[str, Any]] = []
     for n in sizes:
         done.append(bench_size(n, options, args.work))

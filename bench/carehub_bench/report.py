@@ -131,6 +131,8 @@ def table(results: dict[str, Any]) -> str:
 def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Issue 9's targets, each with the measured figure and whether it is met (where it was measured)."""
     by_n = {r["n"]: r for r in results["runs"]}
+    if not by_n:  # a Lighthouse-only run
+        return [lighthouse_target(results.get("lighthouse"))]
     rows: list[tuple[str, str, str]] = []
 
     def verdict(ok: bool | None) -> str:
@@ -215,7 +217,48 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             verdict(None if not weights else max(weights) <= 80 * 1024),
         )
     )
+    huge = _get(by_n.get(50000, {}), "build", "ours")
+    rows.append(
+        (
+            "50,000-story build ≤ 10 min, ≤ 2 GB peak (PSS)",
+            "– (run with --huge)" if not huge else f"{huge['wall_s_median']:,.0f} s, {huge['tree_pss_mb']:,} MB PSS",
+            verdict(None if not huge else huge["wall_s_median"] <= 600 and huge["tree_pss_mb"] <= 2048),
+        )
+    )
+    rows.append(lighthouse_target(results.get("lighthouse")))
     return rows
+
+
+def lighthouse_table(figures: dict[str, Any]) -> str:
+    """Lighthouse per page type: the four scores and the ids of the failing audits (lighthouse.py)."""
+    if "skipped" in figures:
+        return f"Lighthouse: not run ({figures['skipped']})."
+    lines = [
+        "| page | address | performance | accessibility | best practices | SEO | failing audits |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for kind, page in figures.get("pages", {}).items():
+        if "error" in page:
+            lines.append(f"| {kind} | {page['url']} | – | – | – | – | {page['error']} |")
+            continue
+        scores = [("–" if v is None else str(v)) for v in page["scores"].values()]
+        failing = ", ".join(f"`{a['id']}`" for a in page["failing"]) or "none"
+        lines.append(f"| {kind} | {page['url']} | {' | '.join(scores)} | {failing} |")
+    return "\n".join(lines)
+
+
+def lighthouse_target(figures: dict[str, Any] | None) -> tuple[str, str, str]:
+    """Issue 19's Lighthouse target: 100 in every category and no failing audit, on every sampled page type."""
+    label = "Lighthouse 100/100/100/100 and no failing audit, every sampled page type"
+    pages = (figures or {}).get("pages")
+    if not pages:
+        return (label, "– (run with --lighthouse)", "–")
+    judged = [p for p in pages.values() if "scores" in p]
+    lowest = {c: min((p["scores"][c] or 0) for p in judged) for c in judged[0]["scores"]} if judged else {}
+    failing = sorted({a["id"] for p in judged for a in p["failing"]})
+    figure = "lowest " + "/".join(str(v) for v in lowest.values()) + f"; failing: {', '.join(failing) or 'none'}"
+    met = len(judged) == len(pages) and all(v == 100 for v in lowest.values()) and not failing
+    return (label, figure, "met" if met else "not met")
 
 
 def markdown_report(results: dict[str, Any]) -> str:
@@ -234,10 +277,23 @@ def markdown_report(results: dict[str, Any]) -> str:
         + "\n\n## Targets (issue 9)\n\n| target | measured | verdict |\n| --- | --- | --- |\n"
         + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in targets(results))
         + "\n\n"
+        + _lighthouse_section(results)
         + ("`carehub serve` after editing one story: " + "; ".join(serve) + "\n\n" if serve else "")
         + _quality_section(results)
         + "Bytes are response bodies as sent by a local server that gzips text at level 6, counted at the server "
         "while Chromium loads the page in a fresh profile, until the network has been quiet for a second.\n"
+    )
+
+
+def _lighthouse_section(results: dict[str, Any]) -> str:
+    figures = results.get("lighthouse")
+    if not figures:
+        return ""
+    label, figure, verdict = lighthouse_target(figures)
+    return (
+        f"## Lighthouse {figures.get('version', '')} (mobile preset, the repository's own site)\n\n"
+        + lighthouse_table(figures)
+        + f"\n\n{label}: {figure} ({verdict}).\n\n"
     )
 
 

@@ -1,4 +1,5 @@
-"""Runs: one corpus size measured end to end (corpus, checks, builds, sizes, page loads, serve), and its options.
+"""Runs: one corpus size measured end to end (corpus, checks, builds, sizes, page loads, serve), its options,
+and the runs over the repository's own site (search quality, Lighthouse).
 
 Must not format or write the report (report.py) or parse the command line (cli.py).
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +18,9 @@ from typing import Any
 
 from carehub_bench.builds import build_figures, built_kinds
 from carehub_bench.checks import check_figures
+from carehub_bench.lighthouse import lighthouse_figures
 from carehub_bench.pages import browser_figures
-from carehub_bench.projects import make_projects
+from carehub_bench.projects import ROOT, make_projects
 from carehub_bench.rebuild import serve_rebuild
 from carehub_bench.sizes import dir_stats, feed_stats
 
@@ -32,6 +36,9 @@ class Options:
     browser: bool = True  # measure page loads in Chromium
     serve: bool = False  # time a `carehub serve` rebuild (always at 1,000 stories unless quick)
     keep: bool = False  # keep the generated projects and sites
+
+
+LIGHTHOUSE_CACHE = ROOT / ".cache" / "bench-lighthouse"  # where `npm ci` installs Lighthouse (lighthouse.py)
 
 
 def bench_size(n: int, options: Options, work: Path) -> dict[str, Any]:
@@ -66,3 +73,28 @@ def bench_size(n: int, options: Options, work: Path) -> dict[str, Any]:
     if not options.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+def repository_site(work: Path, name: str) -> tuple[Path | None, str]:
+    """The repository's own site, built into ``work/name/site``; or None and why it did not build."""
+    site = work / name / "site"
+    built = subprocess.run(
+        [sys.executable, "-m", "carehub", "--root", str(ROOT), "build", "--quiet", "--site-dir", str(site)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if built.returncode != 0:
+        return None, f"the repository's site did not build: {built.stdout[-300:]}"
+    return site, ""
+
+
+def lighthouse_run(work: Path, site: Path | None = None) -> dict[str, Any]:
+    """Lighthouse on each page type of the repository's own site (or of ``site``, a site already built)."""
+    print("\n== Lighthouse ==", flush=True)
+    why = ""
+    if site is None:
+        site, why = repository_site(work, "lighthouse")
+    if site is None:
+        return {"skipped": why}
+    return {"site": str(site), **lighthouse_figures(site, LIGHTHOUSE_CACHE, work / "lighthouse" / "reports")}

@@ -1,4 +1,7 @@
-"""Server: a built site served on localhost as a static host serves it (gzip for text), counting every byte sent.
+"""Server: a built site served on localhost as GitHub Pages serves it, counting every byte sent.
+
+As GitHub Pages does: text gzipped (level 6), ``Cache-Control: max-age=600``
+on every file, and a 404 for a missing one (Lighthouse reads the headers).
 
 Must not drive a browser or judge what was fetched: pages.py does.
 """
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 GZIP_LEVEL = 6
+CACHE_CONTROL = "max-age=600"  # GitHub Pages' header for every file, hashed names or not
 _COMPRESSIBLE = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".csv", ".wasm", ".map", ".mjs"}
 
 
@@ -67,6 +71,7 @@ def serve_site(site: Path) -> Iterator[tuple[str, Counter]]:
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type(str(path)))
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", CACHE_CONTROL)
             if encoded:
                 self.send_header("Content-Encoding", "gzip")
             self.end_headers()

@@ -18,12 +18,13 @@ import gzip
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+INDEX = "sitemap.xml"  # the address search engines are given (robots.py names it)
 PAGES = "sitemap-pages.xml"
 
 
 def split_sitemap(site_dir: Path, site_url: str) -> None:
     """Move MkDocs' sitemap to /sitemap-pages.xml and leave an index pointing at it."""
-    full = site_dir / "sitemap.xml"
+    full = site_dir / INDEX
     if not full.exists():
         return
     pages = site_dir / PAGES

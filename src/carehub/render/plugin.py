@@ -13,12 +13,16 @@ engine means rewriting this file (and the rest of render/), not the hub.
   downloads the catalogue accepted (no other file under stories/ is ever
   published), and each generated page.
 - on_page_markdown / on_page_content: give story and generated pages their
-  metadata, template and sitemap date; sanitise story HTML with nh3.
+  metadata, template and sitemap date; sanitise story HTML with nh3; write
+  links from the site's root relative to the page (rootlinks.py).
 - on_env / on_page_context: give templates the plan's labels, facets, feeds
   and each page's view; start the render workers (offload.py).
+- on_files also gives our own assets (assets/carehub/) content-hashed names,
+  and on_post_page / on_post_template point each page at them
+  (publish/assetnames.py).
 - on_post_page / on_post_build: the Content-Security-Policy on every page,
   the search index (publish/search/) as the workers finish, the sitemap index,
-  feeds and open data, in the staging folder before `carehub build` swaps it
+  robots.txt, feeds and open data, in the staging folder before `carehub build` swaps it
   into place.
 
 Must not decide what the site contains (that is plan/), or take data from
@@ -59,10 +63,10 @@ from carehub.plan.regions import region_map
 from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
-from carehub.publish import csp, feeds, opendata
+from carehub.publish import assetnames, csp, feeds, opendata, robots
 from carehub.publish.search.index import Index, PageReader, PageWords, story_order
 from carehub.publish.sitemap import split_sitemap
-from carehub.render import docspages, offload, rendercache, storybody
+from carehub.render import docspages, offload, rendercache, rootlinks, storybody
 from carehub.render.fragments import FragmentCache
 
 
@@ -135,6 +139,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
     plan_options: PlanOptions | None = None
     context: offload.WorkerContext | None = None
     search_words: list[PageWords] | None = None  # every page's search words, each whole (keep_search_words)
+    assets: assetnames.AssetNames  # set in on_files: every asset's content-hashed name
 
     def hand_over(self, catalogue: Catalogue) -> None:
         """Build from this catalogue, already loaded and checked by the CLI, instead of reading every story again.
@@ -193,6 +198,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             files.append(file)
             offload.make_stub(file, config)
         docspages.add_files(files, config, site.catalogue)  # schemas and the share form's assets
+        self.assets = _hash_asset_names(files, config)  # last: every asset is in `files` now
         return files
 
     def _plan(self) -> SitePlan:
@@ -266,9 +272,11 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return docspages.expand(markdown, page, config, site.catalogue)  # generated lists in docs pages
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.story_for(page) is not None and not offload.is_stub(page):
-            return sanitise_html(html)
-        return html
+        if offload.is_stub(page):
+            return html
+        if self.story_for(page) is not None:
+            html = sanitise_html(html)
+        return rootlinks.make_relative(html, page.url)  # "/browse/…" works under any sub-path (rootlinks.py)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.fragments = FragmentCache(nav.pages)
@@ -382,14 +390,24 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             return output
         if self.reader is not None:
             self.reader.take(page.url, output)  # in a page worker too: see on_env
-        return csp.add_policy(output)  # every page, in the workers too (csp.py)
+        return csp.add_policy(self._hashed_assets(output, page.url))  # every page, in the workers too (csp.py)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        # 404.html and any other static template page: the same policy as every page.
-        return csp.add_policy(output_content) if template_name.endswith(".html") else output_content
+        # 404.html and any other static template page: the same asset names and policy as every page.
+        if not template_name.endswith(".html"):
+            return output_content
+        return csp.add_policy(self._hashed_assets(output_content, template_name))
+
+    def _hashed_assets(self, html: str, page_url: str) -> str:
+        """The page with its references to assets/carehub/ renamed to the hashed files (publish/assetnames.py)."""
+        try:
+            return self.assets.rewrite_html(html, page_url)
+        except assetnames.AssetError as error:
+            raise PluginError(f"carehub: a page refers to an asset that does not exist: {error}") from error
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         split_sitemap(Path(config.site_dir), config.site_url or "")  # a constant-size /sitemap.xml: sitemap.py
+        (Path(config.site_dir) / robots.NAME).write_bytes(robots.robots_txt(config.site_url or ""))
         self._write_feeds(Path(config.site_dir))  # while the workers finish the pages
         if self.renderer is not None:
             for collected in self.renderer.completed():
@@ -462,6 +480,32 @@ def published_files(site: SitePlan, logo: bytes | None = None) -> dict[str, byte
 def format_date(value: dt.date) -> str:
     """GOV.UK style, whatever the build machine's locale: 16 February 2017."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _hash_asset_names(files: Files, config: MkDocsConfig) -> assetnames.AssetNames:
+    """Publish every file under assets/carehub/ under its content-hashed name (publish/assetnames.py).
+
+    Each is replaced by a file holding the bytes it is published with (a few dozen KB in all): a script or
+    stylesheet that refers to another asset names it by its hash.
+    """
+    ours = [f for f in files if f.dest_uri.startswith(assetnames.FOLDER) and not f.is_documentation_page()]
+    try:
+        named = assetnames.name_assets({f.dest_uri: f.content_bytes for f in ours}, config.site_url or "")
+    except assetnames.AssetError as error:
+        raise PluginError(f"carehub: the site's assets could not be given hashed names: {error}") from error
+    for old in ours:
+        new = File(
+            old.src_uri,
+            None,
+            config.site_dir,
+            config.use_directory_urls,
+            dest_uri=named.names[old.dest_uri],
+            inclusion=InclusionLevel.NOT_IN_NAV,
+        )
+        new.content_bytes = named.rewritten.get(old.dest_uri, old.content_bytes)
+        files.remove(old)
+        files.append(new)
+    return named
 
 
 def _render_salt(config: MkDocsConfig) -> str:
