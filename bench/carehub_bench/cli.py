@@ -21,9 +21,9 @@ would meet them:
   figures are bytes on the wire, including requests made by web workers;
 - optionally ``carehub serve``: time from editing one story to the new text
   being served;
-- optionally (``--quality``) search quality: the judged query set over the
-  repository's own content, ours against Pagefind and stock lunr in the
-  same run (quality.py).
+- optionally (``--quality``) search quality: every query set in
+  bench/queries/ over the repository's own content, ours against Pagefind
+  and stock lunr in the same run (quality.py), also written to quality.json.
 
 Timings are not asserted anywhere: the figures go into a table, a JSON file
 and a Markdown report with a description of the machine (report.py).
@@ -48,8 +48,11 @@ SIZES = (100, 1000, 5000)
 HUGE = 20000
 
 
-def _quality(work: Path) -> dict[str, Any]:
-    """The judged queries over the repository's own site, built for the purpose into ``work/quality``."""
+def _quality(work: Path, out: Path) -> dict[str, Any]:
+    """Every query set over the repository's own site, built for the purpose into ``work/quality``.
+
+    The figures are also written to ``out`` (bench/quality.json beside the results).
+    """
     import subprocess
     import sys
 
@@ -66,6 +69,7 @@ def _quality(work: Path) -> dict[str, Any]:
     if built.returncode != 0:
         return {"skipped": f"the repository's site did not build: {built.stdout[-300:]}"}
     figures = quality_figures(site)
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print("\n" + quality_table(figures), flush=True)
     return figures
 
@@ -118,7 +122,7 @@ def main(argv: list[str]) -> int:
         earlier_runs = [r for r in earlier.get("runs", []) if r["n"] not in sizes]
         results["argv"] = [*earlier.get("argv", []), "+", *argv]
     if args.quality:
-        results["quality"] = _quality(args.work)
+        results["quality"] = _quality(args.work, args.out.parent / "quality.json")
     elif args.merge and args.out.exists() and "quality" in earlier:
         results["quality"] = earlier["quality"]
     done: list[dict[str, Any]] = []
