@@ -580,11 +580,14 @@ class HubSearch {
       this.resetCounts();
       return;
     }
+    // No group open, nothing to count: a common word's full list of pages (which grows with the hub) is not fetched.
+    const open = [...this.filterForm.querySelectorAll("details[open]")];
+    if (!open.length) return;
     try {
       const matched = await this.everything();
       if (generation !== this.generation) return;
       const filters = this.selectedFilters();
-      for (const group of this.filterForm.querySelectorAll("details[open]")) {
+      for (const group of open) {
         const boxes = [...group.querySelectorAll("input[type=checkbox]")];
         if (!boxes.length) continue;
         const facet = boxes[0].name;
