@@ -50,8 +50,24 @@ def test_scores_and_verdicts_per_set() -> None:
         "success@1 better than Pagefind": False,  # 0.5 against 0.5
         "success@3 better than Pagefind": True,  # both 1.0: nothing can be better
         "MRR better than Pagefind": True,
+        "no-answer queries return nothing or say so": True,
         "fewer answerable queries with no results than Pagefind": True,
     }
+
+
+def test_a_no_answer_query_with_results_counts_as_said_only_when_the_engine_says_so() -> None:
+    queries = quality.load_sets(SETS)["judged"]
+    silent = quality.score(queries, [["stories/red-bag-scheme-sutton/"], ["sites/buurtzorg/"], ["x/"]])
+    assert silent["no_answer_unexplained"] == ["dental implants"]
+    told = quality.score(
+        queries, [["stories/red-bag-scheme-sutton/"], ["sites/buurtzorg/"], ["x/"]], [False, False, True]
+    )
+    assert told["no_answer_with_results"] == ["dental implants"] and told["no_answer_unexplained"] == []
+    pagefind = quality.score(queries, [[], [], []])
+    verdicts = {v["target"]: v["met"] for v in quality.verdicts({"ours": silent, "pagefind": pagefind})}
+    assert verdicts["no-answer queries return nothing or say so"] is False
+    verdicts = {v["target"]: v["met"] for v in quality.verdicts({"ours": told, "pagefind": pagefind})}
+    assert verdicts["no-answer queries return nothing or say so"] is True
 
 
 def test_the_table_shows_every_set_and_its_verdicts() -> None:

@@ -18,8 +18,10 @@ would run it:
 
 For each answerable query: the rank of the first relevant page among the first ten (sections count as their
 page), giving success@1, success@3 and the mean reciprocal rank; and whether the engine found nothing.  For a
-query with no answer: whether the engine returned nothing.  Per set, a verdict on each of issue 21's targets
-(``TARGETS``).  Measured, never asserted (a benchmark, not a test).
+query with no answer: whether the engine returned nothing, and if not, whether it said plainly that no page has
+some of the words (ours writes "No page has the word …" above its results; Pagefind and lunr say nothing).
+Per set, a verdict on each of issue 21's targets (the ``*_AT_LEAST`` and ``EMPTY_AT_MOST`` constants).
+Measured, never asserted (a benchmark, not a test).
 
 Must not build sites (the caller hands one over) or write reports (report.py).
 """
@@ -102,8 +104,9 @@ def quality_figures(site: Path, sets: dict[str, list[Query]] | None = None) -> d
         copy = Path(tmp) / "site"
         shutil.copytree(site, copy)
         notes = {"pagefind": _prepare_pagefind(copy), "lunr": _prepare_lunr(copy)}
-        found = _search_all(copy, distinct, [e for e in ENGINES if notes.get(e) is None])
+        found, said = _search_all(copy, distinct, [e for e in ENGINES if notes.get(e) is None])
     answers = {engine: dict(zip(distinct, found[engine], strict=True)) for engine in found}
+    spoken = {engine: dict(zip(distinct, said[engine], strict=True)) for engine in said}
     out: dict[str, Any] = {"sets": {}}
     for name, queries in sets.items():
         figures: dict[str, Any] = {
@@ -115,7 +118,9 @@ def quality_figures(site: Path, sets: dict[str, list[Query]] | None = None) -> d
             if notes.get(engine):
                 figures[engine] = {"skipped": notes[engine]}
                 continue
-            figures[engine] = score(queries, [answers[engine][q.query] for q in queries])
+            figures[engine] = score(
+                queries, [answers[engine][q.query] for q in queries], [spoken[engine][q.query] for q in queries]
+            )
         figures["verdicts"] = verdicts(figures)
         out["sets"][name] = figures
     return out
@@ -156,6 +161,14 @@ def verdicts(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": better,
             }
         )
+    unexplained = ours.get("no_answer_unexplained", ours["no_answer_with_results"])
+    out.append(
+        {
+            "target": "no-answer queries return nothing or say so",
+            "measured": f"{len(unexplained)} with results and no word of it",
+            "met": not unexplained,
+        }
+    )
     theirs = len(pagefind["zero_results_answerable"])
     out.append(
         {
@@ -167,8 +180,12 @@ def verdicts(figures: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def score(queries: list[Query], results: list[list[str]]) -> dict[str, Any]:
-    """success@1, success@3, MRR over the answerable queries; zero-result answerable queries; no-answer ones."""
+def score(queries: list[Query], results: list[list[str]], said: list[bool] | None = None) -> dict[str, Any]:
+    """success@1, success@3, MRR over the answerable queries; zero-result answerable queries; no-answer ones.
+
+    ``said``: per query, whether the engine said plainly that no page has some of the words (None: never).
+    """
+    said = said if said is not None else [False] * len(queries)
     answerable = [(q, r) for q, r in zip(queries, results, strict=True) if q.relevant]
     ranks = []
     per_query = []
@@ -184,6 +201,9 @@ def score(queries: list[Query], results: list[list[str]]) -> dict[str, Any]:
         "mrr": round(sum(1 / r for r in ranks if r) / n, 3),
         "zero_results_answerable": [q.query for q, r in answerable if not r],
         "no_answer_with_results": [q.query for q, r in zip(queries, results, strict=True) if not q.relevant and r],
+        "no_answer_unexplained": [
+            q.query for q, r, s in zip(queries, results, said, strict=True) if not q.relevant and r and not s
+        ],
         "by_query": per_query,
     }
 
@@ -263,7 +283,11 @@ _OURS = """async (q) => {
     if (t && !t.endsWith('…') && (n === 0 || Number.isNaN(n)
         || document.querySelectorAll('[data-ch-list] > li').length >= Math.min(n, 10))) break;
   }
-  return [...document.querySelectorAll('[data-ch-list] > li h2 a')].map((a) => a.getAttribute('href'));
+  const note = document.querySelector('[data-ch-note]');
+  return {
+    urls: [...document.querySelectorAll('[data-ch-list] > li h2 a')].map((a) => a.getAttribute('href')),
+    said: Boolean(note && !note.hidden && note.textContent.includes('No page has')),
+  };
 }"""
 
 _PAGEFIND = """async (q) => {
@@ -315,10 +339,14 @@ def _normal(url: str, base: str) -> str:
     return url.removeprefix("./")
 
 
-def _search_all(site: Path, queries: list[str], engines: list[str]) -> dict[str, list[list[str]]]:
+def _search_all(
+    site: Path, queries: list[str], engines: list[str]
+) -> tuple[dict[str, list[list[str]]], dict[str, list[bool]]]:
+    """Each engine's results for each query, and whether it said that no page has some of the words."""
     from playwright.sync_api import sync_playwright
 
     found: dict[str, list[list[str]]] = {engine: [] for engine in engines}
+    said: dict[str, list[bool]] = {engine: [] for engine in engines}
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"), None)
     with serve_site(site) as (base, _counter), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -333,12 +361,14 @@ def _search_all(site: Path, queries: list[str], engines: list[str]) -> dict[str,
                 for query in queries:
                     if engine == "ours":
                         page.goto(base + "/search/", wait_until="load")  # each query from a fresh page
-                    urls = page.evaluate(script, query)
+                    answer = page.evaluate(script, query)
+                    urls, spoke = (answer["urls"], answer["said"]) if isinstance(answer, dict) else (answer, False)
                     found[engine].append([_normal(u, base + "/") for u in urls])
+                    said[engine].append(bool(spoke))
                 context.close()
         finally:
             browser.close()
-    return found
+    return found, said
 
 
 def table(figures: dict[str, Any]) -> str:
@@ -351,7 +381,7 @@ def table(figures: dict[str, Any]) -> str:
             f"**{name}** (`{one['file']}`, {one['queries']} queries, {one['answerable']} answerable)",
             "",
             "| engine | success@1 | success@3 | mean reciprocal rank | answerable queries with no results | "
-            "no-answer queries with results |",
+            "no-answer queries with results (of them, saying no page has some words) |",
             "|---|---|---|---|---|---|",
         ]
         for engine in ENGINES:
@@ -359,10 +389,11 @@ def table(figures: dict[str, Any]) -> str:
             if "skipped" in f or not f:
                 rows.append(f"| {engine} | skipped: {f.get('skipped', 'not run')} | | | | |")
                 continue
+            shown = len(f["no_answer_with_results"])
+            explained = shown - len(f.get("no_answer_unexplained", f["no_answer_with_results"]))
             rows.append(
                 f"| {engine} | {f['success_at_1']:.2f} | {f['success_at_3']:.2f} | {f['mrr']:.2f} | "
-                f"{len(f['zero_results_answerable'])} | {len(f['no_answer_with_results'])} of "
-                f"{one['queries'] - one['answerable']} |"
+                f"{len(f['zero_results_answerable'])} | {shown} of {one['queries'] - one['answerable']} ({explained}) |"
             )
         rows += ["", "| target | measured | verdict |", "|---|---|---|"]
         rows += [f"| {v['target']} | {v['measured']} | {'met' if v['met'] else 'NOT met'} |" for v in one["verdicts"]]
