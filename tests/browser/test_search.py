@@ -408,6 +408,9 @@ def test_a_word_form_no_page_uses_finds_the_pages_of_its_stem(
     expected = {p["url"] for p, ws in zip(oracle.pages, oracle.words, strict=True) if stem in map(oracle.stem, ws)}
     found = {url.removeprefix(site_url) for url in search(search_page, form)}
     assert found == expected, f"{form!r} (stem {stem!r}) found {sorted(found)}, expected {sorted(expected)}"
+    # Found as a form of the word, not as a misspelling of it (one edit away, typo tolerance would find it too).
+    note = _note(search_page)
+    assert "Showing results for" not in note, f"{form!r} was treated as a misspelling: {note!r}"
 
 
 def _typo(oracle: _Oracle) -> tuple[str, str]:

@@ -168,7 +168,6 @@ def write(out: Path, postings: Postings) -> None:
         return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
 
     ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
-    entries: list[dict[str, Any]] = []
     written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
 
     def put(name: str, data: bytes) -> None:
