@@ -24,7 +24,7 @@ class Index:
     def __init__(self, site: Path) -> None:
         self.root = site / index_format.OUTPUT_SUBDIR
         self.meta: dict[str, Any] = self.load("meta.json")
-        assert self.meta["version"] == 1
+        assert self.meta["version"] == index_format.FORMAT_VERSION
 
     def load(self, name: str) -> Any:
         return json.loads((self.root / name).read_text("utf-8"))
@@ -36,7 +36,9 @@ class Index:
         return [self.file(f"pages/{n}.json") for n in range(self.meta["pages"])]
 
     def stem(self, word: str) -> dict[str, Any]:
-        shard = self.file(f"words/w-{index_format.shard_key(word, set(self.meta['split']))}.json")
+        start = index_format.shard_file(index_format.shard_key(word, set(self.meta["split"])), self.meta["shards"])
+        assert start is not None, f"{word!r} is before every words file"
+        shard = self.file(f"words/w-{start}.json")
         entry: dict[str, Any] = shard["stems"][shard["words"][word]]
         return entry
 
@@ -51,7 +53,7 @@ class Index:
         entry = self.stem(word)
         if "all" not in entry:
             return sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
-        flat = self.file(f"postings/p-{entry['s']}.json")
+        flat = self.file(f"postings/p-{entry['all']}.json")[entry["s"]]
         return list(zip(ids(flat[::2]), flat[1::2], strict=True))
 
     def filter_ids(self, facet: str, value: str) -> list[int]:

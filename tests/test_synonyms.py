@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from carehub.check.synonyms import SYNONYMS_FILE, load_synonyms, search_groups
 from carehub.cli import main
 
 from .conftest import make_project
+from .html_tools import parse_file
 
 GLOSSARY = """terms:
 - term: Accident and emergency
@@ -89,3 +91,27 @@ def test_carehub_check_reports_a_bad_synonym_list(tmp_path: Path, capsys: pytest
     assert main(["--root", str(root), "check"]) == 1
     out = capsys.readouterr().out
     assert "CH609" in out and f"{SYNONYMS_FILE}:3" in out, out
+
+
+@pytest.mark.build
+def test_the_glossary_page_lists_what_search_treats_as_each_entry(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    groups = "- [A&E, emergency department, casualty]\n- [GP, family doctor]\n- [care home, nursing home]\n"
+    write(root, "groups:\n" + groups)
+    assert main(["--root", str(root), "build", "--quiet"]) == 0
+    tree = parse_file(root / "site" / "glossary" / "index.html")
+    glossary, _ = load_glossary(root)
+    shown: dict[str, str] = {}
+    for entry in tree.find_all("div", class_="ch-glossary__entry"):
+        same = entry.find("p", class_="ch-glossary__same")
+        shown[str(entry.attrs["id"])] = " ".join(same.text.split()) if same else ""
+    # From the same groups search is given (A&E and ED share "emergency department", so they are one group).
+    assert shown["a-e"] == "Search treats as the same: ED, Emergency department, casualty."
+    assert shown["gp"] == "Search treats as the same: family doctor."
+    assert shown["mcp"] == ""  # its abbreviation is in its heading; nothing else is the same
+    for term in glossary.terms:
+        listed = ", ".join(glossary.same_as(term))
+        assert shown[term.anchor] == (f"Search treats as the same: {listed}." if listed else ""), term.term
+    # And search is given exactly those groups.
+    meta = json.loads((root / "site" / "search-index" / "meta.json").read_text(encoding="utf-8"))
+    assert ["a e", "accident and emergency", "ed", "emergency department", "casualty"] in meta["synonyms"]

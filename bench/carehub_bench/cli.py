@@ -21,9 +21,9 @@ would meet them:
   figures are bytes on the wire, including requests made by web workers;
 - optionally ``carehub serve``: time from editing one story to the new text
   being served;
-- optionally (``--quality``) search quality: the judged query set over the
-  repository's own content, ours against Pagefind and stock lunr in the
-  same run (quality.py);
+- optionally (``--quality``) search quality: every query set in
+  bench/queries/ over the repository's own content, ours against Pagefind
+  and stock lunr in the same run (quality.py), also written to quality.json;
 - Lighthouse 12.8.2 (``--lighthouse``, and in every full run): the four
   category scores and the failing audits of one page of each type of the
   repository's own site, mobile preset, served as GitHub Pages serves it
@@ -52,8 +52,11 @@ SIZES = (100, 1000, 5000)
 HUGE = (20000, 50000)  # GitHub Pages refuses a site over 1 GB: 50,000 is the size of a hub that needs another host
 
 
-def _quality(work: Path) -> dict[str, Any]:
-    """The judged queries over the repository's own site, built for the purpose into ``work/quality``."""
+def _quality(work: Path, out: Path) -> dict[str, Any]:
+    """Every query set over the repository's own site, built for the purpose into ``work/quality``.
+
+    The figures are also written to ``out`` (bench/quality.json beside the results).
+    """
     from carehub_bench.quality import quality_figures
     from carehub_bench.quality import table as quality_table
 
@@ -61,6 +64,7 @@ def _quality(work: Path) -> dict[str, Any]:
     if site is None:
         return {"skipped": why}
     figures = quality_figures(site)
+    out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print("\n" + quality_table(figures), flush=True)
     return figures
 
@@ -132,7 +136,7 @@ def main(argv: list[str]) -> int:
         earlier_runs = [r for r in earlier.get("runs", []) if r["n"] not in sizes]
         results["argv"] = [*earlier.get("argv", []), "+", *argv]
     if args.quality:
-        results["quality"] = _quality(args.work)
+        results["quality"] = _quality(args.work, args.out.parent / "quality.json")
     elif args.merge and args.out.exists() and "quality" in earlier:
         results["quality"] = earlier["quality"]
     full = not args.quick and not args.sizes

@@ -298,7 +298,7 @@ def _lighthouse_section(results: dict[str, Any]) -> str:
 
 
 def _quality_section(results: dict[str, Any]) -> str:
-    """Search quality on the judged query set (quality.py), beside the first query's bytes at each size."""
+    """Search quality on every query set (quality.py), beside the first query's bytes at each size."""
     quality = results.get("quality")
     if not quality:
         return ""
@@ -309,8 +309,9 @@ def _quality_section(results: dict[str, Any]) -> str:
         for r in results["runs"]
         if _get(r, "browser", "query", "bytes") is not None
     ]
+    sets = ", ".join(f"{name} ({one['queries']} queries)" for name, one in quality.get("sets", {}).items())
     return (
-        f"## Search quality ({quality.get('queries', 0)} judged queries, bench/queries/judged.yml)\n\n"
+        f"## Search quality (bench/queries/*.yml: {sets or 'none'}; ours, Pagefind and lunr in one run)\n\n"
         + quality_table(quality)
         + "\n\n"
         + (f"Our first query, gzipped, by number of stories: {'; '.join(first)}.\n\n" if first else "")

@@ -418,6 +418,9 @@ def test_a_word_form_no_page_uses_finds_the_pages_of_its_stem(
     expected = {p["url"] for p, ws in zip(oracle.pages, oracle.words, strict=True) if stem in map(oracle.stem, ws)}
     found = {url.removeprefix(site_url) for url in search(search_page, form)}
     assert found == expected, f"{form!r} (stem {stem!r}) found {sorted(found)}, expected {sorted(expected)}"
+    # Found as a form of the word, not as a misspelling of it (one edit away, typo tolerance would find it too).
+    note = _note(search_page)
+    assert "Showing results for" not in note, f"{form!r} was treated as a misspelling: {note!r}"
 
 
 def _typo(oracle: _Oracle) -> tuple[str, str]:
@@ -571,3 +574,41 @@ def test_a_result_links_to_the_section_with_the_words(_: int, search_page: Any, 
     assert jump.count(), f"{word!r}: the card has no link to its section {heading!r}"
     assert str(jump.text_content()).strip() == heading
     assert jump.evaluate("a => a.href") == f"{site_url}{page_file['url']}#{anchor}"
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="glossary", marks=not_built_yet("glossary"))])
+def test_a_synonym_the_glossary_lists_finds_the_entrys_pages(
+    _: int, search_page: Any, site_url: str, oracle: _Oracle
+) -> None:
+    """Each phrase the glossary page says search treats as an entry finds the pages that use the entry's words."""
+    page = search_page
+    search_url = page.url
+    page.goto(site_url + "glossary/")
+    entries: list[list[Any]] = page.locator(".ch-glossary__entry").evaluate_all(
+        """els => els.map(e => [
+            e.querySelector('dt').firstChild.textContent.trim(),
+            (e.querySelector('.ch-glossary__abbr') || {textContent: ''}).textContent.trim().replace(/^\\(|\\)$/g, ''),
+            (e.querySelector('.ch-glossary__same') || {textContent: ''}).textContent.trim()])"""
+    )
+    listed = [(term, abbr, same) for term, abbr, same in entries if same]
+    assert listed, "the glossary page lists no synonyms for any entry"
+    chosen = None
+    for term, abbreviation, same in listed:
+        phrases = same.removeprefix("Search treats as the same:").strip().removesuffix(".").split(", ")
+        own = [" ".join(search_words.normalise(p)) for p in (term, abbreviation) if p]
+        keys = [tuple(oracle.key(w) for w in p.split()) for p in own]
+        entry_pages = {p["url"] for n, p in enumerate(oracle.pages) if oracle.has_phrase(n, keys)}
+        for phrase in phrases:
+            words = search_words.normalise(phrase)
+            alone = {p["url"] for n, p in enumerate(oracle.pages) if set(words) <= oracle.words[n]}
+            if entry_pages - alone:  # pages only the synonym can bring up
+                chosen = (phrase, entry_pages)
+                break
+        if chosen:
+            break
+    assert chosen, "no listed synonym is missing from a page that uses its entry's words"
+    phrase, entry_pages = chosen
+    page.goto(search_url)
+    found = {url.removeprefix(site_url) for url in search(page, phrase)}
+    assert entry_pages <= found, f"{phrase!r} did not find {sorted(entry_pages - found)}"
+    assert "glossary/" in found

@@ -43,6 +43,21 @@ function shardKey(word, split) {
   return split.has(word.slice(0, 2)) ? word.slice(0, 3) : word.slice(0, 2);
 }
 
+/**
+ * The words file holding a shard key: the last of meta.json's `shards` (first keys, in order) at or before it,
+ * or null before the first (search.py: `shard_file`).  Words are [a-z0-9]+, so both order keys alike.
+ */
+function shardFile(key, starts) {
+  let lo = 0;
+  let hi = starts.length; // the first start after key is at lo when lo === hi
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo ? starts[lo - 1] : null;
+}
+
 /** [a, b, c, d] -> [[a, b], [c, d]] */
 function pairs(flat) {
   const out = [];
@@ -89,6 +104,7 @@ const SYNONYM_PREFIX = "0syn"; // format.SYNONYM_PREFIX: the index's word for a 
 const TYPO_MIN = 4; // shorter words are not corrected: too many words are one edit from "care"
 const TYPO_LONG = 8; // words this long may be two edits away
 const TYPO_WEIGHT = 0.5; // a corrected word counts half: pages with the exact words rank first
+const NO_WORDS = Object.freeze({ words: Object.freeze({}), stems: Object.freeze([]) }); // a key no file holds
 
 class SearchIndex {
   constructor(metaUrl) {
@@ -107,7 +123,7 @@ class SearchIndex {
     const response = await fetch(this.metaUrl, { cache: "no-cache" });
     if (!response.ok) throw new Error(`search index: HTTP ${response.status}`);
     const meta = await response.json();
-    if (meta.version !== 1) throw new Error(`search index: format ${meta.version} is not known`);
+    if (meta.version !== 2) throw new Error(`search index: format ${meta.version} is not known`);
     if (!this.meta || this.meta.build !== meta.build) this.files.clear();
     this.meta = meta;
     this.split = new Set(meta.split);
@@ -136,7 +152,9 @@ class SearchIndex {
   }
 
   shard(word) {
-    return this.file(`words/w-${shardKey(word, this.split)}.json`, null).then((s) => s || { words: {}, stems: [] });
+    const start = shardFile(shardKey(word, this.split), this.meta.shards);
+    if (start === null) return Promise.resolve(NO_WORDS);
+    return this.file(`words/w-${start}.json`, null).then((s) => s || NO_WORDS);
   }
 
   page(id) {
@@ -147,7 +165,8 @@ class SearchIndex {
   async postings(stem) {
     if (!stem.all) return pairs(stem.top);
     let id = 0; // [gap, score, ...]: each id is the previous one plus its gap
-    return pairs(await this.file(`postings/p-${stem.s}.json`)).map(([gap, score]) => [(id += gap), score]);
+    const shared = await this.file(`postings/p-${stem.all}.json`); // several stems' lists: {stem: [...]}
+    return pairs(shared[stem.s]).map(([gap, score]) => [(id += gap), score]);
   }
 
   /** The pages with any of the chosen values of every facet chosen, or null when none is chosen. */
@@ -580,11 +599,14 @@ class HubSearch {
       this.resetCounts();
       return;
     }
+    // No group open, nothing to count: a common word's full list of pages (which grows with the hub) is not fetched.
+    const open = [...this.filterForm.querySelectorAll("details[open]")];
+    if (!open.length) return;
     try {
       const matched = await this.everything();
       if (generation !== this.generation) return;
       const filters = this.selectedFilters();
-      for (const group of this.filterForm.querySelectorAll("details[open]")) {
+      for (const group of open) {
         const boxes = [...group.querySelectorAll("input[type=checkbox]")];
         if (!boxes.length) continue;
         const facet = boxes[0].name;

@@ -5,7 +5,9 @@ abbreviations in place on every page (``<abbr title="…">PACS</abbr>``), which
 Python-Markdown's ``abbr`` extension does from the ``glossary`` mapping built
 here — in the Markdown tree, so headings, links and code are left intact —
 and search, where an abbreviation and its term find each other
-(``search_groups``, with data/synonyms.yml, read here too).
+(``search_groups``, with data/synonyms.yml, read here too).  The page lists,
+under each entry, the other phrases search treats as it (``same_as``), from
+those same groups.
 
 The file format (shared with the content helpers)::
 
@@ -25,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from carehub.check.synonyms import Synonyms, load_synonyms, search_groups
+from carehub.check.synonyms import Synonyms, folded, load_synonyms, search_groups
 from carehub.problems import Problem
 from carehub.read.datafile import read_data_path
 from carehub.read.yamlreader import Rejected
@@ -55,6 +57,17 @@ class Glossary:
     def search_groups(self) -> list[list[str]]:
         """The phrases search treats as each other: abbreviations and their terms, and data/synonyms.yml."""
         return search_groups(self.abbreviations(), self.synonyms)
+
+    def same_as(self, entry: GlossaryTerm) -> tuple[str, ...]:
+        """The phrases search treats as ``entry`` besides its own term and abbreviation: its search group's others.
+
+        For the glossary page, so it lists exactly what search does (``search_groups``, the one source).
+        """
+        own = {folded(entry.term), folded(entry.abbreviation or "")}
+        for group in self.search_groups():
+            if own & {folded(phrase) for phrase in group}:
+                return tuple(phrase for phrase in group if folded(phrase) not in own)
+        return ()
 
     def abbreviations(self) -> dict[str, str]:
         """Abbreviation -> its expansion, for the ``abbr`` extension's ``glossary`` option."""

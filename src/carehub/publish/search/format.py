@@ -1,10 +1,10 @@
-"""Format: the files of the search index (version 1), their names, scores and bytes.
+"""Format: the files of the search index (version 2), their names, scores and bytes.
 
 Under ``search-index/`` in the site; every file is JSON:
 
 ``meta.json``
-    ``{"version": 1, "build": B, "pages": N, "top": K, "split": [prefix, ...],
-    "filters": [facet, ...], "synonyms"?: [[phrase, ...], ...]}``;
+    ``{"version": 2, "build": B, "pages": N, "top": K, "split": [prefix, ...],
+    "shards": [key, ...], "filters": [facet, ...], "synonyms"?: [[phrase, ...], ...]}``;
     the only file a reader's browser revalidates.  ``synonyms`` holds the
     groups of phrases a search treats as each other (the glossary's
     abbreviations and terms, data/synonyms.yml), each phrase as its words
@@ -12,21 +12,27 @@ Under ``search-index/`` in the site; every file is JSON:
     ``synonym_word(N)`` ("0syn3").  Everything else is under
     ``search-index/B/``, where B is a hash of the whole index, so a browser can
     never mix files from two builds.
-``B/words/w-<key>.json``
-    Words sharded by their first two characters (``key``; one-letter words
-    are their own key), or by three where a two-letter shard would be big
-    (those prefixes are listed in meta.json's ``split``):
+``B/words/w-<first>.json``
+    Words grouped by their key: their first two characters (one-letter words
+    are their own key), or three where a two-letter group would be big (those
+    prefixes are listed in meta.json's ``split``).  Neighbouring keys share a
+    file up to about SHARD_BYTES (fewer files: most keys hold a few words);
+    ``shards`` lists each file's first key in order, so a word's file is the
+    one with the last first key at or before the word's key (words are
+    ``[a-z0-9]+``, so Python and JavaScript order keys alike):
     ``{"words": {word: i}, "stems": [{"s": stem, "df": n, "top": [...],
-    "all": 1?}]}``.  ``words`` maps every word seen on the site to its stem's
+    "all": P?}]}``.  ``words`` maps every word seen on the site to its stem's
     entry ("caring" and "care" share an entry); a word no page holds is
     stemmed in the browser (stemmer.js, the same Snowball stemmer) and found
     by its stem's ``s``.  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
     best first (score descending, then id); it is complete when ``df <= K``.
-    Otherwise ``all`` is set and ``B/postings/p-<stem>.json`` holds every page as
-    ``[gap, score, ...]`` in id order (each id is the previous one plus its gap;
-    the first gap is the id).  A one-word search reads one shard and shows the
-    top pages; the full list is fetched only for "show more", several words,
-    filters, or a prefix.
+    Otherwise ``all`` is set and ``B/postings/p-<P>.json`` holds, under the
+    stem, every page as ``[gap, score, ...]`` in id order (each id is the
+    previous one plus its gap; the first gap is the id): stems in name order
+    share a postings file up to about POSTINGS_BYTES, and a bigger one has a
+    file of its own.  A one-word search reads one shard and shows the top
+    pages; the full list is fetched only for "show more", several words,
+    filters (open filter groups' counts), or a prefix.
 ``B/filters/f-<facet>.json``
     ``{value: [gap, ...]}``: the ids of the pages with that filter value.
 ``B/pages/<id>.json``
@@ -49,6 +55,7 @@ index.py hands it, and search.js (and tests/search_reader.py) read it back.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -61,9 +68,11 @@ from typing import Any
 from carehub.publish.search.extract import Record
 
 OUTPUT_SUBDIR = "search-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TOP = 20  # pages kept in a word's shard: two screens of ten results, the same bytes at any N
 SHARD_BYTES = 24_000  # a two-letter shard bigger than this is split by three letters (about 8 KB gzipped)
+WORDS_FILE_BYTES = 4_000  # neighbouring small shards share a file up to this (about 1.5 KB gzipped); bigger alone
+POSTINGS_BYTES = 16_000  # stems' full lists share a file up to about this (about 5 KB gzipped)
 TITLE_WEIGHT = 5
 _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
@@ -159,7 +168,6 @@ def write(out: Path, postings: Postings) -> None:
         return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
 
     ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
-    entries: list[dict[str, Any]] = []
     written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
 
     def put(name: str, data: bytes) -> None:
@@ -168,7 +176,20 @@ def write(out: Path, postings: Postings) -> None:
 
     for folder in ("words", "postings", "filters"):
         (staging_dir / folder).mkdir(exist_ok=True)
-    for stem_id, stem_name in enumerate(postings.stems):
+    entries: list[dict[str, Any]] = [{} for _ in postings.stems]
+    pack: dict[str, list[int]] = {}
+    pack_bytes = 0
+    packs = 0
+
+    def put_pack() -> None:
+        nonlocal pack, pack_bytes
+        if pack:
+            put(f"postings/p-{packs}.json", _json(pack))
+        pack, pack_bytes = {}, 0
+
+    # In stem order, so a prefix's stems (evalu, evaluat...) tend to share a postings file.
+    for stem_id in sorted(range(len(postings.stems)), key=postings.stems.__getitem__):
+        stem_name = postings.stems[stem_id]
         docs, tfs = postings.docs[stem_id], postings.tfs[stem_id]
         postings.docs[stem_id] = postings.tfs[stem_id] = array("I")  # freed as they are written
         df = len(docs)
@@ -181,18 +202,37 @@ def write(out: Path, postings: Postings) -> None:
         best = sorted((-score, at) for at, score in scored if score >= cut)[:TOP]
         entry: dict[str, Any] = {"df": df, "top": [n for score, at in best for n in (at, -score)]}
         if df > TOP:
-            entry["all"] = 1
             flat = [0] * (2 * df)
             flat[0::2] = _gaps([at for at, _ in scored])
             flat[1::2] = [score for _, score in scored]
-            put(f"postings/p-{stem_name}.json", _json(flat))
-        entries.append(entry)
+            size = len(stem_name) + 4 * df  # about: a gap, a score, two commas
+            if pack and pack_bytes + size > POSTINGS_BYTES:
+                put_pack()
+            if not pack:
+                packs += 1
+            pack[stem_name] = flat
+            pack_bytes += size
+            entry["all"] = packs
+        entries[stem_id] = entry
+    put_pack()
     split = _split_prefixes(postings.surface, entries)
-    shards: dict[str, dict[str, int]] = {}
+    by_key: dict[str, dict[str, int]] = {}
     for word, stem_id in postings.surface.items():
-        shards.setdefault(shard_key(word, split), {})[word] = stem_id
-    for key, words in shards.items():
-        put(f"words/w-{key}.json", _shard(words, postings.stems, entries))
+        by_key.setdefault(shard_key(word, split), {})[word] = stem_id
+    starts: list[str] = []
+    group: dict[str, int] = {}
+    group_bytes = 0
+    for key in sorted(by_key):
+        size = len(_shard(by_key[key], postings.stems, entries))  # about what it adds to a shared file
+        if group and group_bytes + size > WORDS_FILE_BYTES:
+            put(f"words/w-{starts[-1]}.json", _shard(group, postings.stems, entries))
+            group, group_bytes = {}, 0
+        if not group:
+            starts.append(key)
+        group.update(by_key[key])
+        group_bytes += size
+    if group:
+        put(f"words/w-{starts[-1]}.json", _shard(group, postings.stems, entries))
 
     facets: dict[str, dict[str, list[int]]] = {}
     for (facet, value), ids in postings.filters.items():
@@ -211,6 +251,7 @@ def write(out: Path, postings: Postings) -> None:
         "pages": count,
         "top": TOP,
         "split": sorted(split),
+        "shards": starts,
         "filters": sorted(facets),
     }
     if postings.synonyms:
@@ -231,6 +272,15 @@ def _shard(words: dict[str, int], stem_names: list[str], entries: list[dict[str,
     local: dict[int, int] = {}
     mapped = {word: local.setdefault(words[word], len(local)) for word in sorted(words)}
     return _json({"words": mapped, "stems": [{"s": stem_names[stem_id], **entries[stem_id]} for stem_id in local]})
+
+
+def shard_file(key: str, starts: list[str]) -> str | None:
+    """The words file holding ``key``'s words: the last of meta.json's ``shards`` at or before it (None: before all).
+
+    search.js: ``shardFile``.
+    """
+    at = bisect.bisect_right(starts, key)
+    return starts[at - 1] if at else None
 
 
 def _gaps(ids: list[int]) -> list[int]:
