@@ -25,7 +25,8 @@ from carehub.render.incremental import LiveSite
 from .conftest import ROOT, TODAY, make_project
 from .story_factory import story_text
 
-# The tests are steps on one served project, in order: pytest-xdist keeps them on one worker (loadgroup).
+# The tests are steps on one served project, in order: with pytest-xdist run them with `-n N --dist loadgroup`,
+# which keeps this group on one worker.
 pytestmark = [pytest.mark.build, pytest.mark.xdist_group("serve")]
 
 EDITED = "case-studies/red-bags.md"
