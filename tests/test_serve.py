@@ -25,9 +25,8 @@ from carehub.render.incremental import LiveSite
 from .conftest import ROOT, TODAY, make_project
 from .story_factory import story_text
 
-# The tests are steps on one served project, in order: with pytest-xdist run them with `-n N --dist loadgroup`,
-# which keeps this group on one worker.
-pytestmark = [pytest.mark.build, pytest.mark.xdist_group("serve")]
+# The tests are steps on one served project, in order: run this file in one process (not split by pytest-xdist).
+pytestmark = pytest.mark.build
 
 EDITED = "case-studies/red-bags.md"
 EDITED_PAGE = f"stories/{EDITED}"
