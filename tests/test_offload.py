@@ -53,7 +53,7 @@ def test_two_processes_write_the_same_site_as_one(
     # Every story and its listing pages were really written (not left to MkDocs' empty stubs).
     for path in stories:
         page = b[f"stories/{path.stem}/index.html"].decode()
-        assert "<h1>" in page and "md-nav--primary" in page and 'class="md-footer' in page
+        assert "<h1>" in page and 'class="ch-header' in page and 'class="ch-footer' in page
     assert "browse/type/case-study/index.html" in b
     # Nav labels of generated pages in the nav survive being rendered elsewhere (they once became "None").
     for rel in ("index.html", f"stories/{stories[0].stem}/index.html", "browse/type/case-study/index.html"):

@@ -94,7 +94,7 @@ _STOP = r"""async () => {
     name,
     html: el.outerHTML.slice(0, 140),
     x: r.left + scrollX, y: r.top + scrollY, right: r.right + scrollX,
-    inContent: !!el.closest('.md-content, [role=main] article'),
+    inContent: !!el.closest('.md-content, main article, [role=main] article'),
     visibleFocus: visible,
     shown,
     covered,

@@ -21,7 +21,7 @@ import pytest
 
 @dataclass(frozen=True)
 class Known:
-    gate: str  # "axe", "html", "privacy", "keyboard", "nojs", "links"
+    gate: str  # "axe", "html", "privacy", "keyboard", "nojs", "links", "layout"
     pattern: str  # a regular expression searched for in the finding's line
     why: str  # what is wrong, and who fixes it where
 

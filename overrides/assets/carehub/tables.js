@@ -7,8 +7,9 @@
  * so while a wrapper actually scrolls it is given tabindex=0, and always the
  * region role and a name (the table's caption, or the heading above it) so a
  * screen reader says what has the focus.  When it fits again, it leaves the
- * Tab order.  Runs after Material has wrapped the tables; no storage, no
- * requests.
+ * Tab order.  On Material's pages it runs after Material has wrapped the
+ * tables; on the lean pages (no Material script) it wraps a story's Markdown
+ * tables itself, as Material would.  No storage, no requests.
  */
 (function () {
   "use strict";
@@ -31,7 +32,22 @@
     ? new ResizeObserver(entries => entries.forEach(entry => update(entry.target)))
     : null;
 
+  function wrapTable(table) {
+    const outer = document.createElement("div");
+    outer.className = "md-typeset__scrollwrap";
+    const inner = document.createElement("div");
+    inner.className = "md-typeset__table";
+    table.replaceWith(outer);
+    outer.appendChild(inner);
+    inner.appendChild(table);
+  }
+
   function mark() {
+    if (typeof document$ === "undefined") {  // a lean page: no Material script to wrap the tables
+      for (const table of document.querySelectorAll("article.md-typeset table:not([class])")) {
+        if (!table.closest(".md-typeset__scrollwrap")) wrapTable(table);
+      }
+    }
     for (const wrap of document.querySelectorAll(".md-typeset__scrollwrap:not([data-ch-table])")) {
       wrap.dataset.chTable = "";
       if (!wrap.hasAttribute("role")) wrap.setAttribute("role", "region");

@@ -89,7 +89,9 @@ def render(catalogue: Catalogue, site: SiteSettings, asset_href: Callable[[str],
         '<p class="carehub-share-nojs" data-share-nojs>This form needs JavaScript, which is turned off or has '
         "not loaded. You can still share your story in any of the ways described below the form.</p>"
     )
-    out.append('<form id="share-form" class="carehub-share-form" novalidate hidden>')
+    # Shown from the start, and the note above hidden, by share.css's `scripting` media queries (linked in the
+    # page's <head>): nothing moves when share.js starts.
+    out.append('<form id="share-form" class="carehub-share-form" novalidate>')
     out.append(
         # As in the GOV.UK design system: the summary takes focus, and an alert inside announces it.
         '<div class="carehub-error-summary" id="share-errors" tabindex="-1" hidden><div role="alert">'
@@ -139,7 +141,6 @@ def render(catalogue: Catalogue, site: SiteSettings, asset_href: Callable[[str],
     }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     out.append(f'<script type="application/json" id="share-data">{payload}</script>')
-    out.append(f'<link rel="stylesheet" href="{_e(asset_href(ASSET_DIR + "/share.css"))}">')
     out.append(f'<script src="{_e(asset_href(ASSET_DIR + "/share.js"))}" defer></script>')
     out.append("</div>")
     return "\n".join(out) + "\n"

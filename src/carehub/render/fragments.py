@@ -2,8 +2,10 @@
 
 Why: Material renders its navigation sidebar and footer for every page, a
 large share of the build (bench/README.md), although a page
-outside the nav (every story, listing and site page) gets exactly the same
-HTML as its siblings.  Templates wrap such a part in
+outside the nav gets exactly the same HTML as its siblings.  Story and
+generated pages no longer use Material's base.html (their lean base,
+overrides/carehub/lean/base.html, has a small header of its own and nothing
+to cache), so this serves the hand-written pages outside the nav.  Templates wrap such a part in
 ``{% call ch_cached("nav", page) %}…{% endcall %}`` and this module keeps the
 first rendering for every later page that would produce the same bytes.
 
