@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,68 @@ def test_the_hash_is_of_the_exact_body() -> None:
     assert csp.missing_policy(protected) is None
     assert csp.missing_policy(protected.replace("a()", "b()")) == "the policy does not match the page's inline scripts"
     assert csp.missing_policy(html) == "0 Content-Security-Policy meta elements, not 1"
+
+
+class _ReferenceScripts(HTMLParser):
+    """The standard library's tokenizer, which csp.inline_scripts replaced for speed: the oracle it must agree with."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.bodies: list[str] = []
+        self._body: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            values = {name: value or "" for name, value in attrs}
+            runs = "src" not in values and values.get("type", "").strip().lower() in csp._SCRIPT_TYPES
+            self._body = [] if runs else None
+
+    def handle_data(self, data: str) -> None:
+        if self._body is not None:
+            self._body.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._body is not None:
+            self.bodies.append("".join(self._body))
+            self._body = None
+
+
+def reference_scripts(html: str) -> list[str]:
+    parser = _ReferenceScripts()
+    parser.feed(html)
+    parser.close()
+    return parser.bodies
+
+
+TRICKY = [
+    '<p title="<script>no()</script>">x</p><script>yes()</script>',
+    "<p title='a > <script>no()</script>'>x</p>",
+    "<!-- <script>no()</script> --><script>one()</script>",
+    "<textarea><script>no()</script></textarea><script>two()</script>",
+    "<title>a <script>no()</script></title>",
+    "<style>p::after{content:'<script>no()</script>'}</style>",
+    '<SCRIPT TYPE="text/JavaScript">upper()</SCRIPT>',
+    '<script type="application/json">{"a": "<b>"}</script><script type="module">m()</script>',
+    '<script src="a.js"></script><script data-x=">">after()</script>',
+    '<script type="text/javascript" type="application/json">first_wins()</script>',
+    "<scripts>no</scripts><script\n>newline()</script >",
+    '<script>if (a < b && "</p>") {}</script>',
+    '<script type="text&#47;javascript">escaped()</script>',
+    "<!doctype html><?xml x?><script>after_doctype()</script>",
+    "<script>",
+]
+
+
+@pytest.mark.parametrize("html", TRICKY)
+def test_the_fast_scanner_agrees_with_the_standard_tokenizer_on_edge_cases(html: str) -> None:
+    assert csp.inline_scripts(html) == reference_scripts(html)
+
+
+@pytest.mark.build
+def test_the_fast_scanner_agrees_with_the_standard_tokenizer_on_every_built_page(site: Path) -> None:
+    found = 0
+    for path in pages(site / "site-a"):
+        html = path.read_text(encoding="utf-8")
+        assert csp.inline_scripts(html) == reference_scripts(html), path
+        found += len(reference_scripts(html))
+    assert found > 0, "no inline script on any page: the comparison would prove nothing"
