@@ -127,20 +127,27 @@ class PageReader:
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
         title's count five times), under the group's word: a search for any phrase of the group reads it."""
-        present = {self._phrase_key(word) for word in by_word}
+        keys = {word: self._phrase_key(word) for word in {*body, *title, *keywords}}  # each distinct word once
+        present = {keys[word] for word in by_word}
         counts: Counter[str] = Counter()
-        sequences: list[tuple[list[str], int]] | None = None
+        sequences: list[tuple[list[str], dict[str, list[int]], int]] | None = None
         for word, phrases in self._groups:
             wanted = [phrase for phrase in phrases if all(key in present for key in phrase)]
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
             if sequences is None:
-                key = self._phrase_key
-                sequences = [([key(w) for w in body + keywords], 1), ([key(w) for w in title], format.TITLE_WEIGHT)]
-            for sequence, weight in sequences:
+                sequences = []
+                for words, weight in ((body + keywords, 1), (title, format.TITLE_WEIGHT)):
+                    sequence = [keys[w] for w in words]
+                    starts: dict[str, list[int]] = {}
+                    for i, key in enumerate(sequence):
+                        starts.setdefault(key, []).append(i)
+                    sequences.append((sequence, starts, weight))
+            for sequence, starts, weight in sequences:
                 for phrase in wanted:
                     n = len(phrase)
-                    found = sum(1 for i in range(len(sequence) - n + 1) if tuple(sequence[i : i + n]) == phrase)
+                    at = starts.get(phrase[0], ())
+                    found = len(at) if n == 1 else sum(1 for i in at if tuple(sequence[i : i + n]) == phrase)
                     if found:
                         counts[word] += found * weight
         return counts
