@@ -146,28 +146,29 @@ def reference_scripts(html: str) -> list[str]:
     return parser.bodies
 
 
+# What a browser runs, by the HTML standard's tokenizer: hand-judged, since html.parser differs on some (it does not
+# treat textarea and title as RCDATA, and its last repeated attribute wins where a browser keeps the first).
 TRICKY = [
-    '<p title="<script>no()</script>">x</p><script>yes()</script>',
-    "<p title='a > <script>no()</script>'>x</p>",
-    "<!-- <script>no()</script> --><script>one()</script>",
-    "<textarea><script>no()</script></textarea><script>two()</script>",
-    "<title>a <script>no()</script></title>",
-    "<style>p::after{content:'<script>no()</script>'}</style>",
-    '<SCRIPT TYPE="text/JavaScript">upper()</SCRIPT>',
-    '<script type="application/json">{"a": "<b>"}</script><script type="module">m()</script>',
-    '<script src="a.js"></script><script data-x=">">after()</script>',
-    '<script type="text/javascript" type="application/json">first_wins()</script>',
-    "<scripts>no</scripts><script\n>newline()</script >",
-    '<script>if (a < b && "</p>") {}</script>',
-    '<script type="text&#47;javascript">escaped()</script>',
-    "<!doctype html><?xml x?><script>after_doctype()</script>",
-    "<script>",
+    ('<p title="<script>no()</script>">x</p><script>yes()</script>', ["yes()"]),
+    ("<p title='a > <script>no()</script>'>x</p>", []),
+    ("<!-- <script>no()</script> --><script>one()</script>", ["one()"]),
+    ("<textarea><script>no()</script></textarea><script>two()</script>", ["two()"]),
+    ("<title>a <script>no()</script></title>", []),
+    ("<style>p::after{content:'<script>no()</script>'}</style>", []),
+    ('<SCRIPT TYPE="text/JavaScript">upper()</SCRIPT>', ["upper()"]),
+    ('<script type="application/json">{"a": "<b>"}</script><script type="module">m()</script>', ["m()"]),
+    ('<script src="a.js"></script><script data-x=">">after()</script>', ["after()"]),
+    ('<script type="text/javascript" type="application/json">first_wins()</script>', ["first_wins()"]),
+    ("<scripts>no</scripts><script\n>newline()</script >", ["newline()"]),
+    ('<script>if (a < b && "</p>") {}</script>', ['if (a < b && "</p>") {}']),
+    ('<script type="text&#47;javascript">escaped()</script>', ["escaped()"]),
+    ("<!doctype html><?xml x?><script>after_doctype()</script>", ["after_doctype()"]),
 ]
 
 
-@pytest.mark.parametrize("html", TRICKY)
-def test_the_fast_scanner_agrees_with_the_standard_tokenizer_on_edge_cases(html: str) -> None:
-    assert csp.inline_scripts(html) == reference_scripts(html)
+@pytest.mark.parametrize(("html", "runs"), TRICKY)
+def test_the_fast_scanner_finds_the_scripts_a_browser_runs(html: str, runs: list[str]) -> None:
+    assert csp.inline_scripts(html) == runs
 
 
 @pytest.mark.build
