@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,69 @@ def test_the_hash_is_of_the_exact_body() -> None:
     assert csp.missing_policy(protected) is None
     assert csp.missing_policy(protected.replace("a()", "b()")) == "the policy does not match the page's inline scripts"
     assert csp.missing_policy(html) == "0 Content-Security-Policy meta elements, not 1"
+
+
+class _ReferenceScripts(HTMLParser):
+    """The standard library's tokenizer, which csp.inline_scripts replaced for speed: the oracle it must agree with."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.bodies: list[str] = []
+        self._body: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            values = {name: value or "" for name, value in attrs}
+            runs = "src" not in values and values.get("type", "").strip().lower() in csp._SCRIPT_TYPES
+            self._body = [] if runs else None
+
+    def handle_data(self, data: str) -> None:
+        if self._body is not None:
+            self._body.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._body is not None:
+            self.bodies.append("".join(self._body))
+            self._body = None
+
+
+def reference_scripts(html: str) -> list[str]:
+    parser = _ReferenceScripts()
+    parser.feed(html)
+    parser.close()
+    return parser.bodies
+
+
+# What a browser runs, by the HTML standard's tokenizer: hand-judged, since html.parser differs on some (it does not
+# treat textarea and title as RCDATA, and its last repeated attribute wins where a browser keeps the first).
+TRICKY = [
+    ('<p title="<script>no()</script>">x</p><script>yes()</script>', ["yes()"]),
+    ("<p title='a > <script>no()</script>'>x</p>", []),
+    ("<!-- <script>no()</script> --><script>one()</script>", ["one()"]),
+    ("<textarea><script>no()</script></textarea><script>two()</script>", ["two()"]),
+    ("<title>a <script>no()</script></title>", []),
+    ("<style>p::after{content:'<script>no()</script>'}</style>", []),
+    ('<SCRIPT TYPE="text/JavaScript">upper()</SCRIPT>', ["upper()"]),
+    ('<script type="application/json">{"a": "<b>"}</script><script type="module">m()</script>', ["m()"]),
+    ('<script src="a.js"></script><script data-x=">">after()</script>', ["after()"]),
+    ('<script type="text/javascript" type="application/json">first_wins()</script>', ["first_wins()"]),
+    ("<scripts>no</scripts><script\n>newline()</script >", ["newline()"]),
+    ('<script>if (a < b && "</p>") {}</script>', ['if (a < b && "</p>") {}']),
+    ('<script type="text&#47;javascript">escaped()</script>', ["escaped()"]),
+    ("<!doctype html><?xml x?><script>after_doctype()</script>", ["after_doctype()"]),
+]
+
+
+@pytest.mark.parametrize(("html", "runs"), TRICKY)
+def test_the_fast_scanner_finds_the_scripts_a_browser_runs(html: str, runs: list[str]) -> None:
+    assert csp.inline_scripts(html) == runs
+
+
+@pytest.mark.build
+def test_the_fast_scanner_agrees_with_the_standard_tokenizer_on_every_built_page(site: Path) -> None:
+    found = 0
+    for path in pages(site / "site-a"):
+        html = path.read_text(encoding="utf-8")
+        assert csp.inline_scripts(html) == reference_scripts(html), path
+        found += len(reference_scripts(html))
+    assert found > 0, "no inline script on any page: the comparison would prove nothing"

@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -57,9 +57,9 @@ _JS_REFERENCES = (
     re.compile(r"\bnew\s+URL\(\s*" + _SPECIFIER + r"\s*,\s*import\.meta\.url\s*\)"),
 )
 # An attribute whose value mentions the folder; whether it is inside a tag is checked where it is found.
-_ATTRIBUTE_RE = re.compile(
-    r"""\s[\w:.-]+\s*=\s*(?:"(?P<dq>[^"]*assets/carehub/[^"]*)"|'(?P<sq>[^']*assets/carehub/[^']*)')"""
-)
+# The attribute name and "=" straight before a value's opening quote (searched up to the quote).
+_NAME_BEFORE_RE = re.compile(r"\s[\w:.-]+\s*=\s*$")
+_LONGEST_NAME = 80
 
 
 class AssetError(Exception):
@@ -125,17 +125,37 @@ class AssetNames:
             return html
         out: list[str] = []
         last = 0
-        for match in _ATTRIBUTE_RE.finditer(html):
-            if not _inside_tag(html, match.start()):
-                continue
-            group = "dq" if match.group("dq") is not None else "sq"
-            value = match.group(group)
+        for start, end in _attribute_values(html):
+            value = html[start:end]
             renamed = self.rename(value, page_url)
             if renamed != value:
-                out += [html[last : match.start(group)], renamed]
-                last = match.end(group)
+                out += [html[last:start], renamed]
+                last = end
         out.append(html[last:])
         return "".join(out)
+
+
+def _attribute_values(html: str) -> Iterator[tuple[int, int]]:
+    """Where each quoted tag attribute value holding ``assets/carehub/`` starts and ends, in page order.
+
+    Each occurrence of the folder is found with str.find, and the value around it is accepted when a quote
+    opens it straight after ``name=`` within a start tag: the same values as matching _ATTRIBUTE_RE over the
+    whole page, which read every attribute of every tag (a twentieth of a build's time).
+    """
+    at = html.find(FOLDER)
+    while at >= 0:
+        resume = at + len(FOLDER)
+        for quote in "\"'":
+            opened = html.rfind(quote, 0, at)
+            closed = html.find(quote, at)
+            if opened < 0 or closed < 0:
+                continue
+            name = _NAME_BEFORE_RE.search(html, max(0, opened - _LONGEST_NAME), opened)
+            if name is not None and _inside_tag(html, name.start()):
+                yield opened + 1, closed
+                resume = closed + 1
+                break
+        at = html.find(FOLDER, resume)
 
 
 def _inside_tag(html: str, at: int) -> bool:

@@ -51,7 +51,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from html.parser import HTMLParser
+from html import unescape as html_unescape
 from pathlib import Path
 
 META_NAME = "Content-Security-Policy"
@@ -94,37 +94,51 @@ _CHARSET_RE = re.compile(r"<meta\s+charset=[\"']?[^\"'>\s]*[\"']?\s*/?>", re.IGN
 _META_RE = re.compile(r"<meta\s+http-equiv=[\"']?content-security-policy[\"']?", re.IGNORECASE)
 
 
-class _Scripts(HTMLParser):
-    """The bodies of a page's inline scripts that a browser would run, exactly as written."""
+# One token of HTML as the tokenizer sees it: a comment; doctype and other "<!" or "<?" markup; an end tag; a start
+# tag with its attributes (a quoted value may hold ">"). An element whose content is raw text or RCDATA (script,
+# style, textarea, title, ...) is one token up to its end tag, so nothing inside it is read as a tag. Text between
+# tokens is skipped by the search. Only a match with the group ``raw`` is such an element.
+_TOKEN_RE = re.compile(
+    r"<!--.*?(?:-->|$)"
+    r"|<[!?][^>]*>?"
+    r"|</[a-zA-Z][^>]*>?"
+    r"|<(?P<raw>script|style|textarea|title|xmp|iframe|noembed|noframes)(?=[\s/>])"
+    r"(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^'\">])*)>(?P<body>.*?)(?:</(?P=raw)(?=[\s/>])|$)"
+    r"|<[a-zA-Z](?:\"[^\"]*\"|'[^']*'|[^'\">])*>?",
+    re.IGNORECASE | re.DOTALL,
+)
+_ATTRIBUTE_RE = re.compile(r"([^\s/>=][^\s/>=]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*)))?")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.bodies: list[str] = []
-        self._body: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "script":
-            return
-        values = {name: value or "" for name, value in attrs}
-        runs = "src" not in values and values.get("type", "").strip().lower() in _SCRIPT_TYPES
-        self._body = [] if runs else None
-
-    def handle_data(self, data: str) -> None:
-        if self._body is not None:
-            self._body.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._body is not None:
-            self.bodies.append("".join(self._body))
-            self._body = None
+def _attributes(text: str) -> dict[str, str]:
+    """A start tag's attributes by lower-case name, values unescaped; the first of a repeated name wins, as in HTML."""
+    values: dict[str, str] = {}
+    for match in _ATTRIBUTE_RE.finditer(text):
+        name = match.group(1).lower()
+        if name not in values:
+            value = next((v for v in match.groups()[1:] if v is not None), "")
+            values[name] = html_unescape(value)
+    return values
 
 
 def inline_scripts(html: str) -> list[str]:
-    """Every inline script body in ``html`` that would run, in page order."""
-    parser = _Scripts()
-    parser.feed(html)
-    parser.close()
-    return parser.bodies
+    """Every inline script body in ``html`` that would run, in page order.
+
+    Hand-written with two regular expressions rather than :class:`html.parser.HTMLParser`, which reads the whole
+    page tag by tag in Python and was a third of a build's time (1,000 stories: 25 s of 75 under a profiler).
+    Only the tokenizer's boundaries matter here (where a comment, a tag or a raw-text element begins and ends);
+    tests/test_csp.py checks it against HTMLParser on every page of a built site, and against the HTML standard on
+    edge cases where HTMLParser is wrong (textarea and title are RCDATA; the first of a repeated attribute wins).
+    """
+    bodies = []
+    for match in _TOKEN_RE.finditer(html):
+        raw = match.group("raw")
+        if raw is None or raw.lower() != "script":
+            continue
+        values = _attributes(match.group("attrs"))
+        if "src" not in values and values.get("type", "").strip().lower() in _SCRIPT_TYPES:
+            bodies.append(match.group("body"))
+    return bodies
 
 
 def script_hash(body: str) -> str:

@@ -79,6 +79,15 @@ class PageWords:
     new_words: dict[str, str]  # words the Index may not know yet -> their stems
 
 
+def _occurrences(text: str, needle: str) -> int:
+    """How often ``needle`` occurs in ``text``, overlaps included ("a a" is twice in "a a a")."""
+    found, at = 0, text.find(needle)
+    while at >= 0:
+        found += 1
+        at = text.find(needle, at + 1)
+    return found
+
+
 class PageReader:
     """Reads rendered pages into ``PageWords`` in the process that rendered them, and keeps them until drained."""
 
@@ -100,6 +109,7 @@ class PageReader:
             (format.synonym_word(number), [tuple(self._phrase_key(w) for w in phrase.split()) for phrase in group])
             for number, group in enumerate(synonyms)
         ]
+        self._phrase_keys: dict[str, str] = {}  # word -> _phrase_key(word), for every page this reader takes
         self._sent: set[str] = set()  # words whose stems went out already
         self._outbox: list[PageWords] = []
 
@@ -127,20 +137,25 @@ class PageReader:
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
         title's count five times), under the group's word: a search for any phrase of the group reads it."""
-        present = {self._phrase_key(word) for word in by_word}
+        keys = self._phrase_keys
+        for word in {*body, *title, *keywords}:
+            if word not in keys:
+                keys[word] = self._phrase_key(word)
+        present = {keys[word] for word in by_word}
         counts: Counter[str] = Counter()
-        sequences: list[tuple[list[str], int]] | None = None
+        texts: list[tuple[str, int]] | None = None
         for word, phrases in self._groups:
             wanted = [phrase for phrase in phrases if all(key in present for key in phrase)]
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
-            if sequences is None:
-                key = self._phrase_key
-                sequences = [([key(w) for w in body + keywords], 1), ([key(w) for w in title], format.TITLE_WEIGHT)]
-            for sequence, weight in sequences:
+            if texts is None:  # the page's keys joined by spaces: a phrase is found by str.find, in C
+                texts = [
+                    (f" {' '.join(keys[w] for w in body + keywords)} ", 1),
+                    (f" {' '.join(keys[w] for w in title)} ", format.TITLE_WEIGHT),
+                ]
+            for text, weight in texts:
                 for phrase in wanted:
-                    n = len(phrase)
-                    found = sum(1 for i in range(len(sequence) - n + 1) if tuple(sequence[i : i + n]) == phrase)
+                    found = _occurrences(text, f" {' '.join(phrase)} ")
                     if found:
                         counts[word] += found * weight
         return counts
