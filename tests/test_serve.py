@@ -1,8 +1,10 @@
 """`carehub serve` rebuilds only what an edit changed, and the site it serves is a full build's, byte for byte.
 
-One project is built once by a LiveSite (render/incremental.py: what `carehub serve` runs under MkDocs'
-live-reload server), then edited step by step; after each edit the served folder is compared, every file,
-with a fresh `carehub build` of the same tree.  The edits: a story's body, its title and summary (listings,
+One project is built once per process by a LiveSite (render/incremental.py: what `carehub serve` runs under
+MkDocs' live-reload server).  Each test starts from the project as it was made: the files an earlier test
+edited, added or removed are put back and the site rebuilt (so the tests pass in any order, and when
+pytest-xdist splits the file); after its own edit the served folder is compared, every file, with a fresh
+`carehub build` of the same tree.  The edits: a story's body, its title and summary (listings,
 related stories and feeds change), its care model (it moves between listing pages), a new story, a deleted
 story, a story withdrawn in data/withdrawn.yml, a story with an error (the last good site stays, the problem is
 printed with file and line), and edits to docs/ and overrides/ (a whole build).
@@ -25,11 +27,11 @@ from carehub.render.incremental import LiveSite
 from .conftest import ROOT, TODAY, make_project
 from .story_factory import story_text
 
-# The tests are steps on one served project, in order: run this file in one process (not split by pytest-xdist).
 pytestmark = pytest.mark.build
 
 EDITED = "case-studies/red-bags.md"
 EDITED_PAGE = f"stories/{EDITED}"
+SOURCES = ("mkdocs.yml", "data", "docs", "overrides", "stories")  # what make_project writes
 
 
 def _site_id() -> str:
@@ -86,6 +88,26 @@ class Served:
     live: LiveSite
     out: io.StringIO
     tmp: Path
+    original: dict[str, bytes]  # the project's sources as made
+    first: dict[str, bytes]  # the served site after the first build
+
+    def restore(self) -> None:
+        """Put back the sources as they were made (what an earlier test edited, added or removed) and rebuild."""
+        now = _sources(self.project)
+        stale = set(now.keys() - self.original.keys())
+        stale |= {rel for rel, data in self.original.items() if now.get(rel) != data}
+        if not stale:
+            return
+        for rel in sorted(stale):
+            path = self.project / rel
+            if rel in self.original:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(self.original[rel])
+            else:
+                path.unlink()
+        self.rebuild()
+        assert self.live.last is not None and self.live.last.kind != "failed", self.out.getvalue()
+        assert _tree(self.live.site_dir) == self.first, "restoring the sources brings back the first site"
 
     def rebuild(self) -> None:
         self.out.truncate(0)
@@ -115,19 +137,38 @@ def _tree(site: Path) -> dict[str, bytes]:
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in site.rglob("*") if path.is_file()}
 
 
+def _sources(project: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for name in SOURCES:
+        top = project / name
+        for path in [top] if top.is_file() else [p for p in top.rglob("*") if p.is_file()]:
+            files[path.relative_to(project).as_posix()] = path.read_bytes()
+    return files
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def _live_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One served project per process (each pytest-xdist worker has its own)."""
     tmp = tmp_path_factory.mktemp("serve")
     project = make_project(tmp, _stories())
     out = io.StringIO()
     live = LiveSite(project, tmp / "served" / "site", today=TODAY, jobs=2, out=out)
     assert live.start(), out.getvalue()
-    yield Served(project, live, out, tmp)
+    yield Served(project, live, out, tmp, _sources(project), _tree(live.site_dir))
     live.settle()
 
 
+@pytest.fixture
+def served(_live_project: Served) -> Served:
+    """The served project, its sources as made and its site rebuilt from them."""
+    _live_project.restore()
+    return _live_project
+
+
 def test_the_first_build_is_a_full_build(served: Served) -> None:
-    served.assert_same_as_full_build()
+    full = _tree(served.full_build())
+    assert sorted(full.keys() ^ served.first.keys()) == [], "in one site only"
+    assert [rel for rel in sorted(full) if served.first[rel] != full[rel]] == [], "different bytes"
 
 
 def test_a_body_edit_renders_that_story_page_alone(served: Served) -> None:
@@ -197,7 +238,7 @@ def test_a_story_withdrawn_in_the_data_file_is_gone_from_every_page(served: Serv
 def test_a_story_with_an_error_keeps_the_last_good_site_and_names_the_file_and_line(served: Served) -> None:
     before = _tree(served.live.site_dir)
     served.edit(f"stories/{EDITED}", 'region: "london"', 'region: "atlantis"')
-    served.edit(f"stories/{EDITED}", "every time.", "every single time.")
+    served.edit(f"stories/{EDITED}", "comes back with them.", "comes back with them, every single time.")
     served.rebuild()
     assert served.live.last is not None and served.live.last.kind == "failed"
     assert re.search(r"stories/case-studies/red-bags\.md:\d+:\d+ +error +CH2\d\d", served.out.getvalue())

@@ -1,7 +1,7 @@
 """Lighthouse: the four category scores and the failing audits of one page of each type, as a phone sees them.
 
 Lighthouse 12.8.2 from npm (pinned in bench/package.json, hash-locked in
-bench/package-lock.json), installed with ``npm ci`` into ``.cache/bench-lighthouse/``
+bench/package-lock.json), installed with ``npm ci`` (npmlock.py) into ``.cache/bench-lighthouse/``
 the first time it is needed, or whenever what is there no longer matches the
 lock.  It runs on Node 20 with Debian's Chromium (``CHROME_PATH``, and the
 flags in chromium.py): 12.2.3 crashes on Chromium 156, and 13.x needs Node 22.
@@ -31,6 +31,7 @@ from typing import Any
 
 from carehub_bench.chromium import ARGS as CHROMIUM_ARGS
 from carehub_bench.chromium import EXECUTABLE as CHROMIUM
+from carehub_bench.npmlock import LOCK, matches_lock, npm_ci
 from carehub_bench.server import serve_site
 
 HERE = Path(__file__).resolve().parents[1]  # bench/: package.json and package-lock.json
@@ -46,18 +47,6 @@ class LighthouseMissing(Exception):
     """Node, npm or Chromium is not on this machine; the message says what to install."""
 
 
-def _installed_matches_lock(folder: Path) -> bool:
-    lock = json.loads((HERE / "package-lock.json").read_text(encoding="utf-8"))
-    for key, entry in lock.get("packages", {}).items():
-        manifest = folder / key / "package.json"
-        if key and (
-            not manifest.is_file()
-            or json.loads(manifest.read_text(encoding="utf-8")).get("version") != entry.get("version")
-        ):
-            return False
-    return True
-
-
 def ensure_lighthouse(cache: Path) -> Path:
     """Lighthouse's command-line script, installed into ``cache`` by ``npm ci`` from bench's lock if needed."""
     if not CHROMIUM.exists():
@@ -66,21 +55,11 @@ def ensure_lighthouse(cache: Path) -> Path:
     if node is None or npm is None:
         raise LighthouseMissing("Node.js 20 and npm are not installed (apt-get install nodejs npm)")
     script = cache / "node_modules" / "lighthouse" / "cli" / "index.js"
-    if script.is_file() and _installed_matches_lock(cache):
+    if script.is_file() and matches_lock(cache, HERE / LOCK):
         return script
-    cache.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(HERE / name, cache / name)
-    # --ignore-scripts: Lighthouse needs no install script, and running none keeps the install to the registry.
-    result = subprocess.run(
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=cache,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0 or not script.is_file() or not _installed_matches_lock(cache):
-        raise LighthouseMissing(f"`npm ci` in {cache} failed (exit {result.returncode}): {result.stderr[-500:]}")
+    why = npm_ci(npm, cache, source=HERE)
+    if why or not script.is_file():
+        raise LighthouseMissing(why or f"`npm ci` in {cache} installed no {script.relative_to(cache)}")
     return script
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 # Every WCAG 2.0, 2.1 and 2.2 A and AA rule axe-core has.  (wcag22a does not
@@ -12,14 +13,19 @@ WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 DISABLED_RULES: dict[str, str] = {}
 
 
-def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
-    """The page's violations (axe's own result objects)."""
+def run_axe(page: Any, axe_source: str, rules: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The page's violations (axe's own result objects): of the WCAG 2.2 AA rule set, or only of ``rules``.
+
+    axe-core is injected here and nowhere else, once per page.
+    """
+    if switched_off := sorted(set(rules) & set(DISABLED_RULES)):
+        raise ValueError(f"axe rules {switched_off} are switched off in DISABLED_RULES: {DISABLED_RULES}")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern
         # (an inline <script> from add_script_tag would be blocked by it, as any injected script should be).
         page.evaluate(f"{axe_source}\n;undefined")
     options = {
-        "runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
+        "runOnly": {"type": "rule", "values": list(rules)} if rules else {"type": "tag", "values": list(WCAG_TAGS)},
         "resultTypes": ["violations"],
         "rules": {rule: {"enabled": False} for rule in DISABLED_RULES},
     }

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .axe import describe
+from .axe import describe, run_axe
 from .pagetypes import BY_NAME
 
 pytestmark = pytest.mark.browser
@@ -45,8 +45,4 @@ def test_a_wrapped_link_in_an_inline_list_keeps_one_box(
     )
     assert page.evaluate("() => document.querySelector('.ch-inline-list a').offsetHeight") > 30, "it wraps"
     assert boxes == 1, "a link that wraps must keep one box, or its box covers its neighbours"
-    page.evaluate(f"{axe_source}\n;undefined")
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'rule', values: ['target-size']}, resultTypes: ['violations']})"
-    )
-    assert describe(result["violations"]) == []
+    assert describe(run_axe(page, axe_source, rules=["target-size"])) == []

@@ -3,7 +3,8 @@
 - axe-core and the Nu Html Checker (vnu-jar) come from npm, pinned in
   package.json and hash-locked in package-lock.json beside this file.  `.ci/run`
   installs them with `npm ci`; a local test session does the same the first
-  time, or whenever node_modules/ no longer matches the lock.
+  time, or whenever node_modules/ no longer matches the lock
+  (bench/carehub_bench/npmlock.py, which the benchmark's Lighthouse uses too).
 - Chromium is Debian's package (never Playwright's own download, which is
   blocked here); Java runs vnu.jar.
 
@@ -14,13 +15,12 @@ tool is reported with a loud reason so a skip cannot be mistaken for a pass
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from carehub_bench.chromium import EXECUTABLE as CHROMIUM
+from carehub_bench.npmlock import LOCK, matches_lock, npm_ci
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -30,22 +30,9 @@ class ToolMissing(Exception):
     """A tool the gates need is not on this machine; the message says how to get it."""
 
 
-def _installed_matches_lock() -> bool:
-    lock = json.loads((HERE / "package-lock.json").read_text(encoding="utf-8"))
-    for key, entry in lock.get("packages", {}).items():
-        if not key:
-            continue
-        manifest = HERE / key / "package.json"
-        if not manifest.is_file():
-            return False
-        if json.loads(manifest.read_text(encoding="utf-8")).get("version") != entry.get("version"):
-            return False
-    return True
-
-
 def ensure_node_modules() -> Path:
-    """node_modules/ holding exactly what package-lock.json pins (runs `npm ci` if not)."""
-    if NODE_MODULES.is_dir() and _installed_matches_lock():
+    """node_modules/ holding exactly what package-lock.json pins (runs `npm ci`, npmlock.py, if not)."""
+    if NODE_MODULES.is_dir() and matches_lock(HERE, HERE / LOCK):
         return NODE_MODULES
     npm = shutil.which("npm")
     if npm is None:
@@ -53,17 +40,9 @@ def ensure_node_modules() -> Path:
             "npm is not installed, so axe-core and vnu-jar cannot be fetched: the accessibility and HTML "
             "gates did NOT run. Install Node.js and npm (Debian: apt-get install nodejs npm) or run .ci/run."
         )
-    # --ignore-scripts: neither package needs an install script (vnu.jar ships in
-    # the tarball), and running none keeps the install from reaching anywhere else.
-    result = subprocess.run(
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0 or not _installed_matches_lock():
-        raise RuntimeError(f"`npm ci` in {HERE} failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    why = npm_ci(npm, HERE)
+    if why:
+        raise RuntimeError(why)
     return NODE_MODULES
 
 
