@@ -154,6 +154,9 @@ class PageReader:
         by_word.update(keywords)
         for word in title:
             by_word[word] += format.TITLE_WEIGHT - 1
+        headings = normalise(" ".join(record.headings))
+        for word in headings:
+            by_word[word] += format.HEADING_WEIGHT - 1  # a heading is in the text already: the extra times
         for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
             del by_word[word]  # a page's own "0syn3" is not the synonym group's word
         counts: Counter[str] = Counter()
@@ -181,7 +184,10 @@ class PageReader:
             shown=b"" if number is not None else data,
             digest=hashlib.sha256(data).digest(),
             counts=dict(counts),
-            length=len(body) + len(keywords) + (format.TITLE_WEIGHT - 1) * len(title),
+            length=len(body)
+            + len(keywords)
+            + (format.TITLE_WEIGHT - 1) * len(title)
+            + (format.HEADING_WEIGHT - 1) * len(headings),
             filters=record.filters,
             new_words=new_words,
         )
