@@ -123,10 +123,11 @@ class PageReader:
         return stem
 
     def _synonym_counts(
-        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str]
+        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str], headings: list[str]
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
-        title's count five times), under the group's word: a search for any phrase of the group reads it."""
+        title's count five times, the headings' three, as their words do), under the group's word: a search for
+        any phrase of the group reads it."""
         present = {self._phrase_key(word) for word in by_word}
         counts: Counter[str] = Counter()
         sequences: list[tuple[list[str], int]] | None = None
@@ -137,6 +138,7 @@ class PageReader:
             if sequences is None:
                 key = self._phrase_key
                 sequences = [([key(w) for w in body + keywords], 1), ([key(w) for w in title], format.TITLE_WEIGHT)]
+                sequences.append(([key(w) for w in headings], format.HEADING_WEIGHT - 1))  # in the body once already
             for sequence, weight in sequences:
                 for phrase in wanted:
                     n = len(phrase)
@@ -168,7 +170,7 @@ class PageReader:
                 self._sent.add(word)
                 new_words[word] = stem
         if self._groups:
-            for word, tf in self._synonym_counts(body, title, keywords, by_word).items():
+            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings).items():
                 counts[word] += tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
