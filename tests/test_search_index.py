@@ -396,3 +396,37 @@ def test_an_abbreviations_plural_is_its_phrase_too(tmp_path: Path) -> None:
     site = make_site(tmp_path, pages)
     assert indexing.index_site(site, [["MCP", "multispecialty community provider"]]) == []
     assert index_format.synonym_word(0) in Index(site).words()
+
+
+def _undated(title: str, body: str) -> str:
+    return HEAD.format(title=title) + f"<body><article data-search-body><h1>{title}</h1>{body}</article></body></html>"
+
+
+def test_a_word_in_a_heading_or_a_glossary_term_counts_more_than_in_a_paragraph(tmp_path: Path) -> None:
+    # The same words on each page, the word of interest once: only where it stands differs.
+    pages = {
+        "heading/index.html": _undated("One", '<h2 id="b">Buddying</h2><p>places learn from each other</p>'),
+        "term/index.html": _undated("Two", "<dl><dt>Buddying</dt><dd>places learn from each other</dd></dl>"),
+        "text/index.html": _undated("Three", "<h2 id='p'>Places</h2><p>buddying learn from each other</p>"),
+    }
+    site = make_site(tmp_path, pages)
+    assert indexing.index_site(site) == []
+    index = Index(site)
+    urls = [page["url"] for page in index.pages()]
+    scores = {urls[n]: score for n, score in index.postings("buddying")}
+    assert scores["heading/"] == scores["term/"] > scores["text/"]
+    record = extract.read_page("term/", pages["term/index.html"])
+    assert record is not None and record.headings == ("Buddying",)
+
+
+def test_a_synonym_phrase_in_a_heading_counts_more_than_in_a_paragraph(tmp_path: Path) -> None:
+    pages = {
+        "heading/index.html": _undated("One", '<h2 id="m">The MCP</h2><p>a plan for the town</p>'),
+        "text/index.html": _undated("Two", "<h2 id='p'>The plan</h2><p>a MCP for the town</p>"),
+    }
+    site = make_site(tmp_path, pages)
+    assert indexing.index_site(site, [["MCP", "multispecialty community provider"]]) == []
+    index = Index(site)
+    urls = [page["url"] for page in index.pages()]
+    scores = {urls[n]: score for n, score in index.postings(index_format.synonym_word(0))}
+    assert scores["heading/"] > scores["text/"]

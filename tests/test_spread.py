@@ -26,6 +26,7 @@ from carehub.check.catalogue import Catalogue, load_catalogue
 from carehub.check.checker import check_project
 from carehub.plan.approaches import build_approaches, build_matrices, matrix_stories
 from carehub.plan.directory import build_directory
+from carehub.publish.search import extract
 
 from .conftest import TODAY, make_project
 from .html_tools import Element, parse_file
@@ -248,6 +249,34 @@ def _evidence(site: Path) -> tuple[list[str], dict[str, list[str]]]:
     assert head is not None
     headers = [th.text for th in head.find_all("th")]
     return headers, {_row_header(row): _cells(row) for row in _rows(table)}
+
+
+def test_search_indexes_what_an_approach_page_says_not_what_every_one_says(built: tuple[Path, Catalogue]) -> None:
+    """Counts, the map, "No ... yet", the share prompt, the edit link and a story card's labels are on every
+    approach page alike (or describe another page): left out of its words, while its own text and the titles of
+    the stories it lists stay in."""
+    site, _ = built
+    pages = sorted((site / "approaches").glob("*/index.html"))
+    assert len(pages) >= 2
+    empty_parts = cards = 0
+    for path in pages:
+        html = path.read_text("utf-8")
+        record = extract.read_page(extract.page_url(site, path), html)
+        assert record is not None, path
+        page = parse_file(path)
+        lead = page.find(class_="ch-lead")
+        assert lead is not None and lead.text.strip() in record.text
+        for fixed in ("Share your story", "you need a free account", "Schematic map", "case studies,", "Strongest evidence"):
+            assert fixed not in record.text, (path, fixed)
+        empty_parts += html.count(" yet.</p>")
+        assert " yet." not in record.text.replace("No case study yet: nobody", ""), path  # the gaps list stays
+        for card in page.find_all(class_="ch-card"):
+            cards += 1
+            title, labels = card.find(class_="ch-card__title"), card.find(class_="ch-card__meta")
+            assert title is not None and labels is not None
+            assert title.text.strip() in record.text
+            assert " ".join(labels.text.split()) not in record.text, (path, labels.text)
+    assert empty_parts and cards  # the fixture has approach pages with empty parts and with story cards
 
 
 def test_an_approach_page_aligns_like_measures_in_one_column(built: tuple[Path, Catalogue]) -> None:

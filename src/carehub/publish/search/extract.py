@@ -34,6 +34,9 @@ _RAW_TEXT = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.S | re.I)
 _H1 = re.compile(rf"<h1\b{_ATTRIBUTES}>(.*?)</h1\s*>", re.S | re.I)
 # A section heading with an id (Python-Markdown's toc gives every h2 and h3 one): where a result may link to.
 _SECTION = re.compile(rf"<h([23])\b({_ATTRIBUTES})>(.*?)</h\1\s*>", re.S | re.I)
+# What a part of a page is about, in a few words: its headings and a definition list's terms (the glossary's
+# entries).  Their words count more (format.HEADING_WEIGHT).
+_HEADING = re.compile(rf"<(h[2-4]|dt)\b{_ATTRIBUTES}>(.*?)</\1\s*>", re.S | re.I)
 _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 )
@@ -94,6 +97,7 @@ class Record:
     keywords: tuple[str, ...] = ()  # found by, not shown: the labels in a facts panel
     # (where in ``text`` it begins, its id, its heading): the h2 and h3 sections a result may link to
     sections: tuple[tuple[int, str, str], ...] = ()
+    headings: tuple[str, ...] = ()  # the text of each h2 to h4 and each <dt> (a glossary term), in page order
 
 
 def text_of(fragment: str) -> str:
@@ -222,6 +226,7 @@ def read_page(url: str, page: str) -> Record | None:
         text=text,
         keywords=keywords,
         sections=sections,
+        headings=tuple(heading for heading in (text_of(m.group(2)) for m in _HEADING.finditer(kept)) if heading),
     )
 
 

@@ -44,7 +44,7 @@ Under ``search-index/`` in the site; every file is JSON:
 
 A page's id is its place in the index (index.py numbers them).  A score is the
 term-frequency part of BM25 (k1 1.2, b 0.75; words of the title count five
-times) times 100, rounded: 1 to 220.  The browser weights it by the stem's
+times, of a heading or a glossary term three) times 100, rounded: 1 to 220.  The browser weights it by the stem's
 rarity (BM25's idf, from ``df`` and the number of pages) when a query has
 several words, so one byte a page is enough and a common word's pages are
 still ranked.
@@ -74,6 +74,7 @@ SHARD_BYTES = 24_000  # a two-letter shard bigger than this is split by three le
 WORDS_FILE_BYTES = 4_000  # neighbouring small shards share a file up to this (about 1.5 KB gzipped); bigger alone
 POSTINGS_BYTES = 16_000  # stems' full lists share a file up to about this (about 5 KB gzipped)
 TITLE_WEIGHT = 5
+HEADING_WEIGHT = 3  # words of a heading or a glossary term (extract.Record.headings) count three times
 _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 _STAGING = ".building"

@@ -133,12 +133,13 @@ class PageReader:
         return stem
 
     def _synonym_counts(
-        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str]
+        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str], headings: list[str]
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
-        title's count five times), under the group's word: a search for any phrase of the group reads it."""
+        title's count five times, the headings' three, as their words do), under the group's word: a search for
+        any phrase of the group reads it."""
         keys = self._phrase_keys
-        for word in {*body, *title, *keywords}:
+        for word in {*body, *title, *keywords, *headings}:
             if word not in keys:
                 keys[word] = self._phrase_key(word)
         present = {keys[word] for word in by_word}
@@ -152,6 +153,7 @@ class PageReader:
                 texts = [
                     (f" {' '.join(keys[w] for w in body + keywords)} ", 1),
                     (f" {' '.join(keys[w] for w in title)} ", format.TITLE_WEIGHT),
+                    (f" {' '.join(keys[w] for w in headings)} ", format.HEADING_WEIGHT - 1),  # in the body once already
                 ]
             for text, weight in texts:
                 for phrase in wanted:
@@ -169,6 +171,9 @@ class PageReader:
         by_word.update(keywords)
         for word in title:
             by_word[word] += format.TITLE_WEIGHT - 1
+        headings = normalise(" ".join(record.headings))
+        for word in headings:
+            by_word[word] += format.HEADING_WEIGHT - 1  # a heading is in the text already: the extra times
         for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
             del by_word[word]  # a page's own "0syn3" is not the synonym group's word
         counts: Counter[str] = Counter()
@@ -180,7 +185,7 @@ class PageReader:
                 self._sent.add(word)
                 new_words[word] = stem
         if self._groups:
-            for word, tf in self._synonym_counts(body, title, keywords, by_word).items():
+            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings).items():
                 counts[word] += tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
@@ -196,7 +201,10 @@ class PageReader:
             shown=b"" if number is not None else data,
             digest=hashlib.sha256(data).digest(),
             counts=dict(counts),
-            length=len(body) + len(keywords) + (format.TITLE_WEIGHT - 1) * len(title),
+            length=len(body)
+            + len(keywords)
+            + (format.TITLE_WEIGHT - 1) * len(title)
+            + (format.HEADING_WEIGHT - 1) * len(headings),
             filters=record.filters,
             new_words=new_words,
         )
