@@ -251,6 +251,33 @@ def test_the_marked_element_is_found_whole_with_nested_elements_of_its_kind() ->
     assert record is not None and record.text == "Outer nested after" and record.title == "Outer"
 
 
+def test_marks_on_a_facts_panel_read_as_the_same_marks_on_hidden_spans() -> None:
+    """story.html marks what its facts panel shows instead of a hidden copy: the Record is the same."""
+    hidden = (
+        '<article data-search-body><h1>Red bag</h1><p data-search-meta="summary">What we did.</p>'
+        '<div hidden data-search-ignore><span data-search-meta="type:Case study"></span>'
+        '<span data-search-meta="date:2024-05-01"></span><span data-search-filter="type:case-study"></span>'
+        '<span data-search-filter="tag:falls"></span><span data-search-filter="tag:red-bag"></span>'
+        '<span data-search-words="Falls &amp; frailty"></span><span data-search-words="Red bag"></span></div>'
+        "<p>Body words.</p></article>"
+    )
+    panel = (
+        '<article data-search-body><h1>Red bag</h1><p data-search-meta="summary">What we did.</p>'
+        '<section data-search-ignore><dl data-search-filter="type:case-study  tag:falls tag:red-bag">'
+        '<div><dt>Type</dt><dd><a href="t/" data-search-meta="type">Case <em>study</em></a></dd></div>'
+        '<div><dt>Published</dt><dd><time datetime="2024-05-01" data-search-meta="date:2024-05-01">1 May 2024'
+        '</time></dd></div><div><dt>Topics</dt><dd><ul><li><a href="f/" data-search-words>Falls &amp; frailty</a>'
+        '</li><li><a href="r/" data-search-words>Red\n  bag</a></li></ul></dd></div></dl></section>'
+        "<p>Body words.</p></article>"
+    )
+    from_hidden, from_panel = extract.read_page("s/", hidden), extract.read_page("s/", panel)
+    assert from_panel is not None and from_panel == from_hidden
+    assert from_panel.meta == {"summary": "What we did.", "type": "Case study", "date": "2024-05-01"}
+    assert from_panel.filters == (("type", "case-study"), ("tag", "falls"), ("tag", "red-bag"))
+    assert from_panel.keywords == ("Falls & frailty", "Red bag")
+    assert from_panel.text == "Red bag What we did. Body words."
+
+
 def test_text_is_what_a_reader_sees() -> None:
     fragment = (
         '<h2 title="a > b">What <em>re</em>admission<a class="x">¶</a></h2><!-- a <p>comment</p> -->'

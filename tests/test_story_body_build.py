@@ -8,6 +8,7 @@ the pages.  (The fixtures of tests/fixtures/gfm/ test the renderer alone: test_s
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,6 +52,17 @@ is for families.
 """
 
 
+# A table kept as the audit printed it: its spaces are content, in the built page too.
+AUDIT_BODY = """The audit counted every transfer from 26 homes.
+
+```text
+Home        Transfers
+  Ashdown          41
+  Beech Lodge      17
+```
+"""
+
+
 def _project(tmp_path: Path) -> Path:
     stories = {
         f"resources/{TOOLKIT}.md": story_text(
@@ -90,7 +102,7 @@ def _project(tmp_path: Path) -> Path:
                     "higher_is_better": True,
                 },
             ],
-            body="The audit counted every transfer from 26 homes.",
+            body=AUDIT_BODY,
         ),
     }
     root = make_project(tmp_path, stories)
@@ -238,3 +250,12 @@ def test_a_withdrawn_storys_pictures_are_never_published(tmp_path: Path) -> None
     ]
     site = build(root)
     assert not list(site.rglob("my-room.png")) and not list(site.rglob("shared-bag.png"))
+
+
+def test_the_templates_indentation_is_gone_but_not_the_spaces_that_are_content(site: Path) -> None:
+    html = (site / "stories" / AUDIT / "index.html").read_text(encoding="utf-8")
+    pre = re.search(r"<pre\b.*?</pre>", html, flags=re.S)
+    assert pre is not None and "Home        Transfers\n  Ashdown          41\n  Beech Lodge      17" in pre.group(0)
+    outside = re.sub(r"<(pre|code|script|style|textarea)\b.*?</\1>", "kept", html, flags=re.S)
+    assert re.search(r"\n[ \t]|[ \t]\n|\n\n", outside) is None
+    assert "<h1>Red bag audit in Sutton</h1>" in html

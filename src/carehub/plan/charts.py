@@ -7,7 +7,11 @@ engines, screen readers and printers can reach them.  Each chart is an
 show (the text alternative); the outcomes table beside it carries the same
 figures.  Colours come from CSS custom properties, so light and dark themes
 both meet contrast, and the words "Before" and "After" are printed on the
-chart so colour is never the only cue.
+chart so colour is never the only cue.  What is the same on every chart (the
+texts' fill, size and baseline) is in carehub.css, not on each element: a
+story page may hold several charts, and the site a thousand story pages.  No
+``xmlns``: the charts are only ever inline in HTML, whose parser puts them in
+the SVG namespace.
 
 Must not read files or know about MkDocs.
 """
@@ -118,15 +122,13 @@ def outcome_chart(outcome: Outcome, chart_id: str) -> Markup:
         width = max(abs(value) / largest * room, 2.0)  # a zero still shows as a hairline
         middle = y + BAR_HEIGHT / 2
         rows.append(
-            f'<text class="ch-chart__label" x="0" y="{middle:g}" dominant-baseline="middle">{label}</text>'
-            f'<rect class="ch-chart__bar {css}" x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" '
-            f'height="{BAR_HEIGHT}" rx="2"></rect>'
-            f'<text class="ch-chart__value" x="{LABEL_WIDTH + width + 6:.1f}" y="{middle:g}" '
-            f'dominant-baseline="middle">{escape(with_unit(value, outcome.unit))}</text>'
+            f'<text x="0" y="{middle:g}">{label}</text>'
+            f'<rect class="{css}" x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" rx="2"></rect>'
+            f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{middle:g}">{escape(with_unit(value, outcome.unit))}</text>'
         )
     return Markup(
         f'<svg class="ch-chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(outcome.measure)}</title>'
         f'<desc id="{chart_id}-desc">{escape(describe(outcome))}</desc>'
         f"{''.join(rows)}</svg>"

@@ -20,7 +20,8 @@ engine means rewriting this file (and the rest of render/), not the hub.
 - on_files also gives our own assets (assets/carehub/) content-hashed names,
   and on_post_page / on_post_template point each page at them
   (publish/assetnames.py).
-- on_post_page / on_post_build: the Content-Security-Policy on every page,
+- on_post_page / on_post_build: the templates' indentation out of every page
+  (publish/whitespace.py), the Content-Security-Policy on every page,
   the search index (publish/search/) as the workers finish, the sitemap index,
   robots.txt, feeds and open data, in the staging folder before `carehub build` swaps it
   into place.
@@ -63,7 +64,7 @@ from carehub.plan.regions import region_map
 from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
-from carehub.publish import assetnames, csp, feeds, opendata, robots
+from carehub.publish import assetnames, csp, feeds, opendata, robots, whitespace
 from carehub.publish.search.index import Index, PageReader, PageWords, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, rootlinks, storybody
@@ -388,6 +389,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             self._quiet.expect(stub)  # MkDocs says it skipped the stub's empty page: a worker writes it
         if stub:
             return output
+        output = whitespace.squeeze(output)  # before search reads it: the index reads the page as written
         if self.reader is not None:
             self.reader.take(page.url, output)  # in a page worker too: see on_env
         return csp.add_policy(self._hashed_assets(output, page.url))  # every page, in the workers too (csp.py)
@@ -396,7 +398,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         # 404.html and any other static template page: the same asset names and policy as every page.
         if not template_name.endswith(".html"):
             return output_content
-        return csp.add_policy(self._hashed_assets(output_content, template_name))
+        return csp.add_policy(self._hashed_assets(whitespace.squeeze(output_content), template_name))
 
     def _hashed_assets(self, html: str, page_url: str) -> str:
         """The page with its references to assets/carehub/ renamed to the hashed files (publish/assetnames.py)."""

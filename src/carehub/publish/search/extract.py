@@ -5,12 +5,14 @@ templates): ``data-search-body`` on the element of a page worth finding,
 ``data-search-ignore`` on parts of it that are not (facts panels, related
 stories), ``data-search-meta="summary"`` on an element whose text a result
 shows, ``data-search-meta="type:Case study"`` for a literal value,
-``data-search-filter="facet:value"`` for the facet filters, and
-``data-search-words="Hospital discharge"`` for words a page should be found by
-that are not in its indexed text (the labels of a story's facts panel, which
-is ignored as a whole so that "Published" and "Type" are not words of every
-story).  The title is the first ``<h1>``.  Heading permalinks (``.headerlink``,
-"¶") are not words.
+``data-search-filter="facet:value facet:value"`` for the facet filters (a
+space-separated list: values are slugs), and ``data-search-words`` for words a
+page should be found by that are not in its indexed text: the attribute's
+value, or the element's own text when it has none (the links of a story's
+facts panel, which is ignored as a whole so that "Published" and "Type" are
+not words of every story).  The marks sit on elements a reader sees already,
+so a story carries no hidden copy of its facts.  The title is the first
+``<h1>``.  Heading permalinks (``.headerlink``, "¶") are not words.
 
 Must not split words, stem, number pages or write files: it only reads HTML.
 """
@@ -204,9 +206,10 @@ def read_page(url: str, page: str) -> Record | None:
     # Marks may sit inside ignored parts (a hidden element holds them): read them from the whole element.
     filters = []
     for _, attributes in _tags_with(element, "data-search-filter"):
-        facet, colon, value = attributes["data-search-filter"].partition(":")
-        if colon and value:
-            filters.append((facet, value))
+        for pair in attributes["data-search-filter"].split():
+            facet, colon, value = pair.partition(":")
+            if colon and value:
+                filters.append((facet, value))
     meta: dict[str, str] = {}
     for start, attributes in _tags_with(element, "data-search-meta"):
         name, colon, value = attributes["data-search-meta"].partition(":")
@@ -214,7 +217,10 @@ def read_page(url: str, page: str) -> Record | None:
             value = text_of(element[start : _element_end(element, start)])
         if name and value:
             meta.setdefault(name, value)
-    keywords = tuple(attributes["data-search-words"] for _, attributes in _tags_with(element, "data-search-words"))
+    keywords = tuple(
+        attributes["data-search-words"] or text_of(element[start : _element_end(element, start)])
+        for start, attributes in _tags_with(element, "data-search-words")
+    )
     kept = _without(element, _CUT)
     title = _H1.search(kept)
     text, sections = _sections(kept)
