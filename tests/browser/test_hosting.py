@@ -76,7 +76,9 @@ def test_search_finds_a_story_and_links_under_the_sub_path(browser: Any, hub: tu
     context, page, answered = open_and_record(browser, base + "search/")
     try:
         links = search(page, story["title"])
-        assert links and links[0] == base + f"stories/{story['id']}/", links[:3]
+        # Found near the top (which of the pages naming it comes first is search quality's business, judged by
+        # bench/queries/), and every link under the sub-path.
+        assert base + f"stories/{story['id']}/" in links[:3], links[:3]
         assert all(link.startswith(base) for link in links)
         wrong = [(url, status) for url, status in answered if not url.startswith(base) or not 200 <= status < 400]
         assert wrong == [], wrong
