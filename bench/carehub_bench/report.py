@@ -168,24 +168,19 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         # both cores, stock one.
         met = None if wall is None else wall <= 0.5
         rows.append((f"cold build ≤ 0.5 × stock Material at {n:,} (paired, wall)", figure, _verdict(met)))
-    for n in (1000, 5000, 20000):
-        per_story = _per_story(by_n.get(n), "bytes")
-        rows.append(
-            (
-                f"site bytes per story on disk ≤ 25 KB at {n:,}",
-                _kb(per_story),
-                _verdict(None if per_story is None else per_story <= 25 * 1024),
+    for figure, label, limit, shown in (
+        ("bytes", "site bytes per story on disk ≤ 25 KB", 25 * 1024, _kb),
+        ("files", "files per story ≤ 2", 2, lambda files: f"{files:.2f}"),
+    ):
+        for n in (1000, 5000, 20000):
+            per_story = _per_story(by_n.get(n), figure)
+            rows.append(
+                (
+                    f"{label} at {n:,}",
+                    "–" if per_story is None else shown(per_story),
+                    _verdict(None if per_story is None else per_story <= limit),
+                )
             )
-        )
-    for n in (1000, 5000, 20000):
-        files = _per_story(by_n.get(n), "files")
-        rows.append(
-            (
-                f"files per story ≤ 2 at {n:,}",
-                "–" if files is None else f"{files:.2f}",
-                _verdict(None if files is None else files <= 2),
-            )
-        )
     serve = _get(by_n.get(1000, {}), "serve", "edit_to_served_s")
     rows.append(
         (

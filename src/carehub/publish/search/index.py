@@ -88,6 +88,12 @@ def _occurrences(text: str, needle: str) -> int:
     return found
 
 
+def _phrase(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """A synonym phrase's keys, and the text that finds it in a page's keys joined by spaces: padded with
+    spaces, so it matches whole keys only (" mcp " is not in " mcps ")."""
+    return keys, f" {' '.join(keys)} "
+
+
 class PageReader:
     """Reads rendered pages into ``PageWords`` in the process that rendered them, and keeps them until drained."""
 
@@ -104,9 +110,10 @@ class PageReader:
         self._whole = whole
         self._reserved = reserved
         self._stem = Stemmer()
-        # Each synonym group's phrases as sequences of stems, and the word standing for the group in the index.
+        # Each synonym group's phrases as sequences of stems, each with the text a page's joined keys are searched
+        # for (" a e " for "A&E"), and the word standing for the group in the index.
         self._groups = [
-            (format.synonym_word(number), [tuple(self._phrase_key(w) for w in phrase.split()) for phrase in group])
+            (format.synonym_word(number), [_phrase(tuple(self._phrase_key(w) for w in p.split())) for p in group])
             for number, group in enumerate(synonyms)
         ]
         self._phrase_keys: dict[str, str] = {}  # word -> _phrase_key(word), for every page this reader takes
@@ -146,7 +153,7 @@ class PageReader:
         counts: Counter[str] = Counter()
         texts: list[tuple[str, int]] | None = None
         for word, phrases in self._groups:
-            wanted = [phrase for phrase in phrases if all(key in present for key in phrase)]
+            wanted = [needle for keys_of, needle in phrases if all(key in present for key in keys_of)]
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
             if texts is None:  # the page's keys joined by spaces: a phrase is found by str.find, in C
@@ -156,8 +163,8 @@ class PageReader:
                     (f" {' '.join(keys[w] for w in headings)} ", format.HEADING_WEIGHT - 1),  # in the body once already
                 ]
             for text, weight in texts:
-                for phrase in wanted:
-                    found = _occurrences(text, f" {' '.join(phrase)} ")
+                for needle in wanted:
+                    found = _occurrences(text, needle)
                     if found:
                         counts[word] += found * weight
         return counts
