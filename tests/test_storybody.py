@@ -48,7 +48,7 @@ def ours(text: str, abbreviations: dict[str, str] | None = None) -> str:
 
 
 def github(text: str) -> str:
-    """GitHub's rendering: cmark-gfm with its extensions and footnotes; sanitised as ours is (rel=noopener)."""
+    """GitHub's rendering: cmark-gfm with its extensions and footnotes; sanitised as ours is."""
     rendered = cmarkgfm.github_flavored_markdown_to_html(
         text, options=Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
     )

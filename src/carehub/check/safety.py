@@ -356,7 +356,9 @@ def _cleaner() -> nh3.Cleaner:
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes=set(SAFE_SCHEMES),
-        link_rel="noopener",
+        # No rel on links: nh3 adds "noopener noreferrer" by default, which only matters for a link that opens a
+        # new window, and `target` is not allowed; 15 bytes a link, eleven links a story.
+        link_rel=None,
         strip_comments=True,
         filter_style_properties={"text-align"},
     )
