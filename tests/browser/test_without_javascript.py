@@ -181,7 +181,8 @@ def test_every_section_is_in_view_without_javascript_on_a_phone(
     new_context: Callable[..., Any],
 ) -> None:
     """Every page (overrides/carehub/lean/base.html; docs pages and the home page through main.html) has no
-    menu to open: every section's link is in the header, whole and on screen at the top of the page, and following each lands on that section."""
+    menu to open: every section's link is in the header, whole and on screen at the top of the page, and
+    following each lands on that section."""
     page = new_context(WIDTHS["mobile"], javascript=False).new_page()
     url = site_url + page_path(page_type)
     page.goto(url)
