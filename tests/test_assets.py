@@ -174,6 +174,36 @@ def test_every_page_names_only_hashed_assets_that_exist(built: Path) -> None:
 
 
 @pytest.mark.build
+def test_no_page_uses_material_and_its_files_are_not_published(built: Path) -> None:
+    """Every page is on the lean base (overrides/README.md): Material's bundle, search workers and stylesheets
+    are left out of the site (plugin.py, _drop_material_assets); its favicon stays."""
+    site = built / "site"
+    assert not (site / "assets" / "javascripts").exists() and not (site / "assets" / "stylesheets").exists()
+    assert (site / "assets" / "images" / "favicon.png").is_file()
+    pages = sorted(site.rglob("*.html"))
+    assert site / "index.html" in pages and site / "404.html" in pages and site / "about" / "index.html" in pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "assets/javascripts/" not in html and "assets/stylesheets/" not in html, page
+        assert 'class="ch-header' in html and "md-sidebar" not in html and "data-md-" not in html, page
+        body = html.partition("</head>")[2]
+        assert '<link rel="stylesheet"' not in body, f"{page}: a stylesheet outside <head>"
+        assert all(
+            " defer" in tag or 'type="module"' in tag or "application/json" in tag
+            for tag in re.findall(r"<script[^>]*>", html)
+        ), f"{page}: a script that blocks rendering"
+    share = (site / "contribute" / "share" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<link rel="stylesheet" href="[./]*assets/carehub/share\.[0-9a-f]{8}\.css">\n</head>', share)
+    # A docs page's table of contents: its h2 headings, each leading to its anchor, under the title.
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    toc = about[about.index('<nav class="ch-toc"') : about.index("</nav>", about.index('<nav class="ch-toc"'))]
+    anchors = re.findall(r'<a href="#([^"]+)">', toc)
+    headings = re.findall(r'<h2 id="([^"]+)">', about)
+    assert len(anchors) >= 2 and anchors == headings[: len(anchors)], (anchors, headings)
+    assert about.index("</h1>") < about.index('<nav class="ch-toc"')
+
+
+@pytest.mark.build
 def test_modules_and_stylesheets_name_each_other_by_hash(built: Path) -> None:
     folder = built / "site" / "assets" / "carehub"
     (search,) = folder.glob("search.*.js")

@@ -58,31 +58,27 @@ def pages(site_dir: Path) -> list[Path]:
 
 @pytest.mark.build
 def test_every_page_has_one_policy_before_any_script_with_the_hashes_of_its_inline_scripts(site: Path) -> None:
-    lean = 0
     for path in pages(site / "site-a"):
         html = path.read_text(encoding="utf-8")
         metas = _META.findall(html)
         assert len(metas) == 1, path
         meta_at = html.index('<meta http-equiv="Content-Security-Policy"')
-        assert meta_at < html.index("<script"), f"{path}: a script before the policy"
+        assert "<script" not in html[:meta_at], f"{path}: a script before the policy"
         assert meta_at < html.index("</head>")
         directives = dict(d.strip().split(" ", 1) for d in metas[0].split(";"))
         assert directives["default-src"] == "'none'"
         assert directives["object-src"] == "'none'" and directives["base-uri"] == "'none'"
         assert not {"frame-ancestors", "report-uri", "sandbox"} & directives.keys()
         assert "'unsafe-inline'" not in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
-        # The hashes are exactly the page's inline scripts (parsed here with a pattern, not csp.py's parser).
+        # Every page, docs pages, the home page and 404.html too, is on the lean base (overrides/carehub/lean/
+        # base.html), which has no inline script: the policy lists no hash. The hashes would be exactly the
+        # page's inline scripts (parsed here with a pattern, not csp.py's parser).
+        assert 'class="ch-header' in html, f"{path}: not on the lean base"
         bodies = _INLINE.findall(html)
-        if 'class="ch-header' in html:  # a lean page (overrides/carehub/lean/base.html): no inline script at all
-            assert bodies == [] and directives["script-src"] == "'self'", path
-            lean += 1
-        else:
-            assert bodies, f"{path}: Material's inline scripts are gone; is the test still looking?"
+        assert bodies == [] and directives["script-src"] == "'self'", path
         sources = directives["script-src"].split()
-        assert sources[0] == "'self'"
         assert sorted(sources[1:]) == sorted({csp.script_hash(body) for body in bodies}), path
         assert csp.missing_policy(html) is None
-    assert lean > 20, "the story and generated pages should be lean pages"
 
 
 @pytest.mark.build
@@ -174,8 +170,14 @@ def test_the_fast_scanner_finds_the_scripts_a_browser_runs(html: str, runs: list
 @pytest.mark.build
 def test_the_fast_scanner_agrees_with_the_standard_tokenizer_on_every_built_page(site: Path) -> None:
     found = 0
-    for path in pages(site / "site-a"):
+    built = pages(site / "site-a")
+    for path in built:
         html = path.read_text(encoding="utf-8")
-        assert csp.inline_scripts(html) == reference_scripts(html), path
-        found += len(reference_scripts(html))
-    assert found > 0, "no inline script on any page: the comparison would prove nothing"
+        assert csp.inline_scripts(html) == reference_scripts(html) == [], path  # the lean base has none
+        # No built page has an inline script, so the comparison is made on each page's real markup with two put
+        # in: one in <head>, one at the end of the body (after the page's data blocks and deferred scripts).
+        injected = html.replace("</head>", "<script>head()</script></head>", 1)
+        injected = injected.replace("</body>", '<script>if (a < b && "</p>") {}</script></body>', 1)
+        assert csp.inline_scripts(injected) == reference_scripts(injected), path
+        found += len(reference_scripts(injected))
+    assert found == 2 * len(built), "an injected script was not found: the comparison would prove nothing"

@@ -4,8 +4,9 @@ Content is judged against the catalogue (the source of truth), in the text a
 reader can actually see (innerText skips what CSS hides), so a listing that
 only fills itself in with JavaScript, or content hidden until a script runs,
 fails.  Navigable means: following a link from each page lands on the page it
-names; at 375 px the menu of a hand-written page opens without a script, and
-every section's link is in view in a lean page's header.
+names; at 375 px every section's link is in view in the page's header (every
+page is on the lean base: there is no menu to open), and a docs page's table of
+contents and section links are shown and lead where they say.
 """
 
 from __future__ import annotations
@@ -136,37 +137,52 @@ def context_status(page: Any, url: str) -> int:
     return status
 
 
-@pytest.mark.parametrize("page_type", [BY_NAME["subscribe"]], ids=lambda p: p.name)
-def test_menu_opens_without_javascript_on_a_phone(
+@pytest.mark.parametrize("page_type", [BY_NAME["subscribe"], BY_NAME["share"]], ids=lambda p: p.name)
+def test_a_docs_page_is_navigable_without_javascript_on_a_phone(
     page_type: PageType,
     page_path: Callable[[PageType], str],
     site_url: str,
     new_context: Callable[..., Any],
 ) -> None:
-    """A hand-written page (Material's base.html): the navigation drawer opens from its button."""
+    """A hand-written page (overrides/main.html, on the lean base) has no drawer to open: its "On this page"
+    list (when it has one) and the other pages of its section are plain links, shown without a script."""
     page = new_context(WIDTHS["mobile"], javascript=False).new_page()
-    page.goto(site_url + page_path(page_type))
-    toggle = page.locator("header label[for='__drawer']").first
-    assert toggle.is_visible(), "no menu button in the header at 375px"
-    first_link = page.locator(".md-nav--primary a[href]").first
-    assert not _on_screen(first_link), "the menu is open before anyone asked for it"
-    toggle.click()
-    page.wait_for_timeout(300)  # the drawer slides in (reduced motion shortens it)
-    assert _on_screen(first_link), "the menu did not open without JavaScript"
-    target = urljoin(page.url, first_link.get_attribute("href") or "")
-    first_link.click()
-    page.wait_for_url(re.compile(re.escape(target.rstrip("/")) + "/?$"))
+    url = site_url + page_path(page_type)
+    page.goto(url)
+    assert page.locator("#__drawer, label[for='__drawer'], .md-nav").count() == 0, "Material's drawer is back"
+    for item in page.locator(".ch-toc a[href^='#']").all():  # each entry leads to a heading on the page
+        target = (item.get_attribute("href") or "#")[1:]
+        assert page.locator(f"[id='{target}']").count() == 1, f"the contents entry {target!r} leads nowhere"
+    section = page.locator(".ch-section-nav a[href]")
+    if page_type.name == "share":
+        assert section.count() >= 3, "the share form's page lists the other Contribute pages"
+        assert page.locator(".ch-section-nav a[aria-current='page']").count() == 1
+    else:
+        assert page.locator(".ch-toc a").count() >= 2, "the subscribe page lists its sections"
+    for link in page.locator(".ch-toc a, .ch-section-nav a").all():
+        assert _on_screen(link), f"{link.inner_text()!r} is hidden or off screen"
+    if section.count():
+        other = section.nth(section.count() - 1)
+        target = urljoin(page.url, other.get_attribute("href") or "")
+        other.click()
+        page.wait_for_url(re.compile(re.escape(target.rstrip("/")) + "/?$"))
+        assert context_status(page, page.url) == 200
 
 
-@pytest.mark.parametrize("page_type", [p for p in PAGES if p.name.startswith("story-")][:1], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page_type",
+    [*[p for p in PAGES if p.name.startswith("story-")][:1], BY_NAME["subscribe"], BY_NAME["home"]],
+    ids=lambda p: p.name,
+)
 def test_every_section_is_in_view_without_javascript_on_a_phone(
     page_type: PageType,
     page_path: Callable[[PageType], str],
     site_url: str,
     new_context: Callable[..., Any],
 ) -> None:
-    """A lean page (overrides/carehub/lean/base.html) has no menu to open: every section's link is in the
-    header, whole and on screen at the top of the page, and following each lands on that section."""
+    """Every page (overrides/carehub/lean/base.html; docs pages and the home page through main.html) has no
+    menu to open: every section's link is in the header, whole and on screen at the top of the page, and
+    following each lands on that section."""
     page = new_context(WIDTHS["mobile"], javascript=False).new_page()
     url = site_url + page_path(page_type)
     page.goto(url)

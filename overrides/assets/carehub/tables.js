@@ -1,15 +1,14 @@
 /*
  * carehub: make wide tables usable from the keyboard.
  *
- * Material wraps each table in a .md-typeset__scrollwrap that scrolls sideways
- * when the table is wider than the screen.  A region that scrolls must be
- * reachable with the keyboard (WCAG 2.1.1; axe: scrollable-region-focusable),
- * so while a wrapper actually scrolls it is given tabindex=0, and always the
- * region role and a name (the table's caption, or the heading above it) so a
- * screen reader says what has the focus.  When it fits again, it leaves the
- * Tab order.  On Material's pages it runs after Material has wrapped the
- * tables; on the lean pages (no Material script) it wraps a story's Markdown
- * tables itself, as Material would.  No storage, no requests.
+ * Each Markdown table of an article is wrapped, as Material's script did, in a
+ * .md-typeset__scrollwrap that scrolls sideways when the table is wider than
+ * the screen (lean.css).  A region that scrolls must be reachable with the
+ * keyboard (WCAG 2.1.1; axe: scrollable-region-focusable), so while a wrapper
+ * actually scrolls it is given tabindex=0, and always the region role and a
+ * name (the table's caption, or the heading above it) so a screen reader says
+ * what has the focus.  When it fits again, it leaves the Tab order.  Every
+ * page is on the lean base (no Material script).  No storage, no requests.
  */
 (function () {
   "use strict";
@@ -43,10 +42,8 @@
   }
 
   function mark() {
-    if (typeof document$ === "undefined") {  // a lean page: no Material script to wrap the tables
-      for (const table of document.querySelectorAll("article.md-typeset table:not([class])")) {
-        if (!table.closest(".md-typeset__scrollwrap")) wrapTable(table);
-      }
+    for (const table of document.querySelectorAll("article.md-typeset table:not([class])")) {
+      if (!table.closest(".md-typeset__scrollwrap")) wrapTable(table);
     }
     for (const wrap of document.querySelectorAll(".md-typeset__scrollwrap:not([data-ch-table])")) {
       wrap.dataset.chTable = "";
@@ -59,8 +56,6 @@
     }
   }
 
-  // Material wraps tables when its document$ emits; subscribe after it (this script loads after its bundle).
-  if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(() => setTimeout(mark));
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
   else mark();
 })();

@@ -14,21 +14,21 @@ Each directive, and why:
 - ``default-src 'none'``: whatever is not named below is refused (frames,
   media, objects, manifests, workers: the site has none of them).
 - ``script-src 'self' 'sha256-…'``: our files, and the inline scripts this
-  page contains.  Material's base template has three small ones (the storage
-  scope, the colour palette, the jump to ``location.hash``); their bodies
-  differ between folders (the scope is a relative path), so each page gets
-  the hashes of its own.  JSON data blocks (``type="application/json"``) are
-  never run, so need no hash.
+  page contains, each by its hash.  Every template is on the lean base
+  (overrides/carehub/lean/base.html), which has none, so today the list is
+  ``'self'`` alone on every page; a template that added one would get its
+  hash here, page by page.  JSON data blocks (``type="application/json"``)
+  are never run, so need no hash.
 - ``style-src 'self'``: our stylesheets only, no inline ``<style>``.  Style
-  attributes: Material 9.8's JavaScript sets styles through the CSSOM
-  (``element.style.…``), which a policy does not govern, and its templates
-  write none, so a page normally allows none.  The one source of them is
+  attributes: a policy does not govern styles a script sets through the
+  CSSOM (``element.style.…``), and the templates write none, so a page
+  normally allows none.  The one source of them is
   content: Python-Markdown's table column alignment (``style="text-align: …"``,
   the only style nh3 keeps, on td and th).  A page holding a style attribute
   therefore gets ``style-src-attr 'unsafe-inline'`` (attributes only, never a
   ``<style>`` element); CSS in an attribute cannot run script.
-- ``img-src 'self' data:``: Material's stylesheet draws its icons (admonitions,
-  lists, the search box) as ``mask-image: url("data:image/svg+xml,…")``.
+- ``img-src 'self' data:``: our files, and ``data:`` images (Material's
+  stylesheet drew its icons that way; ours draw none, so ``data:`` could go).
 - ``font-src 'self'``: system fonts only (mkdocs.yml ``font: false``); a font
   file of our own would still load.
 - ``connect-src 'self'``: search.js fetches the search index from our origin.

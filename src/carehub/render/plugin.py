@@ -199,6 +199,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
             files.append(file)
             offload.make_stub(file, config)
         docspages.add_files(files, config, site.catalogue)  # schemas and the share form's assets
+        _drop_material_assets(files, config)  # no page links them: every template is on the lean base
         self.assets = _hash_asset_names(files, config)  # last: every asset is in `files` now
         return files
 
@@ -482,6 +483,19 @@ def published_files(site: SitePlan, logo: bytes | None = None) -> dict[str, byte
 def format_date(value: dt.date) -> str:
     """GOV.UK style, whatever the build machine's locale: 16 February 2017."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+# Material's bundle (and its search workers) and stylesheets, which the theme copies into every site.
+MATERIAL_ASSETS = ("assets/javascripts/", "assets/stylesheets/")
+
+
+def _drop_material_assets(files: Files, config: MkDocsConfig) -> None:
+    """Leave Material's scripts and stylesheets out of the site: every page extends carehub/lean/base.html,
+    which links only our own assets. Its favicon (assets/images/) stays, and so does any file of docs/."""
+    docs = Path(config.docs_dir).resolve()
+    for file in [f for f in files if f.src_uri.startswith(MATERIAL_ASSETS)]:
+        if file.src_dir is None or Path(file.src_dir).resolve() != docs:
+            files.remove(file)
 
 
 def _hash_asset_names(files: Files, config: MkDocsConfig) -> assetnames.AssetNames:
