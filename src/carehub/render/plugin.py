@@ -68,7 +68,6 @@ from carehub.publish import assetnames, csp, feeds, opendata, robots, whitespace
 from carehub.publish.search.index import Index, PageReader, PageWords, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, rootlinks, storybody
-from carehub.render.fragments import FragmentCache
 
 
 class ContentError(PluginError):
@@ -281,13 +280,11 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         return rootlinks.make_relative(html, page.url)  # "/browse/…" works under any sub-path (rootlinks.py)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        self.fragments = FragmentCache(nav.pages)
         self._nav = nav
         return nav
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         site = self._plan()
-        env.globals["ch_cached"] = self.fragments
         env.globals["ch_labels"] = site.labels
         env.globals["ch_facets"] = FACETS
         env.globals["ch_search"] = self.config.search
