@@ -68,7 +68,7 @@ from typing import Any
 from carehub.publish.search.extract import Record
 
 OUTPUT_SUBDIR = "search-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 TOP = 20  # pages kept in a word's shard: two screens of ten results, the same bytes at any N
 SHARD_BYTES = 24_000  # a two-letter shard bigger than this is split by three letters (about 8 KB gzipped)
 WORDS_FILE_BYTES = 4_000  # neighbouring small shards share a file up to this (about 1.5 KB gzipped); bigger alone
@@ -79,6 +79,9 @@ _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 _STAGING = ".building"
 SYNONYM_PREFIX = "0syn"
+GROUP = 6  # page records a group file holds: a first query's ten results fetch ten of them (see the docstring)
+LEAD_WORDS = 10  # words of a section's beginning kept for its excerpt
+SECTIONS = 32  # a score's section number is 0 to SECTIONS - 1 (0: before the first heading)
 
 
 def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
@@ -111,15 +114,48 @@ def page_path(staging_dir: Path, number: int) -> Path:
 
 
 def page_file(record: Record) -> bytes:
-    """The bytes of a page's file: what a result shows."""
+    """The bytes of a page's record (one entry of its group file): what a result shows."""
     shown: dict[str, Any] = {"url": record.url, "title": record.title or record.url}
     for name in ("summary", "type", "date"):
         if record.meta.get(name):
             shown[name] = record.meta[name]
-    shown["text"] = record.text
-    if record.sections:
-        shown["sections"] = [list(section) for section in record.sections]
+    spans = section_spans(record)
+    if not shown.get("summary"):
+        lead = _lead(record.text[spans[0][0] : spans[0][1]])
+        if lead:
+            shown["lead"] = lead
+    listed: list[list[str]] = []
+    for (start, end), (_, anchor, heading) in zip(spans[1:], record.sections[: SECTIONS - 1], strict=False):
+        lead = _lead(record.text[start:end].removeprefix(heading))
+        listed.append([anchor, heading, lead] if lead else [anchor, heading])
+    if listed:
+        shown["sections"] = listed
     return _json(shown)
+
+
+def section_spans(record: Record) -> list[tuple[int, int]]:
+    """Where each section of a page's text begins and ends: section 0 (after the title, up to the first h2 or h3
+    with an id), then each of ``record.sections`` in order (its heading included)."""
+    text = record.text
+    first = len(record.title) if record.title and text.startswith(record.title) else 0
+    starts = [first, *(max(at, first) for at, _, _ in record.sections)]
+    return [(start, end) for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _lead(text: str) -> str:
+    """The first LEAD_WORDS words of a section's text, with "…" when there are more."""
+    parts = text.split()
+    return " ".join(parts[:LEAD_WORDS]) + (" …" if len(parts) > LEAD_WORDS else "")
+
+
+def fold(score: int, section: int) -> int:
+    """A page's score for a stem and the section holding the stem best, as one number (search.js: ``unfold``)."""
+    return score * SECTIONS + section
+
+
+def group_of(page_id: int) -> int:
+    """The group file holding a page's record (``pages/g-<group>.json``, entry ``page_id % GROUP``)."""
+    return page_id // GROUP
 
 
 @dataclass(frozen=True)
@@ -127,9 +163,10 @@ class Postings:
     """Everything the files are made of, as index.py gathered it.
 
     Pages are known by the number they were taken with; ``place`` maps each to
-    its id in the index (``order`` lists the numbers by id).  ``docs`` and
-    ``tfs`` hold, per stem, the numbers of its pages and the weighted term
-    frequency in each; ``write`` empties them as it goes, so the memory is freed.
+    its id in the index (``order`` lists the numbers by id).  ``docs``,
+    ``tfs`` and ``sections`` hold, per stem, the numbers of its pages, the
+    weighted term frequency in each and the section of the page holding it
+    best; ``write`` empties them as it goes, so the memory is freed.
     """
 
     order: list[int]  # page numbers, by id
@@ -139,6 +176,7 @@ class Postings:
     stems: list[str]  # by stem number
     docs: list[array[int]]
     tfs: list[array[int]]
+    sections: list[array[int]]  # per stem, parallel to docs: the section of the page holding it best
     surface: dict[str, int]  # every word seen -> its stem's number
     filters: dict[tuple[str, str], list[int]]  # (facet, value) -> ids
     synonyms: list[list[str]] = field(default_factory=list)  # groups of phrases, words joined by spaces
@@ -151,14 +189,21 @@ def write(out: Path, postings: Postings) -> None:
     place = postings.place
     digest = hashlib.sha256(b"carehub search %d\n" % FORMAT_VERSION)
 
-    # Page files: renamed from the numbers they were taken with to their places (most are in place).
-    moved = [number for number in sorted(postings.order) if place[number] != number]
-    for number in moved:
-        page_path(staging_dir, number).replace(page_path(staging_dir, number).with_suffix(".moving"))
-    for number in moved:
-        page_path(staging_dir, number).with_suffix(".moving").replace(page_path(staging_dir, place[number]))
+    # Page records: read from the numbers they were taken with, in id order, GROUP to a file.
     for page_digest in postings.digests:
         digest.update(page_digest)
+    written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
+
+    def put(name: str, data: bytes) -> None:
+        (staging_dir / name).write_bytes(data)
+        written.append((name, hashlib.sha256(data).digest()))
+
+    for first in range(0, count, GROUP):
+        numbers = postings.order[first : first + GROUP]
+        records = [page_path(staging_dir, number).read_bytes() for number in numbers]
+        put(f"pages/g-{group_of(first)}.json", b"[" + b",".join(records) + b"]")
+        for number in numbers:
+            page_path(staging_dir, number).unlink()
 
     # Scores, postings and word shards.  Plain lists indexed by place, and each page's scores for a word it
     # holds up to 15 times made ahead (nearly every posting): this loop sees every word of every page.
@@ -169,11 +214,6 @@ def write(out: Path, postings: Postings) -> None:
         return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
 
     ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
-    written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
-
-    def put(name: str, data: bytes) -> None:
-        (staging_dir / name).write_bytes(data)
-        written.append((name, hashlib.sha256(data).digest()))
 
     for folder in ("words", "postings", "filters"):
         (staging_dir / folder).mkdir(exist_ok=True)
@@ -191,22 +231,25 @@ def write(out: Path, postings: Postings) -> None:
     # In stem order, so a prefix's stems (evalu, evaluat...) tend to share a postings file.
     for stem_id in sorted(range(len(postings.stems)), key=postings.stems.__getitem__):
         stem_name = postings.stems[stem_id]
-        docs, tfs = postings.docs[stem_id], postings.tfs[stem_id]
-        postings.docs[stem_id] = postings.tfs[stem_id] = array("I")  # freed as they are written
+        docs, tfs, sections = postings.docs[stem_id], postings.tfs[stem_id], postings.sections[stem_id]
+        postings.docs[stem_id] = postings.tfs[stem_id] = postings.sections[stem_id] = array("I")  # freed as written
         df = len(docs)
         scored = sorted(
-            (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]))
-            for at, tf in zip(map(place.__getitem__, docs), tfs, strict=True)
+            (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]), section)
+            for at, tf, section in zip(map(place.__getitem__, docs), tfs, sections, strict=True)
         )
         # The TOP best, score descending then page: only pages scoring at least the TOP-th score can be.
-        cut = sorted([score for _, score in scored], reverse=True)[TOP - 1] if df > TOP else 0
-        best = sorted((-score, at) for at, score in scored if score >= cut)[:TOP]
-        entry: dict[str, Any] = {"df": df, "top": [n for score, at in best for n in (at, -score)]}
+        cut = sorted([score for _, score, _ in scored], reverse=True)[TOP - 1] if df > TOP else 0
+        best = sorted((-score, at, section) for at, score, section in scored if score >= cut)[:TOP]
+        entry: dict[str, Any] = {
+            "df": df,
+            "top": [n for score, at, section in best for n in (at, fold(-score, section))],
+        }
         if df > TOP:
             flat = [0] * (2 * df)
-            flat[0::2] = _gaps([at for at, _ in scored])
-            flat[1::2] = [score for _, score in scored]
-            size = len(stem_name) + 4 * df  # about: a gap, a score, two commas
+            flat[0::2] = _gaps([at for at, _, _ in scored])
+            flat[1::2] = [fold(score, section) for _, score, section in scored]
+            size = len(stem_name) + 5 * df  # about: a gap, a score, two commas
             if pack and pack_bytes + size > POSTINGS_BYTES:
                 put_pack()
             if not pack:
@@ -251,6 +294,7 @@ def write(out: Path, postings: Postings) -> None:
         "build": build,
         "pages": count,
         "top": TOP,
+        "group": GROUP,
         "split": sorted(split),
         "shards": starts,
         "filters": sorted(facets),

@@ -74,6 +74,7 @@ class PageWords:
     shown: bytes  # its page file (empty when written already)
     digest: bytes  # the page file's SHA-256
     counts: dict[str, int]  # stem -> weighted frequency
+    sections: dict[str, int]  # stem -> the section holding it best (format.section_spans), when not 0
     length: int  # weighted number of words
     filters: tuple[tuple[str, str], ...]
     new_words: dict[str, str]  # words the Index may not know yet -> their stems
@@ -140,11 +141,18 @@ class PageReader:
         return stem
 
     def _synonym_counts(
-        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str], headings: list[str]
+        self,
+        body: list[str],
+        title: list[str],
+        keywords: list[str],
+        by_word: Counter[str],
+        headings: list[str],
+        parts: list[list[str]],
+        sections: dict[str, int],
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
         title's count five times, the headings' three, as their words do), under the group's word: a search for
-        any phrase of the group reads it."""
+        any phrase of the group reads it.  The section where they occur most goes in ``sections``."""
         keys = self._phrase_keys
         for word in {*body, *title, *keywords, *headings}:
             if word not in keys:
@@ -167,7 +175,33 @@ class PageReader:
                     found = _occurrences(text, needle)
                     if found:
                         counts[word] += found * weight
+            most, where = 0, 0
+            for number, part in enumerate(parts):
+                joined = f" {' '.join(keys.get(w) or self._phrase_key(w) for w in part)} "
+                found = sum(_occurrences(joined, needle) for needle in wanted)
+                if found > most:
+                    most, where = found, number
+            if where:
+                sections[word] = where
         return counts
+
+    def _best_sections(self, record: Record) -> tuple[list[list[str]], dict[str, int]]:
+        """The words of each section of the page (format.section_spans, up to format.SECTIONS), and for each stem
+        the section where it occurs most (a heading's words count HEADING_WEIGHT times; the first on a tie),
+        when that is not section 0."""
+        parts = [normalise(record.text[start:end]) for start, end in format.section_spans(record)[: format.SECTIONS]]
+        best: dict[str, tuple[int, int]] = {}
+        for number, part in enumerate(parts):
+            in_part: Counter[str] = Counter()
+            for word, tf in Counter(part).items():
+                in_part[self._stem(word)] += tf
+            if number:
+                for word in normalise(record.sections[number - 1][2]):
+                    in_part[self._stem(word)] += format.HEADING_WEIGHT - 1
+            for stem, tf in in_part.items():
+                if tf > best.get(stem, (0, 0))[0]:
+                    best[stem] = (tf, number)
+        return parts, {stem: number for stem, (_, number) in best.items() if number}
 
     def words_of(self, record: Record) -> PageWords:
         """Count a page's stems, and write its page file if its number is reserved."""
@@ -191,8 +225,9 @@ class PageReader:
             if self._whole or word not in self._sent:
                 self._sent.add(word)
                 new_words[word] = stem
+        parts, sections = self._best_sections(record)
         if self._groups:
-            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings).items():
+            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings, parts, sections).items():
                 counts[word] += tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
@@ -208,6 +243,7 @@ class PageReader:
             shown=b"" if number is not None else data,
             digest=hashlib.sha256(data).digest(),
             counts=dict(counts),
+            sections={stem: number for stem, number in sections.items() if stem in counts},
             length=len(body)
             + len(keywords)
             + (format.TITLE_WEIGHT - 1) * len(title)
@@ -231,6 +267,7 @@ class Index:
         self._surface: dict[str, int] = {}  # every word seen -> its stem's number
         self._docs: list[array[int]] = []  # per stem: page numbers
         self._tfs: list[array[int]] = []  # per stem: weighted term frequency in that page
+        self._sections: list[array[int]] = []  # per stem: the section of that page holding it best
         # Per page: order key, length, filter numbers, digest of its page file.  Filters are numbered once, so
         # a page holds a few integers for them rather than its own (facet, value) pairs.
         self._pages: dict[int, tuple[OrderKey, int, array[int], bytes]] = {}
@@ -277,12 +314,14 @@ class Index:
             for word, stem in words.new_words.items():
                 if word not in surface:
                     surface[word] = self._stem_number(stem)
+            sections = words.sections
             for stem, tf in words.counts.items():
                 stem_id = stems.get(stem)
                 if stem_id is None:
                     stem_id = self._stem_number(stem)
                 self._docs[stem_id].append(number)
                 self._tfs[stem_id].append(min(tf, 65535))
+                self._sections[stem_id].append(sections.get(stem, 0))
 
     def _stem_number(self, stem: str) -> int:
         stem_id = self._stems.get(stem)
@@ -290,6 +329,7 @@ class Index:
             stem_id = self._stems[stem] = len(self._docs)
             self._docs.append(array("I"))
             self._tfs.append(array("H"))
+            self._sections.append(array("B"))
         return stem_id
 
     def add(self, paths: Iterable[Path]) -> None:
@@ -341,6 +381,7 @@ class Index:
             stems=sorted(self._stems, key=self._stems.__getitem__),
             docs=self._docs,
             tfs=self._tfs,
+            sections=self._sections,
             surface=self._surface,
             filters=filters,
             synonyms=self._synonyms,
