@@ -59,6 +59,11 @@ class Index:
         """Every page with the word, as (id, score), from the full list or the complete top list."""
         return [(page, score) for page, score, _ in self.sections(word)]
 
+    def top(self, word: str) -> list[tuple[int, int, int]]:
+        """The word's best pages as its shard keeps them, best first: (id, score, section holding it best)."""
+        flat = self.stem(word)["top"]
+        return [(page, *divmod(n, index_format.SECTIONS)) for page, n in zip(flat[::2], flat[1::2], strict=True)]
+
     def sections(self, word: str) -> list[tuple[int, int, int]]:
         """Every page with the word, as (id, score, section holding it best), by id."""
         entry = self.stem(word)
