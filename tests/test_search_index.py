@@ -8,7 +8,6 @@ tests/browser/test_search.py.
 from __future__ import annotations
 
 import json
-
 import random
 import re
 import unicodedata

@@ -331,7 +331,8 @@ def test_results_are_every_page_with_every_word_best_first(
         shown = [scores[by_url[url.removeprefix(site_url)]] for url in found]
         assert shown == sorted(shown, reverse=True), f"{query!r}: not best first: {shown}"
         # An excerpt is a section's first words (or the summary): the word is marked where it is among them.
-        excerpts = page.locator(f"{RESULTS_SELECTOR} .ch-result__excerpt").evaluate_all("els => els.map(e => e.innerHTML)")
+        shown_excerpts = page.locator(f"{RESULTS_SELECTOR} .ch-result__excerpt")
+        excerpts = shown_excerpts.evaluate_all("els => els.map(e => e.innerHTML)")
         assert any("<mark>" in excerpt for excerpt in excerpts), f"{query!r}: no excerpt marks it: {excerpts}"
 
 
