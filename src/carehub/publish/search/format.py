@@ -1,9 +1,9 @@
-"""Format: the files of the search index (version 2), their names, scores and bytes.
+"""Format: the files of the search index (version 3), their names, scores and bytes.
 
 Under ``search-index/`` in the site; every file is JSON:
 
 ``meta.json``
-    ``{"version": 2, "build": B, "pages": N, "top": K, "split": [prefix, ...],
+    ``{"version": 3, "build": B, "pages": N, "top": K, "group": G, "split": [prefix, ...],
     "shards": [key, ...], "filters": [facet, ...], "synonyms"?: [[phrase, ...], ...]}``;
     the only file a reader's browser revalidates.  ``synonyms`` holds the
     groups of phrases a search treats as each other (the glossary's
@@ -24,10 +24,12 @@ Under ``search-index/`` in the site; every file is JSON:
     "all": P?}]}``.  ``words`` maps every word seen on the site to its stem's
     entry ("caring" and "care" share an entry); a word no page holds is
     stemmed in the browser (stemmer.js, the same Snowball stemmer) and found
-    by its stem's ``s``.  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
-    best first (score descending, then id); it is complete when ``df <= K``.
+    by its stem's ``s``.  ``top`` holds the K best pages for the stem as ``[id, n, ...]``,
+    best first (score descending, then id), where n = score x SECTIONS + section
+    (``fold``), the section of the page holding the stem best (see ``pages``); it
+    is complete when ``df <= K``.
     Otherwise ``all`` is set and ``B/postings/p-<P>.json`` holds, under the
-    stem, every page as ``[gap, score, ...]`` in id order (each id is the
+    stem, every page as ``[gap, n, ...]`` in id order (each id is the
     previous one plus its gap; the first gap is the id): stems in name order
     share a postings file up to about POSTINGS_BYTES, and a bigger one has a
     file of its own.  A one-word search reads one shard and shows the top
@@ -35,16 +37,32 @@ Under ``search-index/`` in the site; every file is JSON:
     filters (open filter groups' counts), or a prefix.
 ``B/filters/f-<facet>.json``
     ``{value: [gap, ...]}``: the ids of the pages with that filter value.
-``B/pages/<id>.json``
-    ``{"url", "title", "summary"?, "type"?, "date"?, "text", "sections"?}`` for
-    showing a result and its excerpt; ``url`` is relative to the site root;
-    ``sections`` lists the page's h2 and h3 headings with an id as
-    ``[offset, id, heading]`` (where in ``text`` the section begins), so a
-    result can link to the section where its words are.
+``B/pages/g-<g>.json``
+    The records of pages g x G to g x G + G - 1 (G is meta.json's ``group``), a
+    JSON list in id order: page i is entry ``i % G`` of file ``i // G``
+    (``group_of``).  A record is ``{"url", "title", "summary"?, "type"?, "date"?,
+    "lead"?, "sections"?}``, what a result shows; ``url`` is relative to the site
+    root.  ``sections`` lists the page's h2 and h3 headings with an id, in page
+    order, as ``[id, heading, lead?]``: section k of a score is entry k - 1
+    (section 0 is the part before the first of them, and the card links to the
+    page itself); only the first SECTIONS - 1 are kept.  A lead is the first
+    LEAD_WORDS words of the section after its heading, with " …" when it goes on
+    (none when the section has no words before the next heading).  ``lead`` is
+    section 0's, kept only when the page has no summary.  The section holding a
+    stem best is the one where its words occur most (a heading's words counting
+    HEADING_WEIGHT times, the first section on a tie); for a synonym group, where
+    its phrases occur most.  A result shows that section's heading (linked to it)
+    and its lead, or the summary when the lead holds none of the searched words
+    and the summary does: not the words around the match, as version 2 did from
+    each page's whole text.  Why: that text was 5 to 7 KB a page in a file of its
+    own (1,129 of the index's 1,306 files at 1,000 stories); a group of G records
+    gzips to about the bytes of one old page file, so a first query's ten results
+    still fetch about 20 KB.
 
 A page's id is its place in the index (index.py numbers them).  A score is the
 term-frequency part of BM25 (k1 1.2, b 0.75; words of the title count five
-times, of a heading or a glossary term three) times 100, rounded: 1 to 220.  The browser weights it by the stem's
+times, of a heading or a glossary term three) times 100, rounded: 1 to 220, stored folded with a section number
+(``fold``, above).  The browser weights it by the stem's
 rarity (BM25's idf, from ``df`` and the number of pages) when a query has
 several words, so one byte a page is enough and a common word's pages are
 still ranked.
