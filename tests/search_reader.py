@@ -70,7 +70,7 @@ class Index:
         if "all" not in entry:
             pairs = sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
         else:
-            flat = self.file(f"postings/p-{entry['all']}.json")[entry["s"]]
+            flat = index_format.read_numbers(self.file(f"postings/p-{entry['all']}.json")[entry["s"]])
             pairs = list(zip(ids(flat[::2]), flat[1::2], strict=True))
         return [(page, *divmod(n, index_format.SECTIONS)) for page, n in pairs]
 

@@ -474,3 +474,12 @@ def test_a_section_keeps_its_first_words_and_a_page_without_a_summary_its_own() 
     lead = " ".join(f"w{n}" for n in range(index_format.LEAD_WORDS)) + " \u2026"
     assert shown == {"url": "x/", "title": "T", "lead": "intro words", "sections": [["h", "H", lead]]}
     assert index_format.fold(220, index_format.SECTIONS - 1) // index_format.SECTIONS == 220
+
+
+def test_a_postings_list_is_a_string_of_base_32_numbers() -> None:
+    values = [0, 1, 31, 32, 1023, 1024, 7071, 32767, 32768, 10**6, 5]
+    encoded = index_format.numbers(values)
+    assert index_format.read_numbers(encoded) == values
+    assert index_format.numbers([5, 33]) == "B1x"
+    assert set(encoded) <= set(index_format.DIGITS) and len(index_format.DIGITS) == 64
+    assert json.dumps(index_format.DIGITS) == f'"{index_format.DIGITS}"'  # no character needs escaping in JSON

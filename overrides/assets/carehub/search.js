@@ -67,6 +67,24 @@ function unfold(n) {
   return [Math.floor(n / SECTIONS), n % SECTIONS];
 }
 
+const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"; // format.DIGITS
+const DIGIT = new Map([...DIGITS].map((c, i) => [c, i]));
+
+/** A postings list's string as its numbers (format.numbers): base 32, a last digit from the alphabet's upper half. */
+function numbers(text) {
+  const out = [];
+  let n = 0;
+  for (const c of text) {
+    const digit = DIGIT.get(c);
+    if (digit < 32) n = n * 32 + digit;
+    else {
+      out.push(n * 32 + digit - 32);
+      n = 0;
+    }
+  }
+  return out;
+}
+
 /** [id, n, id, n, ...] -> [[id, score, section], ...] */
 function pairs(flat) {
   const out = [];
@@ -175,9 +193,9 @@ class SearchIndex {
   /** Every page of a stem, as [id, score, section]: the shard's top list if it is complete. */
   async postings(stem) {
     if (!stem.all) return pairs(stem.top);
-    let id = 0; // [gap, n, ...]: each id is the previous one plus its gap
+    let id = 0; // gap, n, ...: each id is the previous one plus its gap
     const shared = await this.file(`postings/p-${stem.all}.json`); // several stems' lists: {stem: [...]}
-    return pairs(shared[stem.s]).map(([gap, score, section]) => [(id += gap), score, section]);
+    return pairs(numbers(shared[stem.s])).map(([gap, score, section]) => [(id += gap), score, section]);
   }
 
   /** The pages with any of the chosen values of every facet chosen, or null when none is chosen. */

@@ -29,8 +29,11 @@ Under ``search-index/`` in the site; every file is JSON:
     (``fold``), the section of the page holding the stem best (see ``pages``); it
     is complete when ``df <= K``.
     Otherwise ``all`` is set and ``B/postings/p-<P>.json`` holds, under the
-    stem, every page as ``[gap, n, ...]`` in id order (each id is the
-    previous one plus its gap; the first gap is the id): stems in name order
+    stem, every page as gap, n, gap, n, ... in id order (each id is the
+    previous one plus its gap; the first gap is the id), written as one
+    string (``numbers``: each number in base 32, its last digit from
+    ``DIGITS[32:]``, any before it from ``DIGITS[:32]``; "B1x" is 5, 33),
+    two to five characters a page instead of about eight: stems in name order
     share a postings file up to about POSTINGS_BYTES, and a bigger one has a
     file of its own.  A one-word search reads one shard and shows the top
     pages; the full list is fetched only for "show more", several words,
@@ -100,6 +103,7 @@ SYNONYM_PREFIX = "0syn"
 GROUP = 6  # page records a group file holds: a first query's ten results fetch ten of them (see the docstring)
 LEAD_WORDS = 10  # words of a section's beginning kept for its excerpt
 SECTIONS = 32  # a score's section number is 0 to SECTIONS - 1 (0: before the first heading)
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"  # a postings list's digits (numbers)
 
 
 def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
@@ -217,10 +221,10 @@ def write(out: Path, postings: Postings) -> None:
         written.append((name, hashlib.sha256(data).digest()))
 
     for first in range(0, count, GROUP):
-        numbers = postings.order[first : first + GROUP]
-        records = [page_path(staging_dir, number).read_bytes() for number in numbers]
+        members = postings.order[first : first + GROUP]
+        records = [page_path(staging_dir, number).read_bytes() for number in members]
         put(f"pages/g-{group_of(first)}.json", b"[" + b",".join(records) + b"]")
-        for number in numbers:
+        for number in members:
             page_path(staging_dir, number).unlink()
 
     # Scores, postings and word shards.  Plain lists indexed by place, and each page's scores for a word it
@@ -236,7 +240,7 @@ def write(out: Path, postings: Postings) -> None:
     for folder in ("words", "postings", "filters"):
         (staging_dir / folder).mkdir(exist_ok=True)
     entries: list[dict[str, Any]] = [{} for _ in postings.stems]
-    pack: dict[str, list[int]] = {}
+    pack: dict[str, str] = {}
     pack_bytes = 0
     packs = 0
 
@@ -267,12 +271,13 @@ def write(out: Path, postings: Postings) -> None:
             flat = [0] * (2 * df)
             flat[0::2] = _gaps([at for at, _, _ in scored])
             flat[1::2] = [fold(score, section) for _, score, section in scored]
-            size = len(stem_name) + 5 * df  # about: a gap, a score, two commas
+            encoded = numbers(flat)
+            size = len(stem_name) + len(encoded)
             if pack and pack_bytes + size > POSTINGS_BYTES:
                 put_pack()
             if not pack:
                 packs += 1
-            pack[stem_name] = flat
+            pack[stem_name] = encoded
             pack_bytes += size
             entry["all"] = packs
         entries[stem_id] = entry
@@ -344,6 +349,38 @@ def shard_file(key: str, starts: list[str]) -> str | None:
     """
     at = bisect.bisect_right(starts, key)
     return starts[at - 1] if at else None
+
+
+def numbers(values: list[int]) -> str:
+    """Numbers of 0 or more as a postings list stores them: each in base 32, most significant digit first, its
+    last digit from DIGITS[32:] and any before it from DIGITS[:32] ([5, 33] -> "B1x"; search.js: ``numbers``)."""
+    table = _NUMBERS
+    return "".join([table[n] if n < len(table) else _number(n) for n in values])
+
+
+def read_numbers(text: str) -> list[int]:
+    """The numbers of a postings list (``numbers`` backwards)."""
+    found, n = [], 0
+    for char in text:
+        digit = DIGITS.index(char)
+        if digit < 32:
+            n = n * 32 + digit
+        else:
+            found.append(n * 32 + digit - 32)
+            n = 0
+    return found
+
+
+def _number(n: int) -> str:
+    digits = [DIGITS[32 + n % 32]]
+    n //= 32
+    while n:
+        digits.append(DIGITS[n % 32])
+        n //= 32
+    return "".join(reversed(digits))
+
+
+_NUMBERS = [_number(n) for n in range(32 * 32 * 32)]  # every folded score and most gaps: three digits or fewer
 
 
 def _gaps(ids: list[int]) -> list[int]:
