@@ -131,7 +131,8 @@ def staging(out: Path) -> Path:
 
 
 def page_path(staging_dir: Path, number: int) -> Path:
-    """A page file in the staging folder, under the number it was taken with (renamed to its id at the end)."""
+    """A page's record in the staging folder, under the number it was taken with (gathered into its group file
+    at the end)."""
     return staging_dir / "pages" / f"{number}.json"
 
 

@@ -45,7 +45,7 @@ def story_order(date: dt.date, url: str) -> tuple[int, tuple[str, ...]]:
 
     The plugin deals story pages out to its workers in this order too, and
     numbers them so before forking (Index.reserve), so each worker writes
-    its stories' page files under their final numbers.
+    its stories' page records under their final numbers.
     """
     return (-date.toordinal(), _url_order(url))
 
@@ -70,9 +70,9 @@ class PageWords:
 
     url: str
     key: OrderKey  # where the page goes in the numbering (_order_key)
-    number: int | None  # its reserved number, when its page file is written already
-    shown: bytes  # its page file (empty when written already)
-    digest: bytes  # the page file's SHA-256
+    number: int | None  # its reserved number, when its page record is written already
+    shown: bytes  # its page record (empty when written already)
+    digest: bytes  # the page record's SHA-256
     counts: dict[str, int]  # stem -> weighted frequency
     sections: dict[str, int]  # stem -> the section holding it best (format.section_spans), when not 0
     length: int  # weighted number of words
@@ -204,7 +204,7 @@ class PageReader:
         return parts, {stem: number for stem, (_, number) in best.items() if number}
 
     def words_of(self, record: Record) -> PageWords:
-        """Count a page's stems, and write its page file if its number is reserved."""
+        """Count a page's stems, and write its page record if its number is reserved."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
         body, title = normalise(record.text), normalise(record.title)
         keywords = normalise(" ".join(record.keywords))
@@ -268,7 +268,7 @@ class Index:
         self._docs: list[array[int]] = []  # per stem: page numbers
         self._tfs: list[array[int]] = []  # per stem: weighted term frequency in that page
         self._sections: list[array[int]] = []  # per stem: the section of that page holding it best
-        # Per page: order key, length, filter numbers, digest of its page file.  Filters are numbered once, so
+        # Per page: order key, length, filter numbers, digest of its page record.  Filters are numbered once, so
         # a page holds a few integers for them rather than its own (facet, value) pairs.
         self._pages: dict[int, tuple[OrderKey, int, array[int], bytes]] = {}
         self._filter_ids: dict[tuple[str, str], int] = {}
@@ -286,7 +286,7 @@ class Index:
     def reserve(self, urls: Iterable[str]) -> None:
         """Number these pages now, in this order (stories, newest first: story_order), before any reader starts.
 
-        A reader then writes each one's page file as soon as it is rendered,
+        A reader then writes each one's page record as soon as it is rendered,
         instead of sending its text on.
         """
         self._reserved = {url: number for number, url in enumerate(urls)}
