@@ -95,6 +95,26 @@ def _phrase(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     return keys, f" {' '.join(keys)} "
 
 
+def _parts(record: Record) -> tuple[list[str], list[list[str]]]:
+    """The words of a page's text, and of each of its first format.SECTIONS sections (format.section_spans).
+
+    The text's words are the sections' words run together when every boundary is next to a space (no word can
+    cross it), as extract.py makes them: each text is split once.
+    """
+    text = record.text
+    spans = format.section_spans(record)
+    cuts = [spans[0][0], *(start for start, _ in spans[1:])]
+    parts = [normalise(text[start:end]) for start, end in spans[: format.SECTIONS]]
+    if not all(at in (0, len(text)) or text[at - 1].isspace() or text[at].isspace() for at in cuts):
+        return normalise(text), parts
+    body = normalise(text[: spans[0][0]])
+    for part in parts:
+        body += part
+    if len(spans) > format.SECTIONS:
+        body += normalise(text[spans[format.SECTIONS][0] :])
+    return body, parts
+
+
 class PageReader:
     """Reads rendered pages into ``PageWords`` in the process that rendered them, and keeps them until drained."""
 
@@ -185,28 +205,29 @@ class PageReader:
                 sections[word] = where
         return counts
 
-    def _best_sections(self, record: Record) -> tuple[list[list[str]], dict[str, int]]:
-        """The words of each section of the page (format.section_spans, up to format.SECTIONS), and for each stem
-        the section where it occurs most (a heading's words count HEADING_WEIGHT times; the first on a tie),
-        when that is not section 0."""
-        parts = [normalise(record.text[start:end]) for start, end in format.section_spans(record)[: format.SECTIONS]]
-        best: dict[str, tuple[int, int]] = {}
+    def _best_sections(self, record: Record, parts: list[list[str]], stem_of: dict[str, str]) -> dict[str, int]:
+        """For each stem, the section (``parts``: the words of each, from _parts) where it occurs most (a heading's
+        words count HEADING_WEIGHT times; the first on a tie), when that is not section 0.  ``stem_of``: every
+        word of the page's text -> its stem."""
+        most: dict[str, int] = {}
+        where: dict[str, int] = {}
+        extra = format.HEADING_WEIGHT - 1
         for number, part in enumerate(parts):
-            in_part: Counter[str] = Counter()
-            for word, tf in Counter(part).items():
-                in_part[self._stem(word)] += tf
+            in_part = Counter(map(stem_of.__getitem__, part))  # counted in C: this sees every word of the page
             if number:
                 for word in normalise(record.sections[number - 1][2]):
-                    in_part[self._stem(word)] += format.HEADING_WEIGHT - 1
+                    in_part[stem_of.get(word) or self._stem(word)] += extra
             for stem, tf in in_part.items():
-                if tf > best.get(stem, (0, 0))[0]:
-                    best[stem] = (tf, number)
-        return parts, {stem: number for stem, (_, number) in best.items() if number}
+                if tf > most.get(stem, 0):
+                    most[stem] = tf
+                    where[stem] = number
+        return {stem: number for stem, number in where.items() if number}
 
     def words_of(self, record: Record) -> PageWords:
         """Count a page's stems, and write its page record if its number is reserved."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
-        body, title = normalise(record.text), normalise(record.title)
+        body, parts = _parts(record)
+        title = normalise(record.title)
         keywords = normalise(" ".join(record.keywords))
         by_word = Counter(body)
         by_word.update(keywords)
@@ -215,17 +236,19 @@ class PageReader:
         headings = normalise(" ".join(record.headings))
         for word in headings:
             by_word[word] += format.HEADING_WEIGHT - 1  # a heading is in the text already: the extra times
+        stem_of: dict[str, str] = {}
         for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
             del by_word[word]  # a page's own "0syn3" is not the synonym group's word
+            stem_of[word] = ""  # nor a stem of it
         counts: Counter[str] = Counter()
         new_words: dict[str, str] = {}
         for word, tf in by_word.items():
-            stem = self._stem(word)
+            stem = stem_of[word] = self._stem(word)
             counts[stem] += tf
             if self._whole or word not in self._sent:
                 self._sent.add(word)
                 new_words[word] = stem
-        parts, sections = self._best_sections(record)
+        sections = self._best_sections(record, parts, stem_of)
         if self._groups:
             for word, tf in self._synonym_counts(body, title, keywords, by_word, headings, parts, sections).items():
                 counts[word] += tf
