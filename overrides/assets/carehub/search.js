@@ -194,7 +194,8 @@ class SearchIndex {
   async postings(stem) {
     if (!stem.all) return pairs(stem.top);
     let id = 0; // gap, n, ...: each id is the previous one plus its gap
-    const shared = await this.file(`postings/p-${stem.all}.json`); // several stems' lists: {stem: "…"}, each a string of numbers
+    // Several stems' lists in one file, {stem: "…"}: each a string of numbers.
+    const shared = await this.file(`postings/p-${stem.all}.json`);
     return pairs(numbers(shared[stem.s])).map(([gap, score, section]) => [(id += gap), score, section]);
   }
 
