@@ -32,8 +32,15 @@ class Index:
     def file(self, name: str) -> Any:
         return self.load(f"{self.meta['build']}/{name}")
 
-    def pages(self) -> list[dict[str, str]]:
-        return [self.file(f"pages/{n}.json") for n in range(self.meta["pages"])]
+    def pages(self) -> list[dict[str, Any]]:
+        """Every page's record, by id, from the group files."""
+        group, count = self.meta["group"], self.meta["pages"]
+        found: list[dict[str, Any]] = []
+        for number in range((count + group - 1) // group):
+            records = self.file(f"pages/g-{number}.json")
+            assert len(records) == min(group, count - number * group), f"group {number} holds {len(records)}"
+            found.extend(records)
+        return found
 
     def stem(self, word: str) -> dict[str, Any]:
         start = index_format.shard_file(index_format.shard_key(word, set(self.meta["split"])), self.meta["shards"])
@@ -50,11 +57,22 @@ class Index:
 
     def postings(self, word: str) -> list[tuple[int, int]]:
         """Every page with the word, as (id, score), from the full list or the complete top list."""
+        return [(page, score) for page, score, _ in self.sections(word)]
+
+    def top(self, word: str) -> list[tuple[int, int, int]]:
+        """The word's best pages as its shard keeps them, best first: (id, score, section holding it best)."""
+        flat = self.stem(word)["top"]
+        return [(page, *divmod(n, index_format.SECTIONS)) for page, n in zip(flat[::2], flat[1::2], strict=True)]
+
+    def sections(self, word: str) -> list[tuple[int, int, int]]:
+        """Every page with the word, as (id, score, section holding it best), by id."""
         entry = self.stem(word)
         if "all" not in entry:
-            return sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
-        flat = self.file(f"postings/p-{entry['all']}.json")[entry["s"]]
-        return list(zip(ids(flat[::2]), flat[1::2], strict=True))
+            pairs = sorted(zip(entry["top"][::2], entry["top"][1::2], strict=True))
+        else:
+            flat = index_format.read_numbers(self.file(f"postings/p-{entry['all']}.json")[entry["s"]])
+            pairs = list(zip(ids(flat[::2]), flat[1::2], strict=True))
+        return [(page, *divmod(n, index_format.SECTIONS)) for page, n in pairs]
 
     def filter_ids(self, facet: str, value: str) -> list[int]:
         """The pages with this filter value (none when no page has the facet or the value)."""

@@ -7,6 +7,7 @@ tests/browser/test_search.py.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import unicodedata
@@ -109,12 +110,13 @@ def test_a_page_keeps_what_a_result_shows_and_only_its_marked_words(tmp_path: Pa
     assert newest["title"] == "Newest story"
     assert newest["summary"] == "Summary: discharge lounge caf\u00e9 patient\u2019s"
     assert newest["type"] == "Case study" and newest["date"] == "2024-12-01"
-    assert "¶" not in newest["text"] and "Related" not in newest["text"] and "Case study" not in newest["text"]
-    assert newest["text"].startswith("Newest story Summary: discharge")
+    assert "text" not in newest  # a result shows its sections' first words, not the page's text
+    shown = json.dumps(newest, ensure_ascii=False)
+    assert "¶" not in shown and "Related" not in shown
     words = index.words()
     assert {"discharge", "discharged", "lounge", "cafe", "patients"} <= words
     assert not {"listingonlyword", "relatedonlyword", "footeronlyword", "browse"} & words
-    assert "flow" in words and "flow" not in newest["text"]  # a facts-panel label: found by, not shown
+    assert "flow" in words and "flow" not in shown  # a facts-panel label: found by, not shown
     assert not [word for word in words if not word.isalnum()]
 
 
@@ -135,12 +137,12 @@ def test_a_word_in_the_title_ranks_its_page_first(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     assert indexing.index_site(site) == []
     index = Index(site)
-    top = index.stem("assess")["top"]
     pages = index.pages()
-    assert pages[top[0]]["url"] == "stories/a/"  # "Discharge to assess" has it in its title
-    best = index.stem("discharge")["top"]
-    assert pages[best[0]]["url"] == "stories/a/"
-    assert best[1::2] == sorted(best[1::2], reverse=True) and all(1 <= s <= 220 for s in best[1::2])
+    assert pages[index.top("assess")[0][0]]["url"] == "stories/a/"  # "Discharge to assess" has it in its title
+    best = index.top("discharge")
+    assert pages[best[0][0]]["url"] == "stories/a/"
+    scores = [score for _, score, _ in best]
+    assert scores == sorted(scores, reverse=True) and all(1 <= s <= 220 for s in scores)
 
 
 def test_a_common_word_keeps_its_best_pages_in_the_shard_and_every_page_in_its_postings(tmp_path: Path) -> None:
@@ -157,7 +159,7 @@ def test_a_common_word_keeps_its_best_pages_in_the_shard_and_every_page_in_its_p
     every = index.postings("care")
     assert [n for n, _ in every] == list(range(index_format.TOP + 7))
     best = sorted(every, key=lambda pair: (-pair[1], pair[0]))[: index_format.TOP]
-    assert [n for pair in best for n in pair] == entry["top"]
+    assert best == [(page, score) for page, score, _ in index.top("care")]
     assert index.stem("story")["df"] == index_format.TOP + 7  # title words are words of the page
 
 
@@ -215,7 +217,7 @@ def test_the_same_site_gives_the_same_bytes_anywhere_and_a_new_build_name_when_i
     assert indexing.index_site(first) == [] and indexing.index_site(second) == []
     assert indexing.index_site(second) == []  # indexing again replaces the index, same bytes
     one, two = files(first), files(second)
-    assert len(one) > 8 and one == two
+    assert len(one) >= 4 and one == two  # meta.json, a words file, a group of pages, a filter
     assert not any(str(tmp_path).encode() in data for data in one.values())
     assert not [name for name in one if ".building" in name]
     build = Index(first).meta["build"]
@@ -369,12 +371,16 @@ def test_text_or_attribute_values_that_look_like_marks_mark_nothing() -> None:
     assert extract.read_page("y/", "<p>Only text: data-search-body</p>") is None
 
 
-def test_a_page_file_lists_its_sections_where_they_begin_in_its_text(tmp_path: Path) -> None:
+def test_a_page_record_lists_its_sections_and_a_score_says_which_holds_the_word(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     assert indexing.index_site(site) == []
-    newest = Index(site).pages()[0]
-    assert newest["sections"] == [[newest["text"].index("What we did"), "what-we-did", "What we did"]]
-    assert newest["text"][newest["sections"][0][0] :].startswith("What we did discharge lounge")
+    index = Index(site)
+    newest = index.pages()[0]
+    assert newest["url"] == "stories/newest/"
+    assert newest["sections"] == [["what-we-did", "What we did", "discharge lounge caf\u00e9 patient\u2019s"]]
+    # "did" is in the section's heading only; "discharge" as often before it as in it: the first wins.
+    assert [section for page, _, section in index.sections("did") if page == 0] == [1]
+    assert [section for page, _, section in index.sections("discharge") if page == 0] == [0]
     # The text is the same as read whole: sections only say where they begin.
     record = extract.read_page("stories/newest/", PAGES["stories/newest/index.html"])
     assert record is not None
@@ -457,3 +463,23 @@ def test_a_synonym_phrase_in_a_heading_counts_more_than_in_a_paragraph(tmp_path:
     urls = [page["url"] for page in index.pages()]
     scores = {urls[n]: score for n, score in index.postings(index_format.synonym_word(0))}
     assert scores["heading/"] > scores["text/"]
+
+
+def test_a_section_keeps_its_first_words_and_a_page_without_a_summary_its_own() -> None:
+    body = " ".join(f"w{n}" for n in range(30))
+    record = extract.Record(
+        url="x/", title="T", text=f"T intro words H {body}", sections=((len("T intro words "), "h", "H"),)
+    )
+    shown = json.loads(index_format.page_file(record))
+    lead = " ".join(f"w{n}" for n in range(index_format.LEAD_WORDS)) + " \u2026"
+    assert shown == {"url": "x/", "title": "T", "lead": "intro words", "sections": [["h", "H", lead]]}
+    assert index_format.fold(220, index_format.SECTIONS - 1) // index_format.SECTIONS == 220
+
+
+def test_a_postings_list_is_a_string_of_base_32_numbers() -> None:
+    values = [0, 1, 31, 32, 1023, 1024, 7071, 32767, 32768, 10**6, 5]
+    encoded = index_format.numbers(values)
+    assert index_format.read_numbers(encoded) == values
+    assert index_format.numbers([5, 33]) == "B1x"
+    assert set(encoded) <= set(index_format.DIGITS) and len(index_format.DIGITS) == 64
+    assert json.dumps(index_format.DIGITS) == f'"{index_format.DIGITS}"'  # no character needs escaping in JSON

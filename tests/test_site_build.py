@@ -310,7 +310,7 @@ def test_search_index_holds_every_story_with_its_facet_filters(built: Path) -> N
     for slug, (_, spec) in SPECS.items():
         number = by_url[f"stories/{slug}/"]
         assert pages[number]["title"] == spec["title"]
-        assert "Summary of" in pages[number]["text"]
+        assert "Summary of" in pages[number]["summary"]
         for facet in FACET_FIELDS:
             values = sorted(v for v in filters.get(facet, {}) if number in index.filter_ids(facet, v))
             assert values == sorted(facet_values(spec, facet)), (slug, facet)

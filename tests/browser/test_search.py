@@ -2,7 +2,8 @@
 
 - A word that occurs in exactly one story (chosen from the repository's
   content, see pagetypes.unique_word) brings that story up first.
-- A result's excerpt starts after the page's title (its card shows the title).
+- A result's excerpt starts after the page's title (its card shows the title): the first words of the section
+  holding the word best, or the summary.
 - Filtering all stories by a barrier and a type shows exactly the stories
   the catalogue says match, with the right count, and stays accessible (axe).
 - The same filters can be worked with the keyboard alone: Tab to the group,
@@ -204,13 +205,24 @@ class _Oracle:
 
     def __init__(self, site_dir: Path) -> None:
         self.index = Index(site_dir)
-        self.pages = self.index.pages()
-        self.stem = search_words.Stemmer()
         keywords = {}  # the facts panel's labels: words a page is found by but does not show
+        records = {}
         for path in searchable_pages(site_dir):
             record = extract.read_page(extract.page_url(site_dir, path), path.read_text("utf-8"))
             assert record is not None
             keywords[record.url] = " ".join(record.keywords)
+            records[record.url] = record
+        # By id, as the index numbers them, with the text the index was made from (a record keeps only the
+        # first words of each section) and each section as [where it begins in the text, id, heading].
+        self.pages: list[dict[str, Any]] = [
+            {
+                **shown,
+                "text": records[shown["url"]].text,
+                "sections": [list(section) for section in records[shown["url"]].sections],
+            }
+            for shown in self.index.pages()
+        ]
+        self.stem = search_words.Stemmer()
         self.sequences = [
             [*search_words.normalise(f"{p['text']} {keywords[p['url']]}"), "\0", *search_words.normalise(p["title"])]
             for p in self.pages
@@ -318,7 +330,10 @@ def test_results_are_every_page_with_every_word_best_first(
         by_url = {p["url"]: n for n, p in enumerate(oracle.pages)}
         shown = [scores[by_url[url.removeprefix(site_url)]] for url in found]
         assert shown == sorted(shown, reverse=True), f"{query!r}: not best first: {shown}"
-        assert "<mark>" in page.locator(f"{RESULTS_SELECTOR} .ch-result__excerpt").first.inner_html()
+        # An excerpt is a section's first words (or the summary): the word is marked where it is among them.
+        shown_excerpts = page.locator(f"{RESULTS_SELECTOR} .ch-result__excerpt")
+        excerpts = shown_excerpts.evaluate_all("els => els.map(e => e.innerHTML)")
+        assert any("<mark>" in excerpt for excerpt in excerpts), f"{query!r}: no excerpt marks it: {excerpts}"
 
 
 RESULTS_SELECTOR = "[data-ch-list] > li"

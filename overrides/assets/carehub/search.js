@@ -10,8 +10,9 @@
  *
  * Nothing is fetched until a reader searches or ticks a filter.  A one-word
  * search then fetches the index's meta.json, one shard of words (with the
- * best pages for each) and the ten pages it shows: the same few kilobytes
- * however many stories the hub holds.  Full lists of pages are fetched only
+ * best pages for each) and the group files holding the ten pages it shows
+ * (a few pages each): the same few kilobytes however many stories the hub
+ * holds.  Full lists of pages are fetched only
  * for several words, filters, an unfinished word, synonyms or "Show more".
  *
  * Finding what a reader means: a word no page holds is stemmed here
@@ -24,13 +25,14 @@
  * as the group.  Pages with every term come first; when none has them all,
  * the pages with most of them, saying which words no page has.  After a
  * search the open filter groups count the results each value would leave,
- * and a card links to the section of its page where the words are.
+ * and a card links to the section of its page where the words are (the
+ * index says which section holds each word best) and shows its first words.
  * From this site only; no libraries, no cookies, no storage.
  */
 
 import { stem } from "./stemmer.js";
 
-const PAGE_SIZE = 10; // each result shown is one small page request
+const PAGE_SIZE = 10; // each result shown is one small group file at most
 
 /** The words of a text, exactly as search.py's `normalise` splits the pages it indexes. */
 function words(text) {
@@ -58,10 +60,35 @@ function shardFile(key, starts) {
   return lo ? starts[lo - 1] : null;
 }
 
-/** [a, b, c, d] -> [[a, b], [c, d]] */
+const SECTIONS = 32; // format.SECTIONS: a stored score is score * SECTIONS + section
+
+/** A stored score: [score, section], the section of the page holding the stem best (0: before any heading). */
+function unfold(n) {
+  return [Math.floor(n / SECTIONS), n % SECTIONS];
+}
+
+const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"; // format.DIGITS
+const DIGIT = new Map([...DIGITS].map((c, i) => [c, i]));
+
+/** A postings list's string as its numbers (format.numbers): base 32, a last digit from the alphabet's upper half. */
+function numbers(text) {
+  const out = [];
+  let n = 0;
+  for (const c of text) {
+    const digit = DIGIT.get(c);
+    if (digit < 32) n = n * 32 + digit;
+    else {
+      out.push(n * 32 + digit - 32);
+      n = 0;
+    }
+  }
+  return out;
+}
+
+/** [id, n, id, n, ...] -> [[id, score, section], ...] */
 function pairs(flat) {
   const out = [];
-  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], ...unfold(flat[i + 1])]);
   return out;
 }
 
@@ -123,7 +150,7 @@ class SearchIndex {
     const response = await fetch(this.metaUrl, { cache: "no-cache" });
     if (!response.ok) throw new Error(`search index: HTTP ${response.status}`);
     const meta = await response.json();
-    if (meta.version !== 2) throw new Error(`search index: format ${meta.version} is not known`);
+    if (meta.version !== 3) throw new Error(`search index: format ${meta.version} is not known`);
     if (!this.meta || this.meta.build !== meta.build) this.files.clear();
     this.meta = meta;
     this.split = new Set(meta.split);
@@ -157,16 +184,19 @@ class SearchIndex {
     return this.file(`words/w-${start}.json`, null).then((s) => s || NO_WORDS);
   }
 
-  page(id) {
-    return this.file(`pages/${id}.json`);
+  /** What a result shows of a page: its record, from the group file of `group` pages it shares. */
+  async page(id) {
+    const group = this.meta.group;
+    return (await this.file(`pages/g-${Math.floor(id / group)}.json`))[id % group];
   }
 
-  /** Every page of a stem, as [id, score] pairs: the shard's top list if it is complete. */
+  /** Every page of a stem, as [id, score, section]: the shard's top list if it is complete. */
   async postings(stem) {
     if (!stem.all) return pairs(stem.top);
-    let id = 0; // [gap, score, ...]: each id is the previous one plus its gap
-    const shared = await this.file(`postings/p-${stem.all}.json`); // several stems' lists: {stem: [...]}
-    return pairs(shared[stem.s]).map(([gap, score]) => [(id += gap), score]);
+    let id = 0; // gap, n, ...: each id is the previous one plus its gap
+    // Several stems' lists in one file, {stem: "…"}: each a string of numbers.
+    const shared = await this.file(`postings/p-${stem.all}.json`);
+    return pairs(numbers(shared[stem.s])).map(([gap, score, section]) => [(id += gap), score, section]);
   }
 
   /** The pages with any of the chosen values of every facet chosen, or null when none is chosen. */
@@ -311,8 +341,9 @@ class SearchIndex {
     if (only && only.stems.length === 1 && allowed === null) {
       const entry = only.stems[0];
       const weight = only.how === "typo" ? TYPO_WEIGHT : 1;
-      const hits = pairs(entry.top).map(([id, score]) => ({ id, score: score * weight, matched: 1 }));
-      const everything = async () => (await this.postings(entry)).map(([id, score]) => ({ id, score: score * weight, matched: 1 })).sort(bestFirst);
+      const hit = ([id, score, section]) => ({ id, score: score * weight, section, matched: 1 });
+      const hits = pairs(entry.top).map(hit);
+      const everything = async () => (await this.postings(entry)).map(hit).sort(bestFirst);
       const expand = entry.all ? everything : null;
       return { ...total, hits, total: entry.df, expand, all: async () => (await everything()).map((h) => h.id) };
     }
@@ -322,33 +353,48 @@ class SearchIndex {
       [...resolved.values()].flatMap((r) => r.stems).map(async (entry) => lists.set(entry, await this.postings(entry))),
     );
     const wordScores = new Map(); // word -> Map(id -> score): its best stem's, weighted by rarity
+    const sectionOf = new Map(); // word -> Map(id -> section): where that stem is best on the page
     for (const [w, r] of resolved) {
       const best = new Map();
+      const where = new Map();
       const weight = r.how === "typo" ? TYPO_WEIGHT : 1;
       for (const entry of r.stems) {
         const rarity = this.rarity(entry) * weight;
-        for (const [id, score] of lists.get(entry)) if (!(best.get(id) >= score * rarity)) best.set(id, score * rarity);
+        for (const [id, score, section] of lists.get(entry)) {
+          if (!(best.get(id) >= score * rarity)) {
+            best.set(id, score * rarity);
+            where.set(id, section);
+          }
+        }
       }
       wordScores.set(w, best);
+      sectionOf.set(w, where);
     }
-    const pages = new Map(); // id -> { score, matched }
+    const pages = new Map(); // id -> { score, matched, section, top }: the section of its best-scoring word
     found.forEach((t) => {
       const best = new Map(); // a term's score on a page: its best alternative's, whose words must all be there
+      const where = new Map(); // and the section of that alternative's best-scoring word
       for (const alternative of usable[terms.indexOf(t)]) {
         const [first, ...rest] = alternative.map((w) => wordScores.get(w));
         for (const [id, score] of first) {
           let sum = score;
-          if (rest.every((m) => m.has(id) && (sum += m.get(id)) >= 0) && !(best.get(id) >= sum)) best.set(id, sum);
+          if (rest.every((m) => m.has(id) && (sum += m.get(id)) >= 0) && !(best.get(id) >= sum)) {
+            best.set(id, sum);
+            const top = alternative.reduce((a, w) => (wordScores.get(w).get(id) > wordScores.get(a).get(id) ? w : a));
+            where.set(id, [wordScores.get(top).get(id), sectionOf.get(top).get(id)]);
+          }
         }
       }
       for (const [id, score] of best) {
-        const page = pages.get(id) || { score: 0, matched: 0 };
+        const page = pages.get(id) || { score: 0, matched: 0, section: 0, top: -1 };
         page.score += score;
         page.matched += 1;
+        const [topScore, section] = where.get(id);
+        if (topScore > page.top) [page.top, page.section] = [topScore, section];
         pages.set(id, page);
       }
     });
-    const ranked = [...pages].map(([id, p]) => ({ id, score: p.score, matched: p.matched }));
+    const ranked = [...pages].map(([id, p]) => ({ id, score: p.score, matched: p.matched, section: p.section }));
     const complete = ranked.some((hit) => hit.matched === terms.length);
     const kept = (hit) => !complete || hit.matched === terms.length;
     const hits = ranked.filter((hit) => kept(hit) && (!allowed || allowed.has(hit.id))).sort(bestFirst);
@@ -361,33 +407,31 @@ function escapeHtml(text) {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
-/** About 24 words of a page's text around the first searched word, escaped, with the matches in <mark>. */
-function excerpt(text, marks, length = 24) {
-  const parts = text.split(/\s+/);
-  const hit = (part) => words(part).some((w) => marks.has(w));
-  const first = parts.findIndex(hit);
-  if (first < 0) return "";
-  const start = Math.max(0, first - 6);
-  const shown = parts.slice(start, start + length).map((part) => (hit(part) ? `<mark>${escapeHtml(part)}</mark>` : escapeHtml(part)));
-  return (start > 0 ? "… " : "") + shown.join(" ") + (start + length < parts.length ? " …" : "");
+/** A short text escaped, with the words of `marks` in <mark>. */
+function marked(text, marks) {
+  return text
+    .split(/(\s+)/)
+    .map((part) => (words(part).some((w) => marks.has(w)) ? `<mark>${escapeHtml(part)}</mark>` : escapeHtml(part)))
+    .join("");
+}
+
+/** Whether a text holds one of the words of `marks`. */
+function holds(text, marks) {
+  return words(text).some((w) => marks.has(w));
 }
 
 /**
- * The section of a page (an h2 or h3 with an id, from its page file) holding the most of the searched words, or
- * null when that is the part before the first heading (the card links to the page itself then).  Returns
- * { id, heading, from, to }: where the section's text begins and ends in the page's text.
+ * What a search result shows of its page: the section (an h2 or h3 with an id) the index says holds its words
+ * best, as [id, heading, lead?], or null for the part before the first heading; and the excerpt: that
+ * section's first words, or the page's summary (or, without one, its first words) when they hold the searched
+ * words and the section's do not, or the section has none.
  */
-function bestSection(item, marks, start) {
-  const sections = item.sections || [];
-  if (!sections.length || !marks.size) return null;
-  const bounds = [[start, null, null], ...sections.filter(([at]) => at >= start)];
-  let best = null;
-  bounds.forEach(([from, id, heading], i) => {
-    const to = i + 1 < bounds.length ? bounds[i + 1][0] : item.text.length;
-    const found = new Set(words(item.text.slice(from, to)).filter((w) => marks.has(w)));
-    if (found.size && (!best || found.size > best.found)) best = { id, heading, from, to, found: found.size };
-  });
-  return best && best.id ? best : null;
+function shownOf(item, hit, marks) {
+  const section = (hit.section && (item.sections || [])[hit.section - 1]) || null;
+  const page = item.summary || item.lead || "";
+  const lead = section && section[2] ? section[2] : "";
+  const text = lead && (holds(lead, marks) || !holds(page, marks)) ? lead : page;
+  return { section, text };
 }
 
 function formatDate(iso) {
@@ -646,15 +690,15 @@ class HubSearch {
         this.expand = null;
       }
       const batch = this.found.slice(this.shown, this.shown + PAGE_SIZE);
-      data = await Promise.all(batch.map((hit) => this.index.page(hit.id)));
+      data = await Promise.all(batch.map(async (hit) => [await this.index.page(hit.id), hit]));
     } catch (error) {
       if (generation === this.generation) this.unavailable();
       return;
     }
     if (generation !== this.generation) return;
     let first = null;
-    for (const item of data) {
-      const card = this.card(item);
+    for (const [item, hit] of data) {
+      const card = this.card(item, hit);
       this.list.append(card);
       first ||= card.querySelector("a");
     }
@@ -663,7 +707,7 @@ class HubSearch {
     if (moveFocus && first) first.focus();
   }
 
-  card(item) {
+  card(item, hit) {
     const li = document.createElement("li");
     li.className = "ch-card";
     li.dataset.searchResult = "";
@@ -676,13 +720,9 @@ class HubSearch {
     li.append(heading);
     const text = document.createElement("p");
     text.className = this.mode === "search" ? "ch-result__excerpt" : "ch-card__summary";
-    // The indexed text begins with the page's <h1>, which the card shows already: excerpts start after it.
-    const start = item.text.startsWith(item.title) ? item.title.length : 0;
-    const section = this.mode === "search" ? bestSection(item, this.marks, start) : null;
-    const body = section ? item.text.slice(section.from, section.to) : item.text.slice(start);
-    const shown = this.mode === "search" ? excerpt(body.trim(), this.marks) : "";
+    const { section, text: shown } = this.mode === "search" ? shownOf(item, hit, this.marks) : { section: null, text: "" };
     if (shown) {
-      text.innerHTML = shown; // the page text escaped, with only <mark> added around matches
+      text.innerHTML = marked(shown, this.marks); // the page's text escaped, with only <mark> added around matches
     } else {
       text.textContent = item.summary || "";
     }
@@ -692,8 +732,8 @@ class HubSearch {
       const where = document.createElement("p");
       where.className = "ch-result__section";
       const jump = document.createElement("a");
-      jump.href = `${link.href}#${encodeURIComponent(section.id)}`;
-      jump.textContent = section.heading;
+      jump.href = `${link.href}#${encodeURIComponent(section[0])}`;
+      jump.textContent = section[1];
       jump.dataset.chSection = "";
       where.append("In the section ", jump);
       li.append(where);

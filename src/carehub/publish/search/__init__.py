@@ -14,7 +14,7 @@ The pipeline, one module a step:
 - ``index``: records -> the index; ``PageReader`` reads pages where they are rendered
   (in the page workers too) and ``Index`` gathers what the readers hand it,
   numbers the pages and has the files written;
-- ``format``: the files themselves (version 1), their names, scores and bytes.
+- ``format``: the files themselves (version 3), their names, scores and bytes.
 
 Which process reads a page and which gathers is the caller's choice
 (render/plugin.py): nothing here looks at processes.  Must not change any page:

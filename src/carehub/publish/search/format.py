@@ -1,9 +1,9 @@
-"""Format: the files of the search index (version 2), their names, scores and bytes.
+"""Format: the files of the search index (version 3), their names, scores and bytes.
 
 Under ``search-index/`` in the site; every file is JSON:
 
 ``meta.json``
-    ``{"version": 2, "build": B, "pages": N, "top": K, "split": [prefix, ...],
+    ``{"version": 3, "build": B, "pages": N, "top": K, "group": G, "split": [prefix, ...],
     "shards": [key, ...], "filters": [facet, ...], "synonyms"?: [[phrase, ...], ...]}``;
     the only file a reader's browser revalidates.  ``synonyms`` holds the
     groups of phrases a search treats as each other (the glossary's
@@ -24,27 +24,48 @@ Under ``search-index/`` in the site; every file is JSON:
     "all": P?}]}``.  ``words`` maps every word seen on the site to its stem's
     entry ("caring" and "care" share an entry); a word no page holds is
     stemmed in the browser (stemmer.js, the same Snowball stemmer) and found
-    by its stem's ``s``.  ``top`` holds the K best pages for the stem as ``[id, score, ...]``,
-    best first (score descending, then id); it is complete when ``df <= K``.
+    by its stem's ``s``.  ``top`` holds the K best pages for the stem as ``[id, n, ...]``,
+    best first (score descending, then id), where n = score x SECTIONS + section
+    (``fold``), the section of the page holding the stem best (see ``pages``); it
+    is complete when ``df <= K``.
     Otherwise ``all`` is set and ``B/postings/p-<P>.json`` holds, under the
-    stem, every page as ``[gap, score, ...]`` in id order (each id is the
-    previous one plus its gap; the first gap is the id): stems in name order
+    stem, every page as gap, n, gap, n, ... in id order (each id is the
+    previous one plus its gap; the first gap is the id), written as one
+    string (``numbers``: each number in base 32, its last digit from
+    ``DIGITS[32:]``, any before it from ``DIGITS[:32]``; "B1x" is 5, 33),
+    two to five characters a page instead of about eight: stems in name order
     share a postings file up to about POSTINGS_BYTES, and a bigger one has a
     file of its own.  A one-word search reads one shard and shows the top
     pages; the full list is fetched only for "show more", several words,
     filters (open filter groups' counts), or a prefix.
 ``B/filters/f-<facet>.json``
     ``{value: [gap, ...]}``: the ids of the pages with that filter value.
-``B/pages/<id>.json``
-    ``{"url", "title", "summary"?, "type"?, "date"?, "text", "sections"?}`` for
-    showing a result and its excerpt; ``url`` is relative to the site root;
-    ``sections`` lists the page's h2 and h3 headings with an id as
-    ``[offset, id, heading]`` (where in ``text`` the section begins), so a
-    result can link to the section where its words are.
+``B/pages/g-<g>.json``
+    The records of pages g x G to g x G + G - 1 (G is meta.json's ``group``), a
+    JSON list in id order: page i is entry ``i % G`` of file ``i // G``
+    (``group_of``).  A record is ``{"url", "title", "summary"?, "type"?, "date"?,
+    "lead"?, "sections"?}``, what a result shows; ``url`` is relative to the site
+    root.  ``sections`` lists the page's h2 and h3 headings with an id, in page
+    order, as ``[id, heading, lead?]``: section k of a score is entry k - 1
+    (section 0 is the part before the first of them, and the card links to the
+    page itself); only the first SECTIONS - 1 are kept.  A lead is the first
+    LEAD_WORDS words of the section after its heading, with " …" when it goes on
+    (none when the section has no words before the next heading).  ``lead`` is
+    section 0's, kept only when the page has no summary.  The section holding a
+    stem best is the one where its words occur most (a heading's words counting
+    HEADING_WEIGHT times, the first section on a tie); for a synonym group, where
+    its phrases occur most.  A result shows that section's heading (linked to it)
+    and its lead, or the summary when the lead holds none of the searched words
+    and the summary does: not the words around the match, as version 2 did from
+    each page's whole text.  Why: that text was 5 to 7 KB a page in a file of its
+    own (1,129 of the index's 1,306 files at 1,000 stories); a group of G records
+    gzips to about the bytes of one old page file, so a first query's ten results
+    still fetch about 20 KB.
 
 A page's id is its place in the index (index.py numbers them).  A score is the
 term-frequency part of BM25 (k1 1.2, b 0.75; words of the title count five
-times, of a heading or a glossary term three) times 100, rounded: 1 to 220.  The browser weights it by the stem's
+times, of a heading or a glossary term three) times 100, rounded: 1 to 220, stored folded with a section number
+(``fold``, above).  The browser weights it by the stem's
 rarity (BM25's idf, from ``df`` and the number of pages) when a query has
 several words, so one byte a page is enough and a common word's pages are
 still ranked.
@@ -68,7 +89,7 @@ from typing import Any
 from carehub.publish.search.extract import Record
 
 OUTPUT_SUBDIR = "search-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 TOP = 20  # pages kept in a word's shard: two screens of ten results, the same bytes at any N
 SHARD_BYTES = 24_000  # a two-letter shard bigger than this is split by three letters (about 8 KB gzipped)
 WORDS_FILE_BYTES = 4_000  # neighbouring small shards share a file up to this (about 1.5 KB gzipped); bigger alone
@@ -79,6 +100,10 @@ _K1, _B = 1.2, 0.75
 _SCALE = 100  # score = BM25's term-frequency part (0 to 2.2) x 100: one byte
 _STAGING = ".building"
 SYNONYM_PREFIX = "0syn"
+GROUP = 6  # page records a group file holds: a first query's ten results fetch ten of them (see the docstring)
+LEAD_WORDS = 10  # words of a section's beginning kept for its excerpt
+SECTIONS = 32  # a score's section number is 0 to SECTIONS - 1 (0: before the first heading)
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"  # a postings list's digits (numbers)
 
 
 def shard_key(word: str, split: set[str] | frozenset[str] = frozenset()) -> str:
@@ -106,20 +131,54 @@ def staging(out: Path) -> Path:
 
 
 def page_path(staging_dir: Path, number: int) -> Path:
-    """A page file in the staging folder, under the number it was taken with (renamed to its id at the end)."""
+    """A page's record in the staging folder, under the number it was taken with (gathered into its group file
+    at the end)."""
     return staging_dir / "pages" / f"{number}.json"
 
 
 def page_file(record: Record) -> bytes:
-    """The bytes of a page's file: what a result shows."""
+    """The bytes of a page's record (one entry of its group file): what a result shows."""
     shown: dict[str, Any] = {"url": record.url, "title": record.title or record.url}
     for name in ("summary", "type", "date"):
         if record.meta.get(name):
             shown[name] = record.meta[name]
-    shown["text"] = record.text
-    if record.sections:
-        shown["sections"] = [list(section) for section in record.sections]
+    spans = section_spans(record)
+    if not shown.get("summary"):
+        lead = _lead(record.text[spans[0][0] : spans[0][1]])
+        if lead:
+            shown["lead"] = lead
+    listed: list[list[str]] = []
+    for (start, end), (_, anchor, heading) in zip(spans[1:], record.sections[: SECTIONS - 1], strict=False):
+        lead = _lead(record.text[start:end].removeprefix(heading))
+        listed.append([anchor, heading, lead] if lead else [anchor, heading])
+    if listed:
+        shown["sections"] = listed
     return _json(shown)
+
+
+def section_spans(record: Record) -> list[tuple[int, int]]:
+    """Where each section of a page's text begins and ends: section 0 (after the title, up to the first h2 or h3
+    with an id), then each of ``record.sections`` in order (its heading included)."""
+    text = record.text
+    first = len(record.title) if record.title and text.startswith(record.title) else 0
+    starts = [first, *(max(at, first) for at, _, _ in record.sections)]
+    return [(start, end) for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _lead(text: str) -> str:
+    """The first LEAD_WORDS words of a section's text, with "…" when there are more."""
+    parts = text.split()
+    return " ".join(parts[:LEAD_WORDS]) + (" …" if len(parts) > LEAD_WORDS else "")
+
+
+def fold(score: int, section: int) -> int:
+    """A page's score for a stem and the section holding the stem best, as one number (search.js: ``unfold``)."""
+    return score * SECTIONS + section
+
+
+def group_of(page_id: int) -> int:
+    """The group file holding a page's record (``pages/g-<group>.json``, entry ``page_id % GROUP``)."""
+    return page_id // GROUP
 
 
 @dataclass(frozen=True)
@@ -127,9 +186,10 @@ class Postings:
     """Everything the files are made of, as index.py gathered it.
 
     Pages are known by the number they were taken with; ``place`` maps each to
-    its id in the index (``order`` lists the numbers by id).  ``docs`` and
-    ``tfs`` hold, per stem, the numbers of its pages and the weighted term
-    frequency in each; ``write`` empties them as it goes, so the memory is freed.
+    its id in the index (``order`` lists the numbers by id).  ``docs``,
+    ``tfs`` and ``sections`` hold, per stem, the numbers of its pages, the
+    weighted term frequency in each and the section of the page holding it
+    best; ``write`` empties them as it goes, so the memory is freed.
     """
 
     order: list[int]  # page numbers, by id
@@ -139,6 +199,7 @@ class Postings:
     stems: list[str]  # by stem number
     docs: list[array[int]]
     tfs: list[array[int]]
+    sections: list[array[int]]  # per stem, parallel to docs: the section of the page holding it best
     surface: dict[str, int]  # every word seen -> its stem's number
     filters: dict[tuple[str, str], list[int]]  # (facet, value) -> ids
     synonyms: list[list[str]] = field(default_factory=list)  # groups of phrases, words joined by spaces
@@ -151,14 +212,21 @@ def write(out: Path, postings: Postings) -> None:
     place = postings.place
     digest = hashlib.sha256(b"carehub search %d\n" % FORMAT_VERSION)
 
-    # Page files: renamed from the numbers they were taken with to their places (most are in place).
-    moved = [number for number in sorted(postings.order) if place[number] != number]
-    for number in moved:
-        page_path(staging_dir, number).replace(page_path(staging_dir, number).with_suffix(".moving"))
-    for number in moved:
-        page_path(staging_dir, number).with_suffix(".moving").replace(page_path(staging_dir, place[number]))
+    # Page records: read from the numbers they were taken with, in id order, GROUP to a file.
     for page_digest in postings.digests:
         digest.update(page_digest)
+    written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
+
+    def put(name: str, data: bytes) -> None:
+        (staging_dir / name).write_bytes(data)
+        written.append((name, hashlib.sha256(data).digest()))
+
+    for first in range(0, count, GROUP):
+        members = postings.order[first : first + GROUP]
+        records = [page_path(staging_dir, number).read_bytes() for number in members]
+        put(f"pages/g-{group_of(first)}.json", b"[" + b",".join(records) + b"]")
+        for number in members:
+            page_path(staging_dir, number).unlink()
 
     # Scores, postings and word shards.  Plain lists indexed by place, and each page's scores for a word it
     # holds up to 15 times made ahead (nearly every posting): this loop sees every word of every page.
@@ -169,16 +237,11 @@ def write(out: Path, postings: Postings) -> None:
         return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
 
     ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
-    written: list[tuple[str, bytes]] = []  # (name, SHA-256): files go to disk as they are made
-
-    def put(name: str, data: bytes) -> None:
-        (staging_dir / name).write_bytes(data)
-        written.append((name, hashlib.sha256(data).digest()))
 
     for folder in ("words", "postings", "filters"):
         (staging_dir / folder).mkdir(exist_ok=True)
     entries: list[dict[str, Any]] = [{} for _ in postings.stems]
-    pack: dict[str, list[int]] = {}
+    pack: dict[str, str] = {}
     pack_bytes = 0
     packs = 0
 
@@ -191,27 +254,31 @@ def write(out: Path, postings: Postings) -> None:
     # In stem order, so a prefix's stems (evalu, evaluat...) tend to share a postings file.
     for stem_id in sorted(range(len(postings.stems)), key=postings.stems.__getitem__):
         stem_name = postings.stems[stem_id]
-        docs, tfs = postings.docs[stem_id], postings.tfs[stem_id]
-        postings.docs[stem_id] = postings.tfs[stem_id] = array("I")  # freed as they are written
+        docs, tfs, sections = postings.docs[stem_id], postings.tfs[stem_id], postings.sections[stem_id]
+        postings.docs[stem_id] = postings.tfs[stem_id] = postings.sections[stem_id] = array("I")  # freed as written
         df = len(docs)
         scored = sorted(
-            (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]))
-            for at, tf in zip(map(place.__getitem__, docs), tfs, strict=True)
+            (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]), section)
+            for at, tf, section in zip(map(place.__getitem__, docs), tfs, sections, strict=True)
         )
         # The TOP best, score descending then page: only pages scoring at least the TOP-th score can be.
-        cut = sorted([score for _, score in scored], reverse=True)[TOP - 1] if df > TOP else 0
-        best = sorted((-score, at) for at, score in scored if score >= cut)[:TOP]
-        entry: dict[str, Any] = {"df": df, "top": [n for score, at in best for n in (at, -score)]}
+        cut = sorted([score for _, score, _ in scored], reverse=True)[TOP - 1] if df > TOP else 0
+        best = sorted((-score, at, section) for at, score, section in scored if score >= cut)[:TOP]
+        entry: dict[str, Any] = {
+            "df": df,
+            "top": [n for score, at, section in best for n in (at, fold(-score, section))],
+        }
         if df > TOP:
             flat = [0] * (2 * df)
-            flat[0::2] = _gaps([at for at, _ in scored])
-            flat[1::2] = [score for _, score in scored]
-            size = len(stem_name) + 4 * df  # about: a gap, a score, two commas
+            flat[0::2] = _gaps([at for at, _, _ in scored])
+            flat[1::2] = [fold(score, section) for _, score, section in scored]
+            encoded = numbers(flat)
+            size = len(stem_name) + len(encoded)
             if pack and pack_bytes + size > POSTINGS_BYTES:
                 put_pack()
             if not pack:
                 packs += 1
-            pack[stem_name] = flat
+            pack[stem_name] = encoded
             pack_bytes += size
             entry["all"] = packs
         entries[stem_id] = entry
@@ -251,6 +318,7 @@ def write(out: Path, postings: Postings) -> None:
         "build": build,
         "pages": count,
         "top": TOP,
+        "group": GROUP,
         "split": sorted(split),
         "shards": starts,
         "filters": sorted(facets),
@@ -282,6 +350,38 @@ def shard_file(key: str, starts: list[str]) -> str | None:
     """
     at = bisect.bisect_right(starts, key)
     return starts[at - 1] if at else None
+
+
+def numbers(values: list[int]) -> str:
+    """Numbers of 0 or more as a postings list stores them: each in base 32, most significant digit first, its
+    last digit from DIGITS[32:] and any before it from DIGITS[:32] ([5, 33] -> "B1x"; search.js: ``numbers``)."""
+    table = _NUMBERS
+    return "".join([table[n] if n < len(table) else _number(n) for n in values])
+
+
+def read_numbers(text: str) -> list[int]:
+    """The numbers of a postings list (``numbers`` backwards)."""
+    found, n = [], 0
+    for char in text:
+        digit = DIGITS.index(char)
+        if digit < 32:
+            n = n * 32 + digit
+        else:
+            found.append(n * 32 + digit - 32)
+            n = 0
+    return found
+
+
+def _number(n: int) -> str:
+    digits = [DIGITS[32 + n % 32]]
+    n //= 32
+    while n:
+        digits.append(DIGITS[n % 32])
+        n //= 32
+    return "".join(reversed(digits))
+
+
+_NUMBERS = [_number(n) for n in range(32 * 32 * 32)]  # every folded score and most gaps: three digits or fewer
 
 
 def _gaps(ids: list[int]) -> list[int]:

@@ -45,7 +45,7 @@ def story_order(date: dt.date, url: str) -> tuple[int, tuple[str, ...]]:
 
     The plugin deals story pages out to its workers in this order too, and
     numbers them so before forking (Index.reserve), so each worker writes
-    its stories' page files under their final numbers.
+    its stories' page records under their final numbers.
     """
     return (-date.toordinal(), _url_order(url))
 
@@ -70,10 +70,11 @@ class PageWords:
 
     url: str
     key: OrderKey  # where the page goes in the numbering (_order_key)
-    number: int | None  # its reserved number, when its page file is written already
-    shown: bytes  # its page file (empty when written already)
-    digest: bytes  # the page file's SHA-256
+    number: int | None  # its reserved number, when its page record is written already
+    shown: bytes  # its page record (empty when written already)
+    digest: bytes  # the page record's SHA-256
     counts: dict[str, int]  # stem -> weighted frequency
+    sections: dict[str, int]  # stem -> the section holding it best (format.section_spans), when not 0
     length: int  # weighted number of words
     filters: tuple[tuple[str, str], ...]
     new_words: dict[str, str]  # words the Index may not know yet -> their stems
@@ -92,6 +93,26 @@ def _phrase(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     """A synonym phrase's keys, and the text that finds it in a page's keys joined by spaces: padded with
     spaces, so it matches whole keys only (" mcp " is not in " mcps ")."""
     return keys, f" {' '.join(keys)} "
+
+
+def _parts(record: Record) -> tuple[list[str], list[list[str]]]:
+    """The words of a page's text, and of each of its first format.SECTIONS sections (format.section_spans).
+
+    The text's words are the sections' words run together when every boundary is next to a space (no word can
+    cross it), as extract.py makes them: each text is split once.
+    """
+    text = record.text
+    spans = format.section_spans(record)
+    cuts = [spans[0][0], *(start for start, _ in spans[1:])]
+    parts = [normalise(text[start:end]) for start, end in spans[: format.SECTIONS]]
+    if not all(at in (0, len(text)) or text[at - 1].isspace() or text[at].isspace() for at in cuts):
+        return normalise(text), parts
+    body = normalise(text[: spans[0][0]])
+    for part in parts:
+        body += part
+    if len(spans) > format.SECTIONS:
+        body += normalise(text[spans[format.SECTIONS][0] :])
+    return body, parts
 
 
 class PageReader:
@@ -140,11 +161,18 @@ class PageReader:
         return stem
 
     def _synonym_counts(
-        self, body: list[str], title: list[str], keywords: list[str], by_word: Counter[str], headings: list[str]
+        self,
+        body: list[str],
+        title: list[str],
+        keywords: list[str],
+        by_word: Counter[str],
+        headings: list[str],
+        parts: list[list[str]],
+        sections: dict[str, int],
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
         title's count five times, the headings' three, as their words do), under the group's word: a search for
-        any phrase of the group reads it."""
+        any phrase of the group reads it.  The section where they occur most goes in ``sections``."""
         keys = self._phrase_keys
         for word in {*body, *title, *keywords, *headings}:
             if word not in keys:
@@ -167,12 +195,39 @@ class PageReader:
                     found = _occurrences(text, needle)
                     if found:
                         counts[word] += found * weight
+            most, where = 0, 0
+            for number, part in enumerate(parts):
+                joined = f" {' '.join(keys.get(w) or self._phrase_key(w) for w in part)} "
+                found = sum(_occurrences(joined, needle) for needle in wanted)
+                if found > most:
+                    most, where = found, number
+            if where:
+                sections[word] = where
         return counts
 
+    def _best_sections(self, record: Record, parts: list[list[str]], stem_of: dict[str, str]) -> dict[str, int]:
+        """For each stem, the section (``parts``: the words of each, from _parts) where it occurs most (a heading's
+        words count HEADING_WEIGHT times; the first on a tie), when that is not section 0.  ``stem_of``: every
+        word of the page's text -> its stem."""
+        most: dict[str, int] = {}
+        where: dict[str, int] = {}
+        extra = format.HEADING_WEIGHT - 1
+        for number, part in enumerate(parts):
+            in_part = Counter(map(stem_of.__getitem__, part))  # counted in C: this sees every word of the page
+            if number:
+                for word in normalise(record.sections[number - 1][2]):
+                    in_part[stem_of.get(word) or self._stem(word)] += extra
+            for stem, tf in in_part.items():
+                if tf > most.get(stem, 0):
+                    most[stem] = tf
+                    where[stem] = number
+        return {stem: number for stem, number in where.items() if number}
+
     def words_of(self, record: Record) -> PageWords:
-        """Count a page's stems, and write its page file if its number is reserved."""
+        """Count a page's stems, and write its page record if its number is reserved."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
-        body, title = normalise(record.text), normalise(record.title)
+        body, parts = _parts(record)
+        title = normalise(record.title)
         keywords = normalise(" ".join(record.keywords))
         by_word = Counter(body)
         by_word.update(keywords)
@@ -181,18 +236,21 @@ class PageReader:
         headings = normalise(" ".join(record.headings))
         for word in headings:
             by_word[word] += format.HEADING_WEIGHT - 1  # a heading is in the text already: the extra times
+        stem_of: dict[str, str] = {}
         for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
             del by_word[word]  # a page's own "0syn3" is not the synonym group's word
+            stem_of[word] = ""  # nor a stem of it
         counts: Counter[str] = Counter()
         new_words: dict[str, str] = {}
         for word, tf in by_word.items():
-            stem = self._stem(word)
+            stem = stem_of[word] = self._stem(word)
             counts[stem] += tf
             if self._whole or word not in self._sent:
                 self._sent.add(word)
                 new_words[word] = stem
+        sections = self._best_sections(record, parts, stem_of)
         if self._groups:
-            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings).items():
+            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings, parts, sections).items():
                 counts[word] += tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
@@ -208,6 +266,7 @@ class PageReader:
             shown=b"" if number is not None else data,
             digest=hashlib.sha256(data).digest(),
             counts=dict(counts),
+            sections={stem: number for stem, number in sections.items() if stem in counts},
             length=len(body)
             + len(keywords)
             + (format.TITLE_WEIGHT - 1) * len(title)
@@ -231,7 +290,8 @@ class Index:
         self._surface: dict[str, int] = {}  # every word seen -> its stem's number
         self._docs: list[array[int]] = []  # per stem: page numbers
         self._tfs: list[array[int]] = []  # per stem: weighted term frequency in that page
-        # Per page: order key, length, filter numbers, digest of its page file.  Filters are numbered once, so
+        self._sections: list[array[int]] = []  # per stem: the section of that page holding it best
+        # Per page: order key, length, filter numbers, digest of its page record.  Filters are numbered once, so
         # a page holds a few integers for them rather than its own (facet, value) pairs.
         self._pages: dict[int, tuple[OrderKey, int, array[int], bytes]] = {}
         self._filter_ids: dict[tuple[str, str], int] = {}
@@ -249,7 +309,7 @@ class Index:
     def reserve(self, urls: Iterable[str]) -> None:
         """Number these pages now, in this order (stories, newest first: story_order), before any reader starts.
 
-        A reader then writes each one's page file as soon as it is rendered,
+        A reader then writes each one's page record as soon as it is rendered,
         instead of sending its text on.
         """
         self._reserved = {url: number for number, url in enumerate(urls)}
@@ -277,12 +337,14 @@ class Index:
             for word, stem in words.new_words.items():
                 if word not in surface:
                     surface[word] = self._stem_number(stem)
+            sections = words.sections
             for stem, tf in words.counts.items():
                 stem_id = stems.get(stem)
                 if stem_id is None:
                     stem_id = self._stem_number(stem)
                 self._docs[stem_id].append(number)
                 self._tfs[stem_id].append(min(tf, 65535))
+                self._sections[stem_id].append(sections.get(stem, 0))
 
     def _stem_number(self, stem: str) -> int:
         stem_id = self._stems.get(stem)
@@ -290,6 +352,7 @@ class Index:
             stem_id = self._stems[stem] = len(self._docs)
             self._docs.append(array("I"))
             self._tfs.append(array("H"))
+            self._sections.append(array("B"))
         return stem_id
 
     def add(self, paths: Iterable[Path]) -> None:
@@ -341,6 +404,7 @@ class Index:
             stems=sorted(self._stems, key=self._stems.__getitem__),
             docs=self._docs,
             tfs=self._tfs,
+            sections=self._sections,
             surface=self._surface,
             filters=filters,
             synonyms=self._synonyms,
