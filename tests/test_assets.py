@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from carehub.cli import main
-from carehub.publish import csp
+from carehub.publish import csp, minify
 from carehub.publish.assetnames import AssetError, hashed_name, name_assets
 
 from .conftest import FIXTURES, ROOT, make_project
@@ -207,13 +207,31 @@ def test_no_page_uses_material_and_its_files_are_not_published(built: Path) -> N
 def test_modules_and_stylesheets_name_each_other_by_hash(built: Path) -> None:
     folder = built / "site" / "assets" / "carehub"
     (search,) = folder.glob("search.*.js")
-    imported = re.findall(r'from "\./([^"]+)"', search.read_text(encoding="utf-8"))
+    imported = re.findall(r'from\s*"\./([^"]+)"', search.read_text(encoding="utf-8"))
     assert imported and all(HASHED_RE.search(name) and (folder / name).is_file() for name in imported)
     for sheet in folder.glob("*.css"):
         for ref in re.findall(r"url\(\s*[\"']?([^\"')\s]+)", sheet.read_text(encoding="utf-8")):
             target = urlsplit(urljoin(SITE_URL + "assets/carehub/" + sheet.name, ref)).path
             if target.startswith("/assets/carehub/"):
                 assert HASHED_RE.search(target) and (built / "site" / target.lstrip("/")).is_file(), (sheet, ref)
+
+
+@pytest.mark.build
+def test_scripts_and_stylesheets_are_published_minified(built: Path) -> None:
+    """publish/minify.py: comments and spare whitespace out, the code itself as written (every browser test runs it)."""
+    folders = (ROOT / "overrides" / "assets" / "carehub", ROOT / "src" / "carehub" / "contribute" / "assets")
+    sources = {p.name: p for folder in folders for p in folder.iterdir()}
+    published = [p for p in (built / "site" / "assets" / "carehub").iterdir() if p.suffix in {".js", ".css"}]
+    assert {p.suffix for p in published} == {".js", ".css"}
+    for path in published:
+        source = sources[HASHED_RE.sub(lambda m: m.group(0)[9:], path.name)].read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        assert len(text) < 0.9 * len(source), path.name
+        assert "/* " not in text and "\n  " not in text, path.name  # no comment, no indented line
+        assert not re.search(r"^\s*//", text, re.MULTILINE), path.name
+    assert minify.minified("notes.txt", b"/* kept */") == b"/* kept */"
+    assert minify.minified("a.js", b"/*! licence */\n// note\nconst a = 1;\n") == b"/*! licence */const a=1;"
+    assert minify.minified("a.css", b"/* note */\n.a {\n  color: red;\n}\n") == b".a{color:red}"
 
 
 @pytest.mark.build

@@ -16,6 +16,7 @@ import pytest
 
 from carehub.check import model, vocabularies
 from carehub.problems import CODES
+from carehub.publish import minify
 from carehub.publish.assetnames import hashed_name
 from carehub.render import docspages
 
@@ -129,9 +130,10 @@ def test_schemas_are_published_as_committed(site: Path) -> None:
 def test_the_share_page_loads_only_its_own_script(site: Path) -> None:
     page = _page(site, "contribute/share")
     source = (ROOT / "src" / "carehub" / "contribute" / "assets" / "share.js").read_bytes()
-    published = hashed_name("assets/carehub/share.js", source)  # named by its bytes: publish/assetnames.py
+    minified = minify.minified("assets/carehub/share.js", source)  # as published: publish/minify.py
+    published = hashed_name("assets/carehub/share.js", minified)  # named by its bytes: publish/assetnames.py
     assert f"../../{published}" in page.scripts
-    assert (site / published).read_bytes() == source
+    assert (site / published).read_bytes() == minified
     assert all(not src.startswith(("http:", "https:", "//")) for src in page.scripts)
     assert {"share-form", "share-errors", "share-result", "share-data"} <= page.ids
 

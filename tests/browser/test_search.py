@@ -401,7 +401,7 @@ def test_the_browser_stems_words_as_the_index_was_stemmed(_: int, search_page: A
     stems: list[str] = search_page.evaluate(
         """async ([script, words]) => {
              const source = await (await fetch(script)).text();
-             const name = source.match(/from "\\.\\/(stemmer\\.[0-9a-f]{8}\\.js)"/)[1];
+             const name = source.match(/from\\s*"\\.\\/(stemmer\\.[0-9a-f]{8}\\.js)"/)[1];
              const { stem } = await import(new URL(name, script).href);
              return words.map(stem);
            }""",

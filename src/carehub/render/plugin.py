@@ -64,7 +64,7 @@ from carehub.plan.regions import region_map
 from carehub.plan.related import DEFAULT_LIMIT
 from carehub.plan.site import PlanOptions, SitePlan, plan
 from carehub.problems import Problem, format_text
-from carehub.publish import assetnames, csp, feeds, opendata, robots, whitespace
+from carehub.publish import assetnames, csp, feeds, minify, opendata, robots, whitespace
 from carehub.publish.search.index import Index, PageReader, PageWords, story_order
 from carehub.publish.sitemap import split_sitemap
 from carehub.render import docspages, offload, rendercache, rootlinks, storybody
@@ -498,12 +498,13 @@ def _drop_material_assets(files: Files, config: MkDocsConfig) -> None:
 def _hash_asset_names(files: Files, config: MkDocsConfig) -> assetnames.AssetNames:
     """Publish every file under assets/carehub/ under its content-hashed name (publish/assetnames.py).
 
-    Each is replaced by a file holding the bytes it is published with (a few dozen KB in all): a script or
-    stylesheet that refers to another asset names it by its hash.
+    Each is replaced by a file holding the bytes it is published with (a few dozen KB in all): minified
+    (publish/minify.py), and a script or stylesheet that refers to another asset names it by its hash.
     """
     ours = [f for f in files if f.dest_uri.startswith(assetnames.FOLDER) and not f.is_documentation_page()]
+    published = {f.dest_uri: minify.minified(f.dest_uri, f.content_bytes) for f in ours}
     try:
-        named = assetnames.name_assets({f.dest_uri: f.content_bytes for f in ours}, config.site_url or "")
+        named = assetnames.name_assets(published, config.site_url or "")
     except assetnames.AssetError as error:
         raise PluginError(f"carehub: the site's assets could not be given hashed names: {error}") from error
     for old in ours:
@@ -515,7 +516,7 @@ def _hash_asset_names(files: Files, config: MkDocsConfig) -> assetnames.AssetNam
             dest_uri=named.names[old.dest_uri],
             inclusion=InclusionLevel.NOT_IN_NAV,
         )
-        new.content_bytes = named.rewritten.get(old.dest_uri, old.content_bytes)
+        new.content_bytes = named.rewritten.get(old.dest_uri, published[old.dest_uri])
         files.remove(old)
         files.append(new)
     return named
