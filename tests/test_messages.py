@@ -62,6 +62,11 @@ def test_vocabulary_values_are_matched_by_abbreviation_label_and_spelling(
     assert f"Did you mean `{meant}`" in problem.hint
 
 
+def test_a_suggestion_names_its_label_in_brackets(project: Callable[..., Path]) -> None:
+    problem = _one(project, VALID.replace("evidence_level: anecdotal", "evidence_level: before-after"), "CH203")
+    assert "Did you mean `before-and-after` (Before-and-after measures)? " in problem.hint, problem.hint
+
+
 def test_an_abbreviation_of_a_barrier_label_is_matched(project: Callable[..., Path]) -> None:
     vocab = load_catalogue(project()).vocabularies["barriers"]
     assert vocab.suggest("IG") == ["information-governance-and-it"]

@@ -240,7 +240,7 @@ class StoryValidator:
         suggestions = vocab.suggest(str(failure.value)) if isinstance(failure.value, str) else []
         if len(suggestions) == 1:
             term = vocab.get(suggestions[0])
-            label = f", {term.label}," if term and vocabularies.norm_id(term.label) != term.id else ""
+            label = f" ({term.label})" if term and vocabularies.norm_id(term.label) != term.id else ""
             meant = f"Did you mean `{suggestions[0]}`{label}? "
         elif suggestions:
             meant = "Did you mean one of " + ", ".join(f"`{s}`" for s in suggestions) + "? "
