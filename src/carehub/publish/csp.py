@@ -27,8 +27,10 @@ Each directive, and why:
   the only style nh3 keeps, on td and th).  A page holding a style attribute
   therefore gets ``style-src-attr 'unsafe-inline'`` (attributes only, never a
   ``<style>`` element); CSS in an attribute cannot run script.
-- ``img-src 'self' data:``: our files, and ``data:`` images (Material's
-  stylesheet drew its icons that way; ours draw none, so ``data:`` could go).
+- ``img-src 'self'``: our files only.  No ``data:`` images: Material's
+  stylesheet drew its icons that way, but no page uses Material's now, our
+  stylesheets draw none, and a story's images are files beside it (the
+  sanitiser allows no ``data:`` address).
 - ``font-src 'self'``: system fonts only (mkdocs.yml ``font: false``); a font
   file of our own would still load.
 - ``connect-src 'self'``: search.js fetches the search index from our origin.
@@ -81,7 +83,7 @@ _SCRIPT_TYPES = frozenset(
 _FIXED = (
     ("default-src", "'none'"),
     ("style-src", "'self'"),
-    ("img-src", "'self' data:"),
+    ("img-src", "'self'"),
     ("font-src", "'self'"),
     ("connect-src", "'self'"),
     ("form-action", "'self'"),
