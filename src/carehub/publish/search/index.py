@@ -180,6 +180,7 @@ class PageReader:
         present = {keys[word] for word in by_word}
         counts: Counter[str] = Counter()
         texts: list[tuple[str, int]] | None = None
+        part_texts: list[str] | None = None  # each section's keys joined the same way, made once a page
         for word, phrases in self._groups:
             wanted = [needle for keys_of, needle in phrases if all(key in present for key in keys_of)]
             if not wanted:
@@ -195,9 +196,10 @@ class PageReader:
                     found = _occurrences(text, needle)
                     if found:
                         counts[word] += found * weight
+            if part_texts is None:
+                part_texts = [f" {' '.join(keys.get(w) or self._phrase_key(w) for w in part)} " for part in parts]
             most, where = 0, 0
-            for number, part in enumerate(parts):
-                joined = f" {' '.join(keys.get(w) or self._phrase_key(w) for w in part)} "
+            for number, joined in enumerate(part_texts):
                 found = sum(_occurrences(joined, needle) for needle in wanted)
                 if found > most:
                     most, where = found, number
