@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Callable
@@ -589,6 +590,44 @@ def test_a_result_links_to_the_section_with_the_words(_: int, search_page: Any, 
     assert jump.count(), f"{word!r}: the card has no link to its section {heading!r}"
     assert str(jump.text_content()).strip() == heading
     assert jump.evaluate("a => a.href") == f"{site_url}{page_file['url']}#{anchor}"
+
+
+def _two_sectioned_words(oracle: _Oracle) -> tuple[str, str, dict[str, Any], int] | None:
+    """Two words found on one page only, held best by different sections with different scores.
+
+    Returns the words, the page and the number of the section a two-word search should link to: the section
+    of the word with the higher score (both words are on one page, so they weigh the same for rarity).
+    """
+    for n, page in enumerate(oracle.pages):
+        if not page.get("sections"):
+            continue
+        best: dict[int, tuple[int, str]] = {}  # section -> (score, word): a word unique to the page, held there
+        for word in sorted(oracle.words[n]):
+            if len(word) > 6 and word.isalpha() and oracle.find(word) == {page["url"]}:
+                held = [(score, section) for at, score, section in oracle.index.sections(word) if at == n]
+                if len(held) == 1 and held[0][1] > 0 and held[0][1] not in best:
+                    best[held[0][1]] = (held[0][0], word)
+        for (section_a, (score_a, word_a)), (section_b, (score_b, word_b)) in itertools.pairwise(best.items()):
+            if score_a != score_b:
+                return word_a, word_b, page, section_a if score_a > score_b else section_b
+    return None
+
+
+@pytest.mark.parametrize("_", [pytest.param(0, id="search", marks=not_built_yet("search"))])
+def test_a_result_for_two_words_links_to_the_section_of_the_word_that_scores_more(
+    _: int, search_page: Any, site_url: str, oracle: _Oracle
+) -> None:
+    chosen = _two_sectioned_words(oracle)
+    assert chosen, "no page has two words of its own held best by different sections"
+    word_a, word_b, page_file, section = chosen
+    anchor, heading = page_file["sections"][section - 1][1:]
+    for query in (f"{word_a} {word_b}", f"{word_b} {word_a}"):  # the order of the words does not matter
+        page = search_page
+        assert search(page, query) == [site_url + page_file["url"]], query
+        jump = page.locator("[data-ch-list] > li [data-ch-section]").first
+        assert jump.count(), f"{query!r}: the card has no link to its section {heading!r}"
+        assert str(jump.text_content()).strip() == heading, query
+        assert jump.evaluate("a => a.href") == f"{site_url}{page_file['url']}#{anchor}", query
 
 
 @pytest.mark.parametrize("_", [pytest.param(0, id="glossary", marks=not_built_yet("glossary"))])
