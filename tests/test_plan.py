@@ -17,7 +17,7 @@ import pytest
 from carehub.check.catalogue import Catalogue, load_catalogue
 from carehub.check.model import Outcome
 from carehub.plan import feedlist
-from carehub.plan.charts import change_of, describe, format_number, outcome_chart
+from carehub.plan.charts import change_of, format_number, outcome_chart
 from carehub.plan.facets import FACETS
 from carehub.plan.listings import WITHDRAWN_TITLE, GeneratedPage, Listing
 from carehub.plan.regions import SHAPES, region_map
@@ -243,18 +243,20 @@ def test_the_story_view_links_each_facet_value_and_describes_its_outcomes(tmp_pa
     assert view.evidence_level and view.status
 
 
-def test_charts_say_in_words_what_the_bars_show() -> None:
+def test_charts_show_the_change_and_leave_the_words_to_the_table() -> None:
     worse = Outcome(
         measure="Waiting time", before=0, after=12.5, unit="days", period="2016 against 2017", source="Audit"
     )
     assert format_number(1234.5) == "1,234.5" and format_number(12.0) == "12" and format_number(0.126) == "0.13"
     change = change_of(worse)
     assert (change.direction, change.better, change.percent, change.words) == ("up", False, None, "Up (worse)")
-    assert describe(worse).startswith("Before: 0 days. After: 12.5 days. Up (worse); lower is better.")
-    svg = outcome_chart(worse, "c")
-    assert "ch-chart__bar--worse" in svg and 'role="img"' in svg and 'aria-labelledby="c-title c-desc"' in svg
+    svg = outcome_chart(worse)
+    assert "ch-chart__bar--worse" in svg and ">Before<" in svg and ">12.5 days<" in svg
+    # The outcomes table is the text alternative (story.html hides the charts from screen readers): no role,
+    # title or description on the SVG to repeat it.
+    assert "role=" not in svg and "<title" not in svg and "<desc" not in svg
     better = Outcome(measure="Discharges", before=10, after=10, unit="%", period="p", source="s", higher_is_better=True)
-    assert change_of(better).words == "No change" and "ch-chart__bar--better" not in outcome_chart(better, "d")
+    assert change_of(better).words == "No change" and "ch-chart__bar--better" not in outcome_chart(better)
 
 
 def test_the_regions_map_links_and_shades_each_region_and_stays_out_of_the_tab_order(tmp_path: Path) -> None:
