@@ -115,6 +115,23 @@ def test_all_stories_is_paginated_newest_first_and_only_page_one_is_in_the_nav(t
     assert [index.facet for index in _listing(site, "stories/index.md").filters] == list(FACETS)
 
 
+def test_only_the_newest_stories_of_a_list_s_first_page_are_cards_and_the_rest_are_rows(tmp_path: Path) -> None:
+    stories = {
+        f"case-studies/story-{n}.md": story_text(f"Story number {n}", date=_day(n), region="london") for n in range(7)
+    }
+    site = _plan(tmp_path, stories, per_page=3, full_cards=2)
+    first, second = _listing(site, "stories/index.md"), _listing(site, "stories/page/2/index.md")
+    assert [s.slug for s in first.cards] == ["story-6", "story-5"] and [s.slug for s in first.rows] == ["story-4"]
+    assert first.rows_start == 3
+    assert second.cards == () and [s.slug for s in second.rows] == ["story-3", "story-2", "story-1"]
+    assert second.rows_start == 4
+    # A term's listing does the same; a list shorter than the cards is all cards.
+    london = _listing(site, "browse/region/london/index.md")
+    assert len(london.cards) == 2 and len(london.rows) == 1
+    few = _plan(tmp_path / "few", dict(list(stories.items())[:1]), per_page=3, full_cards=2)
+    assert len(_listing(few, "stories/index.md").cards) == 1 and _listing(few, "stories/index.md").rows == ()
+
+
 def test_the_page_list_marks_gaps_between_first_last_and_neighbours(tmp_path: Path) -> None:
     stories = {f"case-studies/story-{n}.md": story_text(f"Story number {n}", date=_day(n)) for n in range(10)}
     site = _plan(tmp_path, stories, per_page=1)

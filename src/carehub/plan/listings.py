@@ -202,7 +202,7 @@ def listing_pages(
     return pages
 
 
-def term_listing_pages(term: Term, per_page: int) -> list[GeneratedPage]:
+def term_listing_pages(term: Term, per_page: int, full_cards: int = FULL_CARDS) -> list[GeneratedPage]:
     facet = term.facet
     heading = term.label if facet.slug == "type" else f"{facet.singular.capitalize()}: {term.label}"
     feed_url = feed_path(facet.slug, term.id) if has_feeds(facet) else None
@@ -220,6 +220,7 @@ def term_listing_pages(term: Term, per_page: int) -> list[GeneratedPage]:
         facet=facet.slug,
         term=term.id,
         feed_url=feed_url,
+        full_cards=full_cards,
     )
 
 
@@ -229,6 +230,7 @@ def plan_pages(
     directory: dict[str, SiteEntry],
     glossary: Glossary,
     per_page: int = DEFAULT_PER_PAGE,
+    full_cards: int = FULL_CARDS,
 ) -> list[GeneratedPage]:
     """Every generated page, in a fixed order (so builds are reproducible)."""
     ordered = tuple(indexes[facet.slug] for facet in FACETS)
@@ -243,6 +245,7 @@ def plan_pages(
         feed_url=MAIN_FEED,
         filters=ordered,
         in_nav=True,
+        full_cards=full_cards,
     )
     pages.append(
         GeneratedPage(
@@ -267,7 +270,7 @@ def plan_pages(
             )
         )
         for term in index.terms:
-            pages += term_listing_pages(term, per_page)
+            pages += term_listing_pages(term, per_page, full_cards)
     pages.append(
         GeneratedPage(
             "sites/index.md",
