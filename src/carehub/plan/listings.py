@@ -8,7 +8,9 @@ into a virtual file; nothing here knows about MkDocs, so tests can check the
 plan without a build and another engine could render the same plan.
 
 Listings are newest first (the catalogue's order) and paginated: page 1 at
-``/browse/<facet>/<id>/``, page n at ``…/page/<n>/``.  Every vocabulary term
+``/browse/<facet>/<id>/``, page n at ``…/page/<n>/``.  Page 1 shows its newest
+``FULL_CARDS`` stories as cards (with summaries) and the rest as rows (title,
+type, date); later pages are rows only (``Listing.cards``, ``Listing.rows``).  Every vocabulary term
 gets a listing even with no stories yet, so links and feeds never break and a
 reader who lands there is told how to add the first story.
 
