@@ -285,12 +285,19 @@ def _alternate_feeds(site: Path, page_url: str) -> list[tuple[str, str, str]]:
 def test_every_page_head_links_the_site_feeds(site: Path) -> None:
     main_title = text_of(channel(site, feedlist.MAIN_FEED), "title")
     updated_title = text_of(channel(site, feedlist.UPDATED_FEED), "title")
-    for page_url in ("", "stories/red-bag/", "subscribe/"):
+    for page_url in ("", "subscribe/", "browse/"):
         found = _alternate_feeds(site, page_url)
         assert ("application/rss+xml", main_title, feedlist.MAIN_FEED) in found, page_url
         assert ("application/rss+xml", updated_title, feedlist.UPDATED_FEED) in found, page_url
         assert ("application/feed+json", f"{main_title} (JSON Feed)", feedlist.JSON_FEED) in found, page_url
         assert not [f for f in found if f[2].startswith("feeds/")], f"{page_url} is not a listing page"
+
+
+def test_a_story_page_head_links_the_main_feed_only(site: Path) -> None:
+    # Issue 19: a thousand story pages each carrying three links cost 0.4 KB a story; the main feed is enough
+    # for a reader's feed tool to find the hub's feeds, and every other page links them all.
+    main_title = text_of(channel(site, feedlist.MAIN_FEED), "title")
+    assert _alternate_feeds(site, "stories/red-bag/") == [("application/rss+xml", main_title, feedlist.MAIN_FEED)]
 
 
 def test_a_listing_page_head_links_its_facet_feed_first(site: Path) -> None:

@@ -8,6 +8,7 @@ search entry fails here.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import shutil
@@ -206,6 +207,10 @@ def listing_slugs(project: Path, url: str) -> tuple[list[str], list[str]]:
             for link in cards.find_all("a"):
                 if link.parent is not None and link.parent.tag in ("h2", "h3"):
                     slugs.append(str(link.attrs["href"]).rstrip("/").rsplit("/", 1)[-1])
+        rows = listing.find("ol", class_="ch-rows")
+        if rows is not None:
+            for row in rows.find_all("li"):
+                slugs.append(str(row.find("a").attrs["href"]).rstrip("/").rsplit("/", 1)[-1])  # type: ignore[union-attr]
         count = listing.find("p", class_="ch-count")
         counts.append(count.text if count else "")
         following = tree.find("a", rel="next")
@@ -244,6 +249,33 @@ def test_all_stories_page_is_paginated_newest_first(built: Path) -> None:
     assert counts[0] == f"Showing 1 to {PER_PAGE} of {len(SPECS)} stories, newest first"
     assert (built / "site/stories/page/3/index.html").is_file()
     assert not (built / "site/stories/page/4").exists()
+
+
+def test_later_pages_of_a_listing_show_each_story_as_a_row_of_title_type_and_date(built: Path) -> None:
+    # Issue 19: only the newest stories of a list's first page are cards; every later story is a row.
+    order = newest_first(list(SPECS))
+    first = page(built, "stories").find("div", data_ch_listing=True)
+    assert first is not None and len(first.find("ol", class_="ch-cards").find_all("li")) == PER_PAGE  # type: ignore[union-attr]
+    assert first.find("ol", class_="ch-rows") is None, "a first page shorter than the cards is all cards"
+    later = page(built, "stories/page/2").find("div", data_ch_listing=True)
+    assert later is not None and later.find("ol", class_="ch-cards") is None
+    rows = later.find("ol", class_="ch-rows")
+    assert rows is not None and rows.attrs["start"] == str(PER_PAGE + 1)
+    labels = {
+        "case-study": "Case study",
+        "failure": "Failure write-up",
+        "patient-story": "Patient story",
+        "resource": "Resource",
+    }
+    found = rows.find_all("li")
+    assert len(found) == min(PER_PAGE, len(order) - PER_PAGE)
+    for row, slug in zip(found, order[PER_PAGE:], strict=False):
+        spec = SPECS[slug][1]
+        link = row.find("a")
+        assert link is not None and link.text == spec["title"] and str(link.attrs["href"]).endswith(f"/{slug}/")
+        assert row.find(["h2", "h3", "p"]) is None, "a row is one line: no heading, no summary"
+        day = dt.date.fromisoformat(str(spec["date"]))
+        assert f"{labels[str(spec['type_'])]}, {day.day} {day:%B %Y}" in row.text, row.text
 
 
 def test_facet_index_pages_show_each_term_with_its_count(built: Path) -> None:
@@ -326,17 +358,18 @@ def test_search_index_holds_every_story_with_its_facet_filters(built: Path) -> N
                 assert by_url[f"stories/{slug}/"] in pages_with_word, (slug, tag, word)
 
 
-def test_outcomes_have_a_table_and_an_accessible_chart(built: Path) -> None:
+def test_outcomes_have_a_table_and_a_chart_the_table_describes(built: Path) -> None:
     tree = page(built, "stories/red-bag")
     table = tree.find("table", class_="ch-outcomes__table")
     assert table is not None
     assert "120 admissions a month" in table.text and "90 admissions a month" in table.text
     assert "Down 25% (better)" in table.text
-    chart = tree.find("svg", class_="ch-chart")
-    assert chart is not None and chart.attrs["role"] == "img"
-    title_id, desc_id = str(chart.attrs["aria-labelledby"]).split()
-    assert tree.find("title", id=title_id).text == OUTCOME["measure"]  # type: ignore[union-attr]
-    assert "Before: 120 admissions a month. After: 90 admissions a month." in tree.find("desc", id=desc_id).text  # type: ignore[union-attr]
+    # The table is the charts' text alternative: the charts beside it are hidden from screen readers.
+    charts = tree.find("div", class_="ch-charts")
+    assert charts is not None and charts.attrs["aria-hidden"] == "true"
+    chart = charts.find("svg", class_="ch-chart")
+    assert chart is not None and "120 admissions a month" in chart.text and "90 admissions a month" in chart.text
+    assert OUTCOME["measure"] in charts.text  # the caption names it for sighted readers
 
 
 def test_failure_has_what_we_learned_and_illustrative_banner(built: Path) -> None:

@@ -431,8 +431,14 @@ def test_the_barrier_matrix_counts_match_the_catalogue(built: tuple[Path, Catalo
                 assert f", {len(found) - failures} case stud" in td.text
                 href = _links(td)[0]
                 listing = parse_file(site / "browse" / "barrier-matrix" / href / "index.html")
-                cards = [h2 for ol in listing.find_all("ol", class_="ch-cards") for h2 in ol.find_all("h2")]
-                assert {_links(card)[0].rstrip("/").split("/")[-1] for card in cards} == {s.slug for s in found}
+                # A cell's list is rows (title, type, date), for scanning: no cards.
+                assert listing.find("ol", class_="ch-cards") is None
+                rows = [li for ol in listing.find_all("ol", class_="ch-rows") for li in ol.find_all("li")]
+                assert {_links(row)[0].rstrip("/").split("/")[-1] for row in rows} == {s.slug for s in found}
+                labels = {"failure": "Failure write-up", "case-study": "Case study"}
+                assert sorted(row.find("span").text.split(",")[0] for row in rows) == sorted(  # type: ignore[union-attr]
+                    labels[s.meta.type] for s in found
+                )
     by_model = build_matrices(catalogue)[0]
     time_row = next(r for r in by_model.rows if r.id == "time-and-resources")
     homes = next(c for c in time_row.cells if c.column == "enhanced-health-in-care-homes")

@@ -590,6 +590,7 @@ def plan_spread_pages(
                 matrix_stories(catalogue, cell.barrier, cell.axis, cell.column),
                 per_page,
                 "Nothing has been shared here yet.",
+                full_cards=0,  # a cell's list is for scanning: each story is on its barrier's listing as a card
             )
     offered, _ = offers_index({site_id: entry.site for site_id, entry in directory.items()})
     topics = offer_topics(catalogue, directory)

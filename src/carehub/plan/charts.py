@@ -2,12 +2,15 @@
 
 Why SVG from Python: no JavaScript chart library to download, nothing that
 fails without JavaScript, and the figures are in the page's HTML where search
-engines, screen readers and printers can reach them.  Each chart is an
-``role="img"`` SVG whose ``<title>`` and ``<desc>`` say in words what the bars
-show (the text alternative); the outcomes table beside it carries the same
-figures.  Colours come from CSS custom properties, so light and dark themes
-both meet contrast, and the words "Before" and "After" are printed on the
-chart so colour is never the only cue.  What is the same on every chart (the
+engines and printers can reach them.  The outcomes table just above the charts
+is their text alternative: it holds every figure a chart shows (before, after,
+the change and whether it is better, the period and the source), so story.html
+hides the charts from screen readers (``aria-hidden``) rather than have them
+read each figure twice, and the SVG carries no ``<title>`` or ``<desc>`` of its
+own (issue 19: they repeated the table, 300 bytes a chart).  Colours come
+from CSS custom properties, so light and dark themes both meet contrast, and
+the words "Before" and "After" are printed on the chart so colour is never the
+only cue.  What is the same on every chart (the
 texts' fill, size and baseline) is in carehub.css, not on each element: a
 story page may hold several charts, and the site a thousand story pages.  No
 ``xmlns``: the charts are only ever inline in HTML, whose parser puts them in
@@ -96,16 +99,7 @@ def change_of(outcome: Outcome) -> Change:
     return Change("up" if delta > 0 else "down", (delta > 0) == outcome.higher_is_better, percent, points)
 
 
-def describe(outcome: Outcome) -> str:
-    """The chart's text alternative: every figure the bars show, and what the change means."""
-    better = "higher" if outcome.higher_is_better else "lower"
-    return (
-        f"Before: {with_unit(outcome.before, outcome.unit)}. After: {with_unit(outcome.after, outcome.unit)}. "
-        f"{change_of(outcome).words}; {better} is better. Period: {outcome.period}. Source: {outcome.source}."
-    )
-
-
-def outcome_chart(outcome: Outcome, chart_id: str) -> Markup:
+def outcome_chart(outcome: Outcome) -> Markup:
     """One outcome as two labelled horizontal bars, before and after, on a shared scale from zero."""
     largest = max(abs(outcome.before), abs(outcome.after)) or 1.0
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
@@ -127,9 +121,5 @@ def outcome_chart(outcome: Outcome, chart_id: str) -> Markup:
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{middle:g}">{escape(with_unit(value, outcome.unit))}</text>'
         )
     return Markup(
-        f'<svg class="ch-chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
-        f'<title id="{chart_id}-title">{escape(outcome.measure)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(describe(outcome))}</desc>'
-        f"{''.join(rows)}</svg>"
+        f'<svg class="ch-chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">{"".join(rows)}</svg>'
     )

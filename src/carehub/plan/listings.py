@@ -8,7 +8,9 @@ into a virtual file; nothing here knows about MkDocs, so tests can check the
 plan without a build and another engine could render the same plan.
 
 Listings are newest first (the catalogue's order) and paginated: page 1 at
-``/browse/<facet>/<id>/``, page n at ``…/page/<n>/``.  Every vocabulary term
+``/browse/<facet>/<id>/``, page n at ``…/page/<n>/``.  Page 1 shows its newest
+``FULL_CARDS`` stories as cards (with summaries) and the rest as rows (title,
+type, date); later pages are rows only (``Listing.cards``, ``Listing.rows``).  Every vocabulary term
 gets a listing even with no stories yet, so links and feeds never break and a
 reader who lands there is told how to add the first story.
 
@@ -30,9 +32,12 @@ from carehub.plan.directory import SiteEntry
 from carehub.plan.facets import FACETS, FacetIndex, Term
 from carehub.plan.feedlist import MAIN_FEED, feed_path, has_feeds
 
-# 50 cards a page: each listing page costs a full page template and a search-indexer pass, so fewer, longer
-# pages build faster; a page of 50 cards is about 14 KB gzipped.
-DEFAULT_PER_PAGE = 50
+# 100 stories a page: each listing page costs a full page template and a search-indexer pass, so fewer, longer
+# pages build faster.  Only the newest FULL_CARDS of a list, on its first page, are cards with their summary and
+# labels; every other story is a row of its title, type and date (issue 19: every story is on a dozen listings,
+# and a card is three times a row's bytes).  A reader who wants the summary is one link from it.
+DEFAULT_PER_PAGE = 100
+FULL_CARDS = 20
 HOME_LATEST = 6
 
 
@@ -81,6 +86,20 @@ class Listing:
     term: str | None = None  # term id
     feed_url: str | None = None  # the listing's RSS feed (feedlist.py)
     filters: tuple[FacetIndex, ...] = ()  # only on the all-stories page
+    full_cards: int = 0  # how many of `stories`, from the first, are shown as cards (the rest as rows)
+
+    @property
+    def cards(self) -> tuple[Story, ...]:
+        return self.stories[: self.full_cards]
+
+    @property
+    def rows(self) -> tuple[Story, ...]:
+        return self.stories[self.full_cards :]
+
+    @property
+    def rows_start(self) -> int:
+        """The 1-based position in the whole list of the first row on this page."""
+        return self.pagination.first + len(self.cards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +189,14 @@ def listing_pages(
     feed_url: str | None = None,
     filters: tuple[FacetIndex, ...] = (),
     in_nav: bool = False,
+    full_cards: int = FULL_CARDS,
 ) -> list[GeneratedPage]:
+    """A list's pages: the first ``full_cards`` stories as cards on page 1, every other story as a row."""
     pages = []
     for chunk, pagination in paginate(stories, base_url, per_page):
         title = heading if pagination.number == 1 else f"{heading} (page {pagination.number} of {pagination.pages})"
-        view = Listing(heading, intro, chunk, pagination, empty_message, facet, term, feed_url, filters)
+        cards = full_cards if pagination.number == 1 else 0
+        view = Listing(heading, intro, chunk, pagination, empty_message, facet, term, feed_url, filters, cards)
         src = f"{pagination.url_of(pagination.number)}index.md"
         pages.append(
             GeneratedPage(src, title, "carehub/listing.html", view, intro, in_nav=in_nav and pagination.number == 1)
@@ -182,7 +204,7 @@ def listing_pages(
     return pages
 
 
-def term_listing_pages(term: Term, per_page: int) -> list[GeneratedPage]:
+def term_listing_pages(term: Term, per_page: int, full_cards: int = FULL_CARDS) -> list[GeneratedPage]:
     facet = term.facet
     heading = term.label if facet.slug == "type" else f"{facet.singular.capitalize()}: {term.label}"
     feed_url = feed_path(facet.slug, term.id) if has_feeds(facet) else None
@@ -200,6 +222,7 @@ def term_listing_pages(term: Term, per_page: int) -> list[GeneratedPage]:
         facet=facet.slug,
         term=term.id,
         feed_url=feed_url,
+        full_cards=full_cards,
     )
 
 
@@ -209,6 +232,7 @@ def plan_pages(
     directory: dict[str, SiteEntry],
     glossary: Glossary,
     per_page: int = DEFAULT_PER_PAGE,
+    full_cards: int = FULL_CARDS,
 ) -> list[GeneratedPage]:
     """Every generated page, in a fixed order (so builds are reproducible)."""
     ordered = tuple(indexes[facet.slug] for facet in FACETS)
@@ -223,6 +247,7 @@ def plan_pages(
         feed_url=MAIN_FEED,
         filters=ordered,
         in_nav=True,
+        full_cards=full_cards,
     )
     pages.append(
         GeneratedPage(
@@ -247,7 +272,7 @@ def plan_pages(
             )
         )
         for term in index.terms:
-            pages += term_listing_pages(term, per_page)
+            pages += term_listing_pages(term, per_page, full_cards)
     pages.append(
         GeneratedPage(
             "sites/index.md",

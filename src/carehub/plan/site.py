@@ -31,7 +31,7 @@ from carehub.plan.approaches import (
 from carehub.plan.directory import SiteEntry, build_directory
 from carehub.plan.facets import FacetIndex, build_facet_indexes, label_maps
 from carehub.plan.feedlist import DEFAULT_LENGTH, FeedChannel, FeedInfo, all_feeds
-from carehub.plan.listings import DEFAULT_PER_PAGE, GeneratedPage, Home, home_view, plan_pages
+from carehub.plan.listings import DEFAULT_PER_PAGE, FULL_CARDS, GeneratedPage, Home, home_view, plan_pages
 from carehub.plan.related import DEFAULT_LIMIT, RelatedIndex
 from carehub.plan.story_view import StoryView, build_story_view
 
@@ -43,6 +43,7 @@ class PlanOptions:
     site_url: str  # absolute, ending "/"
     site_name: str
     per_page: int = DEFAULT_PER_PAGE  # stories on one listing page
+    full_cards: int = FULL_CARDS  # of those, on a list's first page, how many are cards with summaries
     related: int = DEFAULT_LIMIT  # related stories on a story page
     feed_length: int = DEFAULT_LENGTH  # stories in each feed (the newest)
     build_date: dt.datetime | None = None  # SOURCE_DATE_EPOCH, when set: the date every undated page reports
@@ -115,7 +116,7 @@ def plan(catalogue: Catalogue, options: PlanOptions) -> SitePlan:
     indexes = build_facet_indexes(catalogue)
     directory = build_directory(catalogue)
     glossary = catalogue.glossary
-    pages = plan_pages(catalogue, indexes, directory, glossary, options.per_page)
+    pages = plan_pages(catalogue, indexes, directory, glossary, options.per_page, options.full_cards)
     approaches = build_approaches(catalogue, directory)
     pages += plan_spread_pages(catalogue, approaches, directory, options.per_page)
     channel = FeedChannel(

@@ -126,9 +126,9 @@ def build_story_view(
             with_unit(outcome.before, outcome.unit),
             with_unit(outcome.after, outcome.unit),
             change_of(outcome).words,
-            outcome_chart(outcome, f"outcome-{index + 1}"),
+            outcome_chart(outcome),
         )
-        for index, outcome in enumerate(meta.outcomes)
+        for outcome in meta.outcomes
     )
     licence_label = labels["licences"].get(meta.licence, meta.licence)
     return StoryView(
