@@ -22,6 +22,7 @@ Must not parse HTML (extract.py), split words (words.py) or lay out files (forma
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import shutil
@@ -95,8 +96,9 @@ def _phrase(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     return keys, f" {' '.join(keys)} "
 
 
-def _parts(record: Record) -> tuple[list[str], list[list[str]]]:
-    """The words of a page's text, and of each of its first format.SECTIONS sections (format.section_spans).
+def _parts(record: Record) -> tuple[list[str], list[list[str]], list[int] | None]:
+    """The words of a page's text, of each of its first format.SECTIONS sections (format.section_spans), and
+    where each section's words begin among the text's (None when the text had to be split on its own).
 
     The text's words are the sections' words run together when every boundary is next to a space (no word can
     cross it), as extract.py makes them: each text is split once.
@@ -106,13 +108,46 @@ def _parts(record: Record) -> tuple[list[str], list[list[str]]]:
     cuts = [spans[0][0], *(start for start, _ in spans[1:])]
     parts = [normalise(text[start:end]) for start, end in spans[: format.SECTIONS]]
     if not all(at in (0, len(text)) or text[at - 1].isspace() or text[at].isspace() for at in cuts):
-        return normalise(text), parts
+        return normalise(text), parts, None
     body = normalise(text[: spans[0][0]])
+    starts = []
     for part in parts:
+        starts.append(len(body))
         body += part
     if len(spans) > format.SECTIONS:
         body += normalise(text[spans[format.SECTIONS][0] :])
-    return body, parts
+    return body, parts, starts
+
+
+class _Windows:
+    """Where each section's keys are in a page's body keys joined by spaces (PageReader._synonym_counts).
+
+    A section's own joined keys, padded with a space each side, are exactly the body's text from the space
+    before its first key to the space after its last, so a phrase found in the body's text at ``at`` is found
+    in a section's text once for each time it lies wholly inside that section's stretch.
+    """
+
+    def __init__(self, body: list[str], parts: list[list[str]], starts: list[int], keys: dict[str, str]) -> None:
+        self.begins: list[int] = []  # the padded stretch of each section with words, in order
+        self.ends: list[int] = []
+        self.numbers: list[int] = []
+        at, done = 1, 0  # the body's text begins with a space: its first key is at 1
+        for number, (start, part) in enumerate(zip(starts, parts, strict=True)):
+            if not part:
+                continue
+            at += sum(map(len, map(keys.__getitem__, body[done:start]))) + (start - done)
+            done = start
+            length = sum(map(len, map(keys.__getitem__, part))) + len(part) - 1
+            self.begins.append(at - 1)
+            self.ends.append(at + length + 1)
+            self.numbers.append(number)
+
+    def holding(self, at: int, length: int) -> int | None:
+        """The section whose stretch holds the text found at ``at``, ``length`` long, if one does."""
+        place = bisect.bisect_right(self.begins, at) - 1
+        if place >= 0 and at + length <= self.ends[place]:
+            return self.numbers[place]
+        return None
 
 
 class PageReader:
@@ -138,6 +173,9 @@ class PageReader:
             for number, group in enumerate(synonyms)
         ]
         self._phrase_keys: dict[str, str] = {}  # word -> _phrase_key(word), for every page this reader takes
+        # Every phrase key is a word (no empty key): a phrase found in the body is then inside one section or
+        # across a boundary, never in two (_Windows).
+        self._placeable = all(all(keys) for _, phrases in self._groups for keys, _ in phrases)
         self._sent: set[str] = set()  # words whose stems went out already
         self._outbox: list[PageWords] = []
 
@@ -168,11 +206,15 @@ class PageReader:
         by_word: Counter[str],
         headings: list[str],
         parts: list[list[str]],
+        starts: list[int] | None,
         sections: dict[str, int],
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
         title's count five times, the headings' three, as their words do), under the group's word: a search for
-        any phrase of the group reads it.  The section where they occur most goes in ``sections``."""
+        any phrase of the group reads it.  The section where they occur most goes in ``sections``.
+
+        ``starts``: where each of ``parts`` begins in ``body`` (from _parts), so a phrase found in the body is
+        placed in its section by where it was found, instead of each section being searched again."""
         keys = self._phrase_keys
         for word in {*body, *title, *keywords, *headings}:
             if word not in keys:
@@ -180,17 +222,43 @@ class PageReader:
         present = {keys[word] for word in by_word}
         counts: Counter[str] = Counter()
         texts: list[tuple[str, int]] | None = None
-        part_texts: list[str] | None = None  # each section's keys joined the same way, made once a page
+        windows: _Windows | None = None
+        part_texts: list[str] | None = None  # without ``starts``: each section's keys joined the same way
         for word, phrases in self._groups:
             wanted = [needle for keys_of, needle in phrases if all(key in present for key in keys_of)]
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
             if texts is None:  # the page's keys joined by spaces: a phrase is found by str.find, in C
                 texts = [
-                    (f" {' '.join(keys[w] for w in body + keywords)} ", 1),
-                    (f" {' '.join(keys[w] for w in title)} ", format.TITLE_WEIGHT),
-                    (f" {' '.join(keys[w] for w in headings)} ", format.HEADING_WEIGHT - 1),  # in the body once already
+                    (f" {' '.join(map(keys.__getitem__, body + keywords))} ", 1),
+                    (f" {' '.join(map(keys.__getitem__, title))} ", format.TITLE_WEIGHT),
+                    (f" {' '.join(map(keys.__getitem__, headings))} ", format.HEADING_WEIGHT - 1),  # in the body too
                 ]
+            if starts is not None and self._placeable:
+                if windows is None:
+                    windows = _Windows(body, parts, starts, keys)
+                body_text = texts[0][0]
+                in_part: Counter[int] = Counter()
+                for needle in wanted:
+                    at = body_text.find(needle)
+                    while at >= 0:
+                        counts[word] += 1
+                        number = windows.holding(at, len(needle))
+                        if number is not None:
+                            in_part[number] += 1
+                        at = body_text.find(needle, at + 1)
+                for text, weight in texts[1:]:
+                    for needle in wanted:
+                        found = _occurrences(text, needle)
+                        if found:
+                            counts[word] += found * weight
+                most, where = 0, 0
+                for number in sorted(in_part):
+                    if in_part[number] > most:
+                        most, where = in_part[number], number
+                if where:
+                    sections[word] = where
+                continue
             for text, weight in texts:
                 for needle in wanted:
                     found = _occurrences(text, needle)
@@ -228,7 +296,7 @@ class PageReader:
     def words_of(self, record: Record) -> PageWords:
         """Count a page's stems, and write its page record if its number is reserved."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
-        body, parts = _parts(record)
+        body, parts, starts = _parts(record)
         title = normalise(record.title)
         keywords = normalise(" ".join(record.keywords))
         by_word = Counter(body)
@@ -252,7 +320,8 @@ class PageReader:
                 new_words[word] = stem
         sections = self._best_sections(record, parts, stem_of)
         if self._groups:
-            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings, parts, sections).items():
+            synonyms = self._synonym_counts(body, title, keywords, by_word, headings, parts, starts, sections)
+            for word, tf in synonyms.items():
                 counts[word] += tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
