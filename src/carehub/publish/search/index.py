@@ -172,6 +172,8 @@ class PageReader:
             (format.synonym_word(number), [_phrase(tuple(self._phrase_key(w) for w in p.split())) for p in group])
             for number, group in enumerate(synonyms)
         ]
+        # Each group's phrases' keys as sets: a phrase can occur on a page only if the page holds all its keys.
+        self._group_keys = [[(frozenset(keys), needle) for keys, needle in phrases] for _, phrases in self._groups]
         self._phrase_keys: dict[str, str] = {}  # word -> _phrase_key(word), for every page this reader takes
         # Every phrase key is a word (no empty key): a phrase found in the body is then inside one section or
         # across a boundary, never in two (_Windows).
@@ -216,16 +218,15 @@ class PageReader:
         ``starts``: where each of ``parts`` begins in ``body`` (from _parts), so a phrase found in the body is
         placed in its section by where it was found, instead of each section being searched again."""
         keys = self._phrase_keys
-        for word in {*body, *title, *keywords, *headings}:
-            if word not in keys:
-                keys[word] = self._phrase_key(word)
-        present = {keys[word] for word in by_word}
+        for word in {*body, *title, *keywords, *headings} - keys.keys():
+            keys[word] = self._phrase_key(word)
+        present = set(map(keys.__getitem__, by_word))
         counts: Counter[str] = Counter()
         texts: list[tuple[str, int]] | None = None
         windows: _Windows | None = None
         part_texts: list[str] | None = None  # without ``starts``: each section's keys joined the same way
-        for word, phrases in self._groups:
-            wanted = [needle for keys_of, needle in phrases if all(key in present for key in keys_of)]
+        for (word, _), phrases in zip(self._groups, self._group_keys, strict=True):
+            wanted = [needle for keys_of, needle in phrases if keys_of <= present]  # a subset, checked in C
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
             if texts is None:  # the page's keys joined by spaces: a phrase is found by str.find, in C
@@ -284,14 +285,16 @@ class PageReader:
         extra = format.HEADING_WEIGHT - 1
         for number, part in enumerate(parts):
             in_part = Counter(map(stem_of.__getitem__, part))  # counted in C: this sees every word of the page
-            if number:
-                for word in normalise(record.sections[number - 1][2]):
-                    in_part[stem_of.get(word) or self._stem(word)] += extra
-            for stem, tf in in_part.items():
-                if tf > most.get(stem, 0):
-                    most[stem] = tf
-                    where[stem] = number
-        return {stem: number for stem, number in where.items() if number}
+            if not number:
+                most = dict(in_part)  # section 0 holds each of its stems best so far, and is left out below
+                continue
+            for word in normalise(record.sections[number - 1][2]):
+                in_part[stem_of.get(word) or self._stem(word)] += extra
+            get = most.get
+            for stem in [stem for stem, tf in in_part.items() if tf > get(stem, 0)]:
+                most[stem] = in_part[stem]
+                where[stem] = number
+        return where
 
     def words_of(self, record: Record) -> PageWords:
         """Count a page's stems, and write its page record if its number is reserved."""
@@ -307,22 +310,29 @@ class PageReader:
         for word in headings:
             by_word[word] += format.HEADING_WEIGHT - 1  # a heading is in the text already: the extra times
         stem_of: dict[str, str] = {}
-        for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
-            del by_word[word]  # a page's own "0syn3" is not the synonym group's word
-            stem_of[word] = ""  # nor a stem of it
-        counts: Counter[str] = Counter()
-        new_words: dict[str, str] = {}
-        for word, tf in by_word.items():
-            stem = stem_of[word] = self._stem(word)
-            counts[stem] += tf
-            if self._whole or word not in self._sent:
-                self._sent.add(word)
-                new_words[word] = stem
+        if f" {format.SYNONYM_PREFIX}" in " " + " ".join(by_word):  # words are [a-z0-9]+: found in C
+            for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
+                del by_word[word]  # a page's own "0syn3" is not the synonym group's word
+                stem_of[word] = ""  # nor a stem of it
+        words, tfs = list(by_word), list(by_word.values())
+        stems = self._stem.all(words)
+        stem_of.update(zip(words, stems, strict=True))
+        counts = dict(zip(stems, tfs, strict=True))  # in the order each stem is first met, as a Counter would hold them
+        if len(counts) < len(words):  # words sharing a stem: their frequencies are added up
+            counts = dict.fromkeys(counts, 0)
+            for stem, tf in zip(stems, tfs, strict=True):
+                counts[stem] += tf
+        if self._whole:
+            new_words = dict(zip(words, stems, strict=True))
+        else:
+            sent = self._sent
+            new_words = {word: stem for word, stem in zip(words, stems, strict=True) if word not in sent}
+            sent.update(new_words)
         sections = self._best_sections(record, parts, stem_of)
         if self._groups:
             synonyms = self._synonym_counts(body, title, keywords, by_word, headings, parts, starts, sections)
             for word, tf in synonyms.items():
-                counts[word] += tf
+                counts[word] = counts.get(word, 0) + tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
                     new_words[word] = word
