@@ -30,6 +30,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from carehub.publish.search import format
@@ -127,19 +128,20 @@ class _Windows:
     in a section's text once for each time it lies wholly inside that section's stretch.
     """
 
-    def __init__(self, body: list[str], parts: list[list[str]], starts: list[int], keys: dict[str, str]) -> None:
+    def __init__(self, body_keys: list[str], parts: list[list[str]], starts: list[int]) -> None:
+        """``body_keys``: the key of each of the body's words, in order; ``starts``: the first word of each part."""
         self.begins: list[int] = []  # the padded stretch of each section with words, in order
         self.ends: list[int] = []
         self.numbers: list[int] = []
-        at, done = 1, 0  # the body's text begins with a space: its first key is at 1
+        # The body's text begins with a space, and each key is followed by one: word i's key is at 1 + before[i] + i.
+        before = [0, *accumulate(map(len, body_keys))]
         for number, (start, part) in enumerate(zip(starts, parts, strict=True)):
             if not part:
                 continue
-            at += sum(map(len, map(keys.__getitem__, body[done:start]))) + (start - done)
-            done = start
-            length = sum(map(len, map(keys.__getitem__, part))) + len(part) - 1
+            end = start + len(part)
+            at = 1 + before[start] + start
             self.begins.append(at - 1)
-            self.ends.append(at + length + 1)
+            self.ends.append(at + before[end] - before[start] + len(part))
             self.numbers.append(number)
 
     def holding(self, at: int, length: int) -> int | None:
@@ -218,7 +220,7 @@ class PageReader:
         ``starts``: where each of ``parts`` begins in ``body`` (from _parts), so a phrase found in the body is
         placed in its section by where it was found, instead of each section being searched again."""
         keys = self._phrase_keys
-        for word in {*body, *title, *keywords, *headings} - keys.keys():
+        for word in by_word.keys() - keys.keys():  # every word of the page but its own "0syn" ones (words_of)
             keys[word] = self._phrase_key(word)
         present = set(map(keys.__getitem__, by_word))
         counts: Counter[str] = Counter()
@@ -230,14 +232,15 @@ class PageReader:
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
             if texts is None:  # the page's keys joined by spaces: a phrase is found by str.find, in C
+                body_keys = list(map(keys.__getitem__, body))
                 texts = [
-                    (f" {' '.join(map(keys.__getitem__, body + keywords))} ", 1),
+                    (f" {' '.join(body_keys + list(map(keys.__getitem__, keywords)))} ", 1),
                     (f" {' '.join(map(keys.__getitem__, title))} ", format.TITLE_WEIGHT),
                     (f" {' '.join(map(keys.__getitem__, headings))} ", format.HEADING_WEIGHT - 1),  # in the body too
                 ]
             if starts is not None and self._placeable:
                 if windows is None:
-                    windows = _Windows(body, parts, starts, keys)
+                    windows = _Windows(body_keys, parts, starts)
                 body_text = texts[0][0]
                 in_part: Counter[int] = Counter()
                 for needle in wanted:
@@ -314,6 +317,8 @@ class PageReader:
             for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
                 del by_word[word]  # a page's own "0syn3" is not the synonym group's word
                 stem_of[word] = ""  # nor a stem of it
+                if word not in self._phrase_keys:  # though its words are still next to each other in the text
+                    self._phrase_keys[word] = self._phrase_key(word)
         words, tfs = list(by_word), list(by_word.values())
         stems = self._stem.all(words)
         stem_of.update(zip(words, stems, strict=True))
