@@ -181,3 +181,23 @@ def test_the_fast_scanner_agrees_with_the_standard_tokenizer_on_every_built_page
         assert csp.inline_scripts(injected) == reference_scripts(injected), path
         found += len(reference_scripts(injected))
     assert found == 2 * len(built), "an injected script was not found: the comparison would prove nothing"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p style="color:red">',
+        '<p\nSTYLE = "x">',
+        "<p>a style=b</p>",
+        '<p title="a > b" style="x">',
+        "</p style=x>",
+        "<!-- <p style=x> -->",
+        "<1p style=x>",
+        "<p><b style=x>",
+        "<p style=x",
+        "<a>style=</a>",
+        "",
+    ],
+)
+def test_a_style_attribute_is_found_as_the_tag_pattern_finds_it(html: str) -> None:
+    assert csp.has_style_attribute(html) == bool(csp._STYLE_ATTRIBUTE_RE.search(html))

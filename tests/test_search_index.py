@@ -483,3 +483,33 @@ def test_a_postings_list_is_a_string_of_base_32_numbers() -> None:
     assert index_format.numbers([5, 33]) == "B1x"
     assert set(encoded) <= set(index_format.DIGITS) and len(index_format.DIGITS) == 64
     assert json.dumps(index_format.DIGITS) == f'"{index_format.DIGITS}"'  # no character needs escaping in JSON
+
+
+def test_a_synonym_groups_best_section_is_where_its_phrases_occur_most_and_not_across_a_boundary(
+    tmp_path: Path,
+) -> None:
+    groups = indexing.synonym_groups([["A&E", "accident and emergency"]])
+    word = index_format.synonym_word(0)
+    title, intro = "T", "T the intro "
+    one = "First we ran A&E and accident and "  # ends with a phrase the next heading finishes
+    two = "Emergency care: A&E, A&E, accident and emergency "
+    three = "Third A&E once"
+    text = intro + one + two + three
+    sections = (
+        (len(intro), "one", "First"),
+        (len(intro + one), "two", "Emergency"),
+        (len(intro + one + two), "three", "Third"),
+    )
+    record = extract.Record(url="x/", title=title, text=text, sections=sections)
+    found = indexing.PageReader(tmp_path, {}, groups).words_of(record)
+    assert found.sections[word] == 2  # three in "two", one in "one" and one in "three"
+    assert found.counts[word] == 6  # and in the whole text, the one across the boundary: "accident and" "Emergency"
+    # The same text with the sections swapped round: the best section moves with its phrases.
+    text = intro + two + one + three
+    sections = (
+        (len(intro), "two", "Emergency"),
+        (len(intro + two), "one", "First"),
+        (len(intro + two + one), "three", "Third"),
+    )
+    record = extract.Record(url="y/", title=title, text=text, sections=sections)
+    assert indexing.PageReader(tmp_path, {}, groups).words_of(record).sections[word] == 1

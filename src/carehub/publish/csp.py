@@ -91,6 +91,9 @@ _FIXED = (
     ("base-uri", "'none'"),
 )
 _STYLE_ATTRIBUTE_RE = re.compile(r"<[a-zA-Z][^<>]*\sstyle\s*=", re.IGNORECASE)
+# The same test a piece at a time (has_style_attribute): each " style=", then the tag it may be in.
+_STYLE_RE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+_LETTER_RE = re.compile(r"[a-zA-Z]", re.IGNORECASE)
 _HEAD_RE = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _CHARSET_RE = re.compile(r"<meta\s+charset=[\"']?[^\"'>\s]*[\"']?\s*/?>", re.IGNORECASE)
 _META_RE = re.compile(r"<meta\s+http-equiv=[\"']?content-security-policy[\"']?", re.IGNORECASE)
@@ -106,7 +109,7 @@ _TOKEN_RE = re.compile(
     r"|</[a-zA-Z][^>]*>?"
     r"|<(?P<raw>script|style|textarea|title|xmp|iframe|noembed|noframes)(?=[\s/>])"
     r"(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^'\">])*)>(?P<body>.*?)(?:</(?P=raw)(?=[\s/>])|$)"
-    r"|<[a-zA-Z](?:\"[^\"]*\"|'[^']*'|[^'\">])*>?",
+    r"|<[a-zA-Z](?:\"[^\"]*\"|'[^']*'|[^'\">]+)*>?",  # runs at a time: the same token (it cannot fail to end)
     re.IGNORECASE | re.DOTALL,
 )
 _ATTRIBUTE_RE = re.compile(r"([^\s/>=][^\s/>=]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]*)))?")
@@ -143,6 +146,20 @@ def inline_scripts(html: str) -> list[str]:
     return bodies
 
 
+def has_style_attribute(html: str) -> bool:
+    """Whether ``_STYLE_ATTRIBUTE_RE`` matches ``html``, found without trying it at every tag of the page.
+
+    That pattern holds at a " style=" exactly when the last "<" or ">" before it is a "<" followed by a letter
+    (the tag's name) before the space: any earlier "<" would have that "<" or ">" inside its ``[^<>]*``.
+    """
+    for match in _STYLE_RE.finditer(html):
+        at = match.start()
+        tag = html.rfind("<", 0, at)
+        if tag >= 0 and tag + 1 < at and html.rfind(">", tag, at) < 0 and _LETTER_RE.match(html, tag + 1):
+            return True
+    return False
+
+
 def script_hash(body: str) -> str:
     """The CSP source for one inline script: 'sha256-' and the base64 of its UTF-8 bytes' SHA-256."""
     digest = hashlib.sha256(body.encode("utf-8")).digest()
@@ -153,7 +170,7 @@ def policy(html: str) -> str:
     """The policy for a page: fixed directives, and script-src with the hashes of its inline scripts (sorted)."""
     hashes = sorted({script_hash(body) for body in inline_scripts(html)})
     directives = [_FIXED[0], ("script-src", " ".join(["'self'", *hashes])), *_FIXED[1:]]
-    if _STYLE_ATTRIBUTE_RE.search(html):
+    if has_style_attribute(html):
         directives.insert(3, ("style-src-attr", "'unsafe-inline'"))
     return "; ".join(f"{name} {value}" for name, value in directives)
 

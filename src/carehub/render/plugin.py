@@ -304,7 +304,7 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         stubs.sort(key=self._render_order)
         self._quiet = offload.QuietStubs()
         logging.getLogger(offload.BUILD_LOGGER).addFilter(self._quiet)
-        offload.precompile(env, config.theme.get("language") or "en")
+        offload.precompile(env, config.theme.get("language") or "en", config.theme.custom_dir)
         cache = None
         if self.cache:
             cache = rendercache.RenderCache(self.root, _render_salt(config), (f.src_uri for f in files))

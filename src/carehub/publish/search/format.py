@@ -79,10 +79,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import operator
 import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +239,7 @@ def write(out: Path, postings: Postings) -> None:
         return max(1, round(_SCALE * tf * (_K1 + 1) / (tf + norm)))
 
     ahead = [[score(tf, norm) for norm in norm_at] for tf in range(16)]
+    flat_ahead = [n for scores in ahead for n in scores]  # ahead[tf][at] is flat_ahead[tf * count + at]
 
     for folder in ("words", "postings", "filters"):
         (staging_dir / folder).mkdir(exist_ok=True)
@@ -257,21 +260,26 @@ def write(out: Path, postings: Postings) -> None:
         docs, tfs, sections = postings.docs[stem_id], postings.tfs[stem_id], postings.sections[stem_id]
         postings.docs[stem_id] = postings.tfs[stem_id] = postings.sections[stem_id] = array("I")  # freed as written
         df = len(docs)
-        scored = sorted(
-            (at, ahead[tf][at] if tf < 16 else score(tf, norm_at[at]), section)
-            for at, tf, section in zip(map(place.__getitem__, docs), tfs, sections, strict=True)
-        )
+        # Columns rather than a tuple a posting, each made by map in C: this loop sees every posting of the site.
+        ats = list(map(place.__getitem__, docs))
+        if df and max(tfs) < 16:
+            scores = list(map(flat_ahead.__getitem__, map(operator.add, map(operator.mul, tfs, repeat(count)), ats)))
+        else:
+            scores = [ahead[tf][at] if tf < 16 else score(tf, norm_at[at]) for at, tf in zip(ats, tfs, strict=True)]
+        # By page (each page holds a stem once, so no two postings tie).
+        scored = sorted(zip(ats, scores, sections, strict=True))
         # The TOP best, score descending then page: only pages scoring at least the TOP-th score can be.
-        cut = sorted([score for _, score, _ in scored], reverse=True)[TOP - 1] if df > TOP else 0
+        cut = sorted(scores, reverse=True)[TOP - 1] if df > TOP else 0
         best = sorted((-score, at, section) for at, score, section in scored if score >= cut)[:TOP]
         entry: dict[str, Any] = {
             "df": df,
             "top": [n for score, at, section in best for n in (at, fold(-score, section))],
         }
         if df > TOP:
+            by_page, page_scores, page_sections = zip(*scored, strict=True)
             flat = [0] * (2 * df)
-            flat[0::2] = _gaps([at for at, _, _ in scored])
-            flat[1::2] = [fold(score, section) for _, score, section in scored]
+            flat[0::2] = _gaps(list(by_page))
+            flat[1::2] = map(operator.add, map(operator.mul, page_scores, repeat(SECTIONS)), page_sections)
             encoded = numbers(flat)
             size = len(stem_name) + len(encoded)
             if pack and pack_bytes + size > POSTINGS_BYTES:
@@ -356,6 +364,8 @@ def numbers(values: list[int]) -> str:
     """Numbers of 0 or more as a postings list stores them: each in base 32, most significant digit first, its
     last digit from DIGITS[32:] and any before it from DIGITS[:32] ([5, 33] -> "B1x"; search.js: ``numbers``)."""
     table = _NUMBERS
+    if not values or max(values) < len(table):
+        return "".join(map(table.__getitem__, values))
     return "".join([table[n] if n < len(table) else _number(n) for n in values])
 
 
@@ -386,7 +396,7 @@ _NUMBERS = [_number(n) for n in range(32 * 32 * 32)]  # every folded score and m
 
 def _gaps(ids: list[int]) -> list[int]:
     """Ascending page numbers as gaps, as the index stores lists of pages: [3, 5, 10] -> [3, 2, 5]."""
-    return [doc - previous for doc, previous in zip(ids, [0, *ids[:-1]], strict=True)]
+    return list(map(operator.sub, ids, [0, *ids[:-1]]))
 
 
 def _safe(name: str) -> str:

@@ -22,6 +22,7 @@ Must not parse HTML (extract.py), split words (words.py) or lay out files (forma
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import shutil
@@ -29,6 +30,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from carehub.publish.search import format
@@ -95,8 +97,9 @@ def _phrase(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     return keys, f" {' '.join(keys)} "
 
 
-def _parts(record: Record) -> tuple[list[str], list[list[str]]]:
-    """The words of a page's text, and of each of its first format.SECTIONS sections (format.section_spans).
+def _parts(record: Record) -> tuple[list[str], list[list[str]], list[int] | None]:
+    """The words of a page's text, of each of its first format.SECTIONS sections (format.section_spans), and
+    where each section's words begin among the text's (None when the text had to be split on its own).
 
     The text's words are the sections' words run together when every boundary is next to a space (no word can
     cross it), as extract.py makes them: each text is split once.
@@ -106,13 +109,47 @@ def _parts(record: Record) -> tuple[list[str], list[list[str]]]:
     cuts = [spans[0][0], *(start for start, _ in spans[1:])]
     parts = [normalise(text[start:end]) for start, end in spans[: format.SECTIONS]]
     if not all(at in (0, len(text)) or text[at - 1].isspace() or text[at].isspace() for at in cuts):
-        return normalise(text), parts
+        return normalise(text), parts, None
     body = normalise(text[: spans[0][0]])
+    starts = []
     for part in parts:
+        starts.append(len(body))
         body += part
     if len(spans) > format.SECTIONS:
         body += normalise(text[spans[format.SECTIONS][0] :])
-    return body, parts
+    return body, parts, starts
+
+
+class _Windows:
+    """Where each section's keys are in a page's body keys joined by spaces (PageReader._synonym_counts).
+
+    A section's own joined keys, padded with a space each side, are exactly the body's text from the space
+    before its first key to the space after its last, so a phrase found in the body's text at ``at`` is found
+    in a section's text once for each time it lies wholly inside that section's stretch.
+    """
+
+    def __init__(self, body_keys: list[str], parts: list[list[str]], starts: list[int]) -> None:
+        """``body_keys``: the key of each of the body's words, in order; ``starts``: the first word of each part."""
+        self.begins: list[int] = []  # the padded stretch of each section with words, in order
+        self.ends: list[int] = []
+        self.numbers: list[int] = []
+        # The body's text begins with a space, and each key is followed by one: word i's key is at 1 + before[i] + i.
+        before = [0, *accumulate(map(len, body_keys))]
+        for number, (start, part) in enumerate(zip(starts, parts, strict=True)):
+            if not part:
+                continue
+            end = start + len(part)
+            at = 1 + before[start] + start
+            self.begins.append(at - 1)
+            self.ends.append(at + before[end] - before[start] + len(part))
+            self.numbers.append(number)
+
+    def holding(self, at: int, length: int) -> int | None:
+        """The section whose stretch holds the text found at ``at``, ``length`` long, if one does."""
+        place = bisect.bisect_right(self.begins, at) - 1
+        if place >= 0 and at + length <= self.ends[place]:
+            return self.numbers[place]
+        return None
 
 
 class PageReader:
@@ -137,7 +174,12 @@ class PageReader:
             (format.synonym_word(number), [_phrase(tuple(self._phrase_key(w) for w in p.split())) for p in group])
             for number, group in enumerate(synonyms)
         ]
+        # Each group's phrases' keys as sets: a phrase can occur on a page only if the page holds all its keys.
+        self._group_keys = [[(frozenset(keys), needle) for keys, needle in phrases] for _, phrases in self._groups]
         self._phrase_keys: dict[str, str] = {}  # word -> _phrase_key(word), for every page this reader takes
+        # Every phrase key is a word (no empty key): a phrase found in the body is then inside one section or
+        # across a boundary, never in two (_Windows).
+        self._placeable = all(all(keys) for _, phrases in self._groups for keys, _ in phrases)
         self._sent: set[str] = set()  # words whose stems went out already
         self._outbox: list[PageWords] = []
 
@@ -168,29 +210,59 @@ class PageReader:
         by_word: Counter[str],
         headings: list[str],
         parts: list[list[str]],
+        starts: list[int] | None,
         sections: dict[str, int],
     ) -> Counter[str]:
         """How often each synonym group's phrases occur on the page (words next to each other, as stems; the
         title's count five times, the headings' three, as their words do), under the group's word: a search for
-        any phrase of the group reads it.  The section where they occur most goes in ``sections``."""
+        any phrase of the group reads it.  The section where they occur most goes in ``sections``.
+
+        ``starts``: where each of ``parts`` begins in ``body`` (from _parts), so a phrase found in the body is
+        placed in its section by where it was found, instead of each section being searched again."""
         keys = self._phrase_keys
-        for word in {*body, *title, *keywords, *headings}:
-            if word not in keys:
-                keys[word] = self._phrase_key(word)
-        present = {keys[word] for word in by_word}
+        for word in by_word.keys() - keys.keys():  # every word of the page but its own "0syn" ones (words_of)
+            keys[word] = self._phrase_key(word)
+        present = set(map(keys.__getitem__, by_word))
         counts: Counter[str] = Counter()
         texts: list[tuple[str, int]] | None = None
-        part_texts: list[str] | None = None  # each section's keys joined the same way, made once a page
-        for word, phrases in self._groups:
-            wanted = [needle for keys_of, needle in phrases if all(key in present for key in keys_of)]
+        windows: _Windows | None = None
+        part_texts: list[str] | None = None  # without ``starts``: each section's keys joined the same way
+        for (word, _), phrases in zip(self._groups, self._group_keys, strict=True):
+            wanted = [needle for keys_of, needle in phrases if keys_of <= present]  # a subset, checked in C
             if not wanted:
                 continue  # most pages: no phrase of the group can occur, so the text is not scanned
             if texts is None:  # the page's keys joined by spaces: a phrase is found by str.find, in C
+                body_keys = list(map(keys.__getitem__, body))
                 texts = [
-                    (f" {' '.join(keys[w] for w in body + keywords)} ", 1),
-                    (f" {' '.join(keys[w] for w in title)} ", format.TITLE_WEIGHT),
-                    (f" {' '.join(keys[w] for w in headings)} ", format.HEADING_WEIGHT - 1),  # in the body once already
+                    (f" {' '.join(body_keys + list(map(keys.__getitem__, keywords)))} ", 1),
+                    (f" {' '.join(map(keys.__getitem__, title))} ", format.TITLE_WEIGHT),
+                    (f" {' '.join(map(keys.__getitem__, headings))} ", format.HEADING_WEIGHT - 1),  # in the body too
                 ]
+            if starts is not None and self._placeable:
+                if windows is None:
+                    windows = _Windows(body_keys, parts, starts)
+                body_text = texts[0][0]
+                in_part: Counter[int] = Counter()
+                for needle in wanted:
+                    at = body_text.find(needle)
+                    while at >= 0:
+                        counts[word] += 1
+                        number = windows.holding(at, len(needle))
+                        if number is not None:
+                            in_part[number] += 1
+                        at = body_text.find(needle, at + 1)
+                for text, weight in texts[1:]:
+                    for needle in wanted:
+                        found = _occurrences(text, needle)
+                        if found:
+                            counts[word] += found * weight
+                most, where = 0, 0
+                for number in sorted(in_part):
+                    if in_part[number] > most:
+                        most, where = in_part[number], number
+                if where:
+                    sections[word] = where
+                continue
             for text, weight in texts:
                 for needle in wanted:
                     found = _occurrences(text, needle)
@@ -216,19 +288,21 @@ class PageReader:
         extra = format.HEADING_WEIGHT - 1
         for number, part in enumerate(parts):
             in_part = Counter(map(stem_of.__getitem__, part))  # counted in C: this sees every word of the page
-            if number:
-                for word in normalise(record.sections[number - 1][2]):
-                    in_part[stem_of.get(word) or self._stem(word)] += extra
-            for stem, tf in in_part.items():
-                if tf > most.get(stem, 0):
-                    most[stem] = tf
-                    where[stem] = number
-        return {stem: number for stem, number in where.items() if number}
+            if not number:
+                most = dict(in_part)  # section 0 holds each of its stems best so far, and is left out below
+                continue
+            for word in normalise(record.sections[number - 1][2]):
+                in_part[stem_of.get(word) or self._stem(word)] += extra
+            get = most.get
+            for stem in [stem for stem, tf in in_part.items() if tf > get(stem, 0)]:
+                most[stem] = in_part[stem]
+                where[stem] = number
+        return where
 
     def words_of(self, record: Record) -> PageWords:
         """Count a page's stems, and write its page record if its number is reserved."""
         # Counted by word first (Counter runs in C), then each distinct word stemmed once.
-        body, parts = _parts(record)
+        body, parts, starts = _parts(record)
         title = normalise(record.title)
         keywords = normalise(" ".join(record.keywords))
         by_word = Counter(body)
@@ -239,21 +313,31 @@ class PageReader:
         for word in headings:
             by_word[word] += format.HEADING_WEIGHT - 1  # a heading is in the text already: the extra times
         stem_of: dict[str, str] = {}
-        for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
-            del by_word[word]  # a page's own "0syn3" is not the synonym group's word
-            stem_of[word] = ""  # nor a stem of it
-        counts: Counter[str] = Counter()
-        new_words: dict[str, str] = {}
-        for word, tf in by_word.items():
-            stem = stem_of[word] = self._stem(word)
-            counts[stem] += tf
-            if self._whole or word not in self._sent:
-                self._sent.add(word)
-                new_words[word] = stem
+        if f" {format.SYNONYM_PREFIX}" in " " + " ".join(by_word):  # words are [a-z0-9]+: found in C
+            for word in [word for word in by_word if word.startswith(format.SYNONYM_PREFIX)]:
+                del by_word[word]  # a page's own "0syn3" is not the synonym group's word
+                stem_of[word] = ""  # nor a stem of it
+                if word not in self._phrase_keys:  # though its words are still next to each other in the text
+                    self._phrase_keys[word] = self._phrase_key(word)
+        words, tfs = list(by_word), list(by_word.values())
+        stems = self._stem.all(words)
+        stem_of.update(zip(words, stems, strict=True))
+        counts = dict(zip(stems, tfs, strict=True))  # in the order each stem is first met, as a Counter would hold them
+        if len(counts) < len(words):  # words sharing a stem: their frequencies are added up
+            counts = dict.fromkeys(counts, 0)
+            for stem, tf in zip(stems, tfs, strict=True):
+                counts[stem] += tf
+        if self._whole:
+            new_words = dict(zip(words, stems, strict=True))
+        else:
+            sent = self._sent
+            new_words = {word: stem for word, stem in zip(words, stems, strict=True) if word not in sent}
+            sent.update(new_words)
         sections = self._best_sections(record, parts, stem_of)
         if self._groups:
-            for word, tf in self._synonym_counts(body, title, keywords, by_word, headings, parts, sections).items():
-                counts[word] += tf
+            synonyms = self._synonym_counts(body, title, keywords, by_word, headings, parts, starts, sections)
+            for word, tf in synonyms.items():
+                counts[word] = counts.get(word, 0) + tf
                 if self._whole or word not in self._sent:
                     self._sent.add(word)
                     new_words[word] = word

@@ -50,3 +50,10 @@ class Stemmer:
         if stem is None:
             stem = self._known[word] = str(self._stemmer.stemWord(word))
         return stem
+
+    def all(self, words: list[str]) -> list[str]:
+        """The stem of each of ``words``, in order (looked up in C; only words not met before are stemmed)."""
+        stems = list(map(self._known.get, words))
+        if None in stems:
+            return [self(word) for word in words]
+        return stems  # type: ignore[return-value]  # no None: checked above
