@@ -69,7 +69,7 @@ from carehub.render.storybody import StoryBodyRenderer
 # The stub's template: renders nothing, so MkDocs writes nothing over the worker's page.
 STUB_TEMPLATE = "carehub/offloaded.html"
 CHUNKS_PER_JOB = 8
-CHUNKS_PER_WORKER = 8  # a worker's lifetime: it retires after this many chunks and a fresh one is forked
+CHUNKS_PER_WORKER = 3  # a worker's lifetime: it retires after this many chunks and a fresh one is forked
 RETIRED = -1  # the index a worker sends instead of a chunk's when it retires
 BUILD_LOGGER = "mkdocs.commands.build"  # where MkDocs reports a page it skipped or could not build
 WAIT_SECONDS = 5.0  # how often the parent checks that its workers are still alive while it waits
