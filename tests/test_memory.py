@@ -12,7 +12,6 @@ from carehub.check.catalogue import load_catalogue
 from carehub.problems import format_text
 from carehub.read.sourcetext import SourceLines, source_lines
 from carehub.render.offload import Outcome, Renderer, WorkerContext
-
 from tests.story_factory import story_text
 
 

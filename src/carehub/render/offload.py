@@ -27,6 +27,11 @@ what the parent must know: errors, and MkDocs' warnings (re-logged in the
 parent so ``strict`` mode still counts them).  Pages are dealt out in small
 chunks, heaviest (stories) first, so both cores finish together.
 
+A worker retires after ``CHUNKS_PER_WORKER`` chunks and a fresh one is forked in its place (while
+MkDocs' loop runs, the plugin calls :meth:`Renderer.poll` so the parent notices): reference counting
+copies into a worker every page of the parent's memory it touches, and what it allocates stays, so a
+worker that rendered thousands of pages held most of the parent twice over.
+
 Fork, not spawn: the workers need the whole in-memory build (config, nav,
 files, the template environment), which cannot be pickled; ``fork`` shares it
 copy-on-write.  Where ``fork`` is not available, or ``jobs`` is 1, the same
