@@ -44,7 +44,7 @@ def source_lines(data: bytes) -> list[str]:
     return [] if text is None else text.split("\n")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # equal to any mapping of the same lines (Mapping.__eq__)
 class SourceLines(Mapping[str, list[str]]):
     """The lines to quote under the problems of ``files`` (paths relative to ``root``), read again from each
     file when asked for, never held: a build keeps its catalogue, and so these, while every page renders.
