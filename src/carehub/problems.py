@@ -9,7 +9,7 @@ docs page of error codes is generated from) and formats them for people
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -147,17 +147,21 @@ def _plural(n: int, word: str) -> str:
 def format_text(
     problems: Sequence[Problem],
     checked: int,
-    source: dict[str, list[str]] | None = None,
+    source: Mapping[str, list[str]] | None = None,
     colour: bool = False,
 ) -> str:
-    """Human-readable report; ``source`` maps file -> lines, for the excerpt under each problem."""
+    """Human-readable report; ``source`` maps file -> lines, for the excerpt under each problem (looked up
+    once for each run of problems in one file: sourcetext.SourceLines reads the file each time)."""
     out: list[str] = []
+    looked_up: str | None = None
+    lines: list[str] | None = None
     red, yellow, dim, reset = ("\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m") if colour else ("",) * 4
     for p in problems:
         where = f"{p.file}:{p.line}:{p.column}" if p.line else p.file
         tint = red if p.is_error else yellow
         out.append(f"{where}  {tint}{p.severity}{reset}  {p.code}  {p.message}")
-        lines = (source or {}).get(p.file)
+        if p.file != looked_up:
+            looked_up, lines = p.file, (source or {}).get(p.file)
         if lines and 0 < p.line <= len(lines):
             text = lines[p.line - 1].rstrip("\r\n").expandtabs(1)
             out.append(f"    {dim}{text}{reset}")

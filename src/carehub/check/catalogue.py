@@ -11,7 +11,7 @@ and the catalogue lists those the build may publish (``Catalogue.assets``).  Ret
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from carehub.check.glossary import Glossary, load_glossary
 from carehub.check.model import Approach, Site
 from carehub.problems import Problem, sort_problems
 from carehub.read.datafile import read_data_path
+from carehub.read.sourcetext import SourceLines
 from carehub.read.storyfiles import (
     DATA_DIR,
     SLUG_RE,
@@ -49,7 +50,8 @@ class Catalogue:
     stories: tuple[Story, ...]  # newest first, then by slug: the order of every listing
     problems: tuple[Problem, ...] = ()
     checked: int = 0
-    sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # The lines to quote under each file's problems, read again from the file when asked (sourcetext.SourceLines).
+    sources: Mapping[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
     glossary: Glossary = field(default_factory=lambda: Glossary(()))
     # Slugs withdrawn at their tellers' request (data/withdrawn.yml) and the dates: no story file with one is in
     # ``stories``, and each address serves a page saying the story was withdrawn.
@@ -184,11 +186,11 @@ def load_catalogue(
     )
     results = check_files([(path, None) for path in files], ctx, jobs, Keep(stories=keep_stories))
     stories: list[Story] = []
-    sources: dict[str, list[str]] = {}
+    quoted: set[str] = set()  # files with problems and lines to quote (not those unread or not UTF-8)
     for result in results:
         problems.extend(result.problems)
-        if result.problems:
-            sources[result.problems[0].file] = result.lines
+        if result.problems and result.lines:
+            quoted.add(result.problems[0].file)
         if result.story is not None:
             stories.append(result.story)
     problems.extend(collisions(files, all_names, slugs, root))
@@ -213,7 +215,7 @@ def load_catalogue(
         tuple(stories),
         tuple(sort_problems(problems)),
         len(asked) + files_checked,
-        sources,
+        SourceLines(root, frozenset(quoted)),  # read again only to print them: not held while a site builds
         glossary,
         withdrawn,
         tuple(assets),

@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -58,7 +58,7 @@ class Report:
 
     problems: tuple[Problem, ...]
     checked: int
-    sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    sources: Mapping[str, list[str]] = field(default_factory=dict, repr=False)
     rechecked: int = 0  # story files read and validated afresh (not from the cache)
 
 

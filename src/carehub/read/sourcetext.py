@@ -7,6 +7,10 @@ a YAML reader.  Standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
 from carehub.problems import Problem
 
 
@@ -38,3 +42,30 @@ def source_lines(data: bytes) -> list[str]:
     """The lines a problem report quotes from: the decoded text split at newlines; none if it is not UTF-8."""
     text, _ = decode(data, "")
     return [] if text is None else text.split("\n")
+
+
+@dataclass(frozen=True, eq=False)  # equal to any mapping of the same lines (Mapping.__eq__)
+class SourceLines(Mapping[str, list[str]]):
+    """The lines to quote under the problems of ``files`` (paths relative to ``root``), read again from each
+    file when asked for, never held: a build keeps its catalogue, and so these, while every page renders.
+
+    The lines are those :func:`source_lines` gives for the file's bytes now, which are the bytes checked
+    unless the file was edited since; a file that cannot be read has none.
+    """
+
+    root: Path
+    files: frozenset[str]
+
+    def __getitem__(self, rel: str) -> list[str]:
+        if rel not in self.files:
+            raise KeyError(rel)
+        try:
+            return source_lines((self.root / rel).read_bytes())
+        except OSError:
+            return []
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.files))
+
+    def __len__(self) -> int:
+        return len(self.files)

@@ -27,6 +27,11 @@ what the parent must know: errors, and MkDocs' warnings (re-logged in the
 parent so ``strict`` mode still counts them).  Pages are dealt out in small
 chunks, heaviest (stories) first, so both cores finish together.
 
+A worker retires after ``CHUNKS_PER_WORKER`` chunks and a fresh one is forked in its place (while
+MkDocs' loop runs, the plugin calls :meth:`Renderer.poll` so the parent notices): reference counting
+copies into a worker every page of the parent's memory it touches, and what it allocates stays, so a
+worker that rendered thousands of pages held most of the parent twice over.
+
 Fork, not spawn: the workers need the whole in-memory build (config, nav,
 files, the template environment), which cannot be pickled; ``fork`` shares it
 copy-on-write.  Where ``fork`` is not available, or ``jobs`` is 1, the same
@@ -69,6 +74,8 @@ from carehub.render.storybody import StoryBodyRenderer
 # The stub's template: renders nothing, so MkDocs writes nothing over the worker's page.
 STUB_TEMPLATE = "carehub/offloaded.html"
 CHUNKS_PER_JOB = 8
+CHUNKS_PER_WORKER = 3  # a worker's lifetime: it retires after this many chunks and a fresh one is forked
+RETIRED = -1  # the index a worker sends instead of a chunk's when it retires
 BUILD_LOGGER = "mkdocs.commands.build"  # where MkDocs reports a page it skipped or could not build
 WAIT_SECONDS = 5.0  # how often the parent checks that its workers are still alive while it waits
 
@@ -261,10 +268,14 @@ class WorkerContext:
             page.toc = get_toc([])
             page.present_anchor_ids = page.links_to_anchors = None
 
-    def serve(self, chunks: Sequence[Sequence[str]], tasks: Any, results: Any) -> None:
-        """A worker's loop: render the chunk of each index taken from ``tasks`` until None comes."""
-        while (index := tasks.get()) is not None:
+    def serve(self, chunks: Sequence[Sequence[str]], tasks: Any, results: Any, lifetime: int) -> None:
+        """A worker's loop: render the chunk of each index taken from ``tasks`` until None comes, or retire
+        (saying so on ``results``) after ``lifetime`` chunks."""
+        for _ in range(lifetime):
+            if (index := tasks.get()) is None:
+                return
             results.put((index, self.render_chunk(chunks[index], in_worker=True)))
+        results.put((RETIRED, None))
 
 
 def _apply(page: Page, hit: Rendered, files: Files) -> None:
@@ -289,14 +300,22 @@ def _chunks(src_uris: Sequence[str], jobs: int) -> list[list[str]]:
 
 
 class Renderer:
-    """Started when the template environment is ready (on_env); finished before the site is indexed."""
+    """Started when the template environment is ready (on_env); finished before the site is indexed.
 
-    def __init__(self, context: WorkerContext) -> None:
+    Each worker renders ``lifetime`` chunks and then retires, and a fresh one is forked in its place: a
+    forked worker's memory grows with every page it renders (reference counting copies each shared page of
+    the parent it touches, and what it allocates stays), so a bounded life keeps the build's peak memory
+    from growing with the number of pages each worker renders.
+    """
+
+    def __init__(self, context: WorkerContext, lifetime: int = CHUNKS_PER_WORKER) -> None:
         self._context = context
+        self._lifetime = lifetime
         self._chunks: list[list[str]] = []
         self._outcomes: list[Outcome] = []
         self._arrived: dict[int, Outcome] = {}
         self._workers: list[Any] = []
+        self._tasks: Any = None
         self._results: Any = None
 
     def start(self, pages: Iterable[OffloadedPage], jobs: int) -> None:
@@ -308,39 +327,55 @@ class Renderer:
         if jobs <= 1 or len(src_uris) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return  # rendered in this process, chunk by chunk, as completed() is read
         processes = multiprocessing.get_context("fork")
-        tasks = processes.SimpleQueue()
+        self._tasks = processes.SimpleQueue()
         for index in range(len(self._chunks)):
-            tasks.put(index)
-        for _ in range(jobs):
-            tasks.put(None)
+            self._tasks.put(index)
+        for _ in range(jobs):  # one for each worker that finds the queue empty; a retiring worker takes none
+            self._tasks.put(None)
         self._results = processes.Queue()
+        for _ in range(jobs):
+            self._fork()
+
+    def _fork(self) -> None:
+        """Start one worker."""
         # Keep the garbage collector of the workers off the parent's objects, so the pages holding them stay
         # shared copy-on-write instead of being copied into every worker (Python's gc.freeze documentation).
         gc.freeze()
         try:
-            for _ in range(jobs):
-                worker = processes.Process(
-                    target=self._context.serve, args=(self._chunks, tasks, self._results), daemon=True
-                )
-                worker.start()
-                self._workers.append(worker)
+            worker = multiprocessing.get_context("fork").Process(
+                target=self._context.serve, args=(self._chunks, self._tasks, self._results, self._lifetime), daemon=True
+            )
+            worker.start()
         finally:
             gc.unfreeze()
+        self._workers = [w for w in self._workers if w.is_alive()]
+        self._workers.append(worker)
+
+    def poll(self) -> None:
+        """Take what the workers have sent so far, without waiting, and fork a fresh worker for each that
+        retired; the plugin calls it from MkDocs' own loop, so workers are replaced while the parent is busy."""
+        while self._results is not None and self._take(0.0):
+            pass
+
+    def _take(self, timeout: float) -> bool:
+        """One message from the workers, waiting up to ``timeout`` seconds; False if none came."""
+        try:
+            arrived, outcome = self._results.get(timeout=timeout) if timeout else self._results.get_nowait()
+        except queue.Empty:
+            return False
+        if arrived == RETIRED:
+            self._fork()  # in place of the worker that retired
+        else:
+            self._arrived[arrived] = outcome
+        return True
 
     def _wait_for(self, index: int) -> Outcome:
         """The outcome of chunk ``index``, from whichever worker rendered it."""
         while index not in self._arrived:
-            try:
-                arrived, outcome = self._results.get(timeout=WAIT_SECONDS)
-            except queue.Empty:
-                if not any(worker.is_alive() for worker in self._workers):
-                    try:
-                        arrived, outcome = self._results.get(timeout=WAIT_SECONDS)
-                    except queue.Empty:
-                        raise RuntimeError("the page workers stopped before rendering every page") from None
-                else:
-                    continue
-            self._arrived[arrived] = outcome
+            if self._take(WAIT_SECONDS) or any(worker.is_alive() for worker in self._workers):
+                continue
+            if not self._take(WAIT_SECONDS):
+                raise RuntimeError("the page workers stopped before rendering every page")
         return self._arrived.pop(index)
 
     def completed(self) -> Iterator[list[Any]]:

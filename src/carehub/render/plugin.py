@@ -386,6 +386,8 @@ class CarehubPlugin(BasePlugin[CarehubConfig]):  # type: ignore[no-untyped-call]
         if self._quiet is not None:
             self._quiet.expect(stub)  # MkDocs says it skipped the stub's empty page: a worker writes it
         if stub:
+            if self.renderer is not None:
+                self.renderer.poll()  # replaces the workers that retired (offload.Renderer)
             return output
         output = whitespace.squeeze(output)  # before search reads it: the index reads the page as written
         if self.reader is not None:
